@@ -1,0 +1,128 @@
+"""Typed mentions the extractors return. Pure data: no spaCy, no I/O.
+
+Every mention carries its provenance: which field it came from (``title``/``abstract``), character
+offsets into that field (``text == field_text[start:end]`` always holds), the sentence it sits in,
+the abstract section label when known, and the id of the rule that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Field = Literal["title", "abstract"]
+Comparator = Literal["=", "<", "<=", ">", ">="]
+Design = Literal[
+    "rct",
+    "prospective cohort",
+    "retrospective cohort",
+    "case series",
+    "case report",
+    "review",
+    "systematic review/meta-analysis",
+    "other",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    field: Field
+    start: int
+    end: int
+    text: str
+    sentence: str
+    section: str | None
+    rule_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeMention:
+    name: str  # canonical name (lexicon) or normalised free-text name
+    prov: Provenance
+    in_lexicon: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DoseMention:
+    value: float | None
+    sd: float | None
+    range: tuple[float, float] | None
+    unit: str  # ug | mg | ug/day | mg/day | ...
+    drug: str | None
+    route: str | None  # intrathecal | oral | ...
+    kind: str  # daily | bolus | test | other
+    prov: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class PValue:
+    comparator: Comparator
+    value: float | None  # None for "NS"/"not significant" as reported without a number
+    outcome: str | None
+    prov: Provenance
+    reported_ns: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    type: str  # iqr | sd | range | ci95 | se
+    lo: float | None = None
+    hi: float | None = None
+    sd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    stat: str  # median | mean | value | percent
+    value: float
+    spread: Spread | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TestStatistic:
+    kind: str  # t | F | chi2 | z | U | W | r
+    value: float
+    df: tuple[float, ...] = ()
+    p_recomputed: float | None = None
+    consistent: bool | None = None  # None when no p-value to compare against
+    prov: Provenance | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPair:
+    outcome: str | None
+    pre: Statistic
+    post: Statistic
+    p: PValue | None
+    prov: Provenance
+    test: TestStatistic | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSize:
+    n: int
+    prov: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class StudyExtraction:
+    """Everything the extractors found in one title + abstract."""
+
+    id: str
+    is_itb_study: bool
+    is_hsp_population: bool
+    design: Design
+    sample_size: SampleSize | None
+    outcome_measures: tuple[OutcomeMention, ...] = ()
+    doses: tuple[DoseMention, ...] = ()
+    p_values: tuple[PValue, ...] = ()
+    results: tuple[ResultPair, ...] = ()
+    test_statistics: tuple[TestStatistic, ...] = ()
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # why the flags/design were set
+    extractor_version: str = ""
+
+    def to_contract(self) -> dict[str, Any]:
+        """The documented JSON contract of ``itb-evidence extract`` (see README)."""
+        from extractors.contract import to_contract
+
+        return to_contract(self)
