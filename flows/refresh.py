@@ -1,0 +1,232 @@
+"""The refresh flow: search -> fetch -> parse -> screen -> extract -> link -> store -> export.
+
+The flow only wires stage functions into Prefect tasks. Records are processed batch by batch and
+each batch is stored before the next is fetched, so a run killed midway keeps what it finished and
+the next run (same window: the killed run never completed) replaces rather than duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task
+
+from extractors import EXTRACTOR_VERSION
+from extractors.types import StudyExtraction
+from itb_evidence import export as export_stage
+from itb_evidence import parse as parse_stage
+from itb_evidence.extract import extract_record
+from itb_evidence.link import EvidenceRows, link_record
+from itb_evidence.records import PubmedRecord
+from itb_evidence.refresh import (
+    DEFAULT_QUERY,
+    RefreshSummary,
+    Window,
+    plan_window,
+    snapshot_files,
+)
+from itb_evidence.screen import ScreenDecision, decide
+from itb_evidence.store import EvidenceStore
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    label: str
+    records: list[PubmedRecord] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    failed_pmids: list[str] = field(default_factory=list)
+
+
+@task(name="parse")
+def parse_task(source: bytes | Path, label: str) -> ParsedBatch:
+    batch = ParsedBatch(label)
+    try:
+        for item in parse_stage.iter_parse(source):
+            if isinstance(item, PubmedRecord):
+                batch.records.append(item)
+            else:
+                batch.failures.append(f"{label}: PMID {item.pmid}: {item.message}")
+                if item.pmid:
+                    batch.failed_pmids.append(item.pmid)
+    except parse_stage.PubmedXMLError as exc:
+        batch.failures.append(f"{label}: {exc}")
+    return batch
+
+
+@task(name="screen-extract")
+def screen_extract_task(
+    records: list[PubmedRecord],
+) -> list[tuple[PubmedRecord, StudyExtraction, ScreenDecision]]:
+    out = []
+    for record in records:
+        extraction = extract_record(record)
+        out.append((record, extraction, decide(record, extraction)))
+    return out
+
+
+@task(name="link")
+def link_task(items: list[tuple[PubmedRecord, StudyExtraction, ScreenDecision]]) -> EvidenceRows:
+    rows = EvidenceRows()
+    for record, extraction, decision in items:
+        rows.extend(link_record(record, extraction, decision))
+    return rows
+
+
+@task(name="store")
+def store_task(
+    db: Path, run_id: int, batch: ParsedBatch, rows: EvidenceRows, summary: RefreshSummary
+) -> RefreshSummary:
+    with EvidenceStore(db) as store:
+        changes = store.classify_records(batch.records)
+        store.upsert_records(batch.records, run_id=run_id)
+        report = store.write_evidence(rows)
+        if batch.failures:
+            store.record_failures(run_id, "parse", batch.failed_pmids, "; ".join(batch.failures))
+        store.resolve_failures(r.pmid for r in batch.records)
+    summary.records_read += len(batch.records)
+    for change in changes:
+        setattr(summary, change.status, getattr(summary, change.status) + 1)
+    summary.studies_kept += sum(1 for s in rows.studies if s["included"])
+    summary.rows_written += report.rows_written
+    summary.rows_rejected += len(report.rejected)
+    summary.failures.extend(batch.failures)
+    summary.failures.extend(str(e) for e in report.rejected)
+    summary.failed += len(batch.failures)
+    summary.add_pmids(summary.failed_pmids, batch.failed_pmids)
+    summary.add_pmids(summary.pmids_touched, (r.pmid for r in batch.records))
+    summary.add_pmids(
+        summary.flagged_pmids,
+        (
+            r.pmid
+            for r in batch.records
+            if r.is_retracted or r.has_erratum or r.has_expression_of_concern
+        ),
+    )
+    return summary
+
+
+@task(name="export")
+def export_task(db: Path, out_dir: Path) -> list[str]:
+    with EvidenceStore(db) as store:
+        files = export_stage.export(store, fmt="csv", out=out_dir / "evidence.csv")
+        files += export_stage.export(store, fmt="xlsx", out=out_dir / "evidence.xlsx")
+    return [str(f.path) for f in files]
+
+
+def _process(
+    source: bytes | Path, label: str, db: Path, run_id: int, summary: RefreshSummary
+) -> None:
+    batch = parse_task(source, label)
+    items = screen_extract_task(batch.records)
+    rows = link_task(items)
+    store_task(db, run_id, batch, rows, summary)
+
+
+def _finish(db: Path, summary: RefreshSummary, out_dir: Path | None) -> RefreshSummary:
+    if out_dir is not None:
+        summary.exports = export_task(db, out_dir)
+    with EvidenceStore(db) as store:
+        store.finish_run(
+            summary.run_id,
+            status="completed",
+            query_translation=summary.query_translation,
+            found=summary.found,
+            fetched=summary.fetched,
+            new=summary.new,
+            revised=summary.revised,
+            unchanged=summary.unchanged,
+            failed=summary.failed,
+            included=summary.studies_kept,
+            rows_written=summary.rows_written,
+            rows_rejected=summary.rows_rejected,
+            pmids_touched=summary.pmids_touched,
+            failed_pmids=summary.failed_pmids,
+            flagged_pmids=summary.flagged_pmids,
+        )
+    return summary
+
+
+@flow(name="itb-evidence-snapshot")
+def snapshot_flow(
+    db: Path = Path("itb_evidence.duckdb"),
+    out_dir: Path | None = Path("out"),
+    snapshot_dir: Path | None = None,
+) -> RefreshSummary:
+    """The demo: the same stages over the bundled PubMed snapshot instead of live Entrez."""
+    files = snapshot_files(snapshot_dir) if snapshot_dir else snapshot_files()
+    with EvidenceStore(db) as store:
+        run_id = store.start_run(
+            mode="snapshot",
+            query=None,
+            window_start=None,
+            window_end=None,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+    summary = RefreshSummary(
+        run_id=run_id,
+        mode="snapshot",
+        query=None,
+        window=f"bundled snapshot ({len(files)} file(s))",
+        db_path=str(db),
+    )
+    for path in files:
+        _process(path, path.name, db, run_id, summary)
+    return _finish(db, summary, out_dir)
+
+
+@flow(name="itb-evidence-refresh")
+def refresh_flow(
+    query: str = DEFAULT_QUERY,
+    since: date | None = None,
+    until: date | None = None,
+    db: Path = Path("itb_evidence.duckdb"),
+    out_dir: Path | None = Path("out"),
+    batch_size: int = 200,
+    cache_dir: Path | None = None,
+) -> RefreshSummary:
+    """Live refresh against NCBI E-utilities (NCBI_EMAIL, optional NCBI_API_KEY)."""
+    from flows.retrieval import fetch_task, search_task
+
+    with EvidenceStore(db) as store:
+        window: Window = plan_window(
+            since=since,
+            until=until,
+            last_success=store.last_successful_run(mode="live", query=query),
+        )
+        run_id = store.start_run(
+            mode="live",
+            query=query,
+            window_start=window.since.isoformat() if window.since else None,
+            window_end=window.until.isoformat() if window.until else None,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        retry_pmids = store.pending_failed_pmids()
+    summary = RefreshSummary(
+        run_id=run_id,
+        mode="live",
+        query=query,
+        window=f"{window.since or 'start'} to {window.until or 'now'} "
+        f"({window.datetype}; {window.reason})",
+        db_path=str(db),
+    )
+    found = search_task(query, window)
+    summary.found = found.count
+    summary.query_translation = found.translation
+    pmids = list(dict.fromkeys([*found.pmids, *retry_pmids]))
+    cache = cache_dir or db.with_suffix(".rawcache")
+    for index, start in enumerate(range(0, len(pmids), batch_size)):
+        fetched = fetch_task(pmids[start : start + batch_size], index, cache)
+        if fetched.xml is None:
+            summary.failed += len(fetched.pmids)
+            summary.add_pmids(summary.failed_pmids, fetched.pmids)
+            summary.failures.append(fetched.error or f"batch {fetched.index} failed")
+            with EvidenceStore(db) as store:
+                store.record_failures(
+                    run_id, "fetch", fetched.pmids, fetched.error or "fetch failed"
+                )
+            continue
+        summary.fetched += len(fetched.pmids)
+        _process(fetched.xml, f"batch {fetched.index}", db, run_id, summary)
+    return _finish(db, summary, out_dir)

@@ -1,0 +1,140 @@
+"""Export stage: the evidence table as files reviewers open (CSV, XLSX, Parquet, JSON).
+
+CSV is the meta-analysis hand-off, so it is one file per table with a stable column order (the
+schema's). XLSX gets one sheet per table, a frozen header, sensible widths and a README sheet with
+the run's query, date and counts, because a spreadsheet travels without its context.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from itb_evidence import schema
+from itb_evidence.store import EvidenceStore
+
+EXPORT_TABLES = ("studies", "outcomes")
+FORMATS = ("csv", "xlsx", "parquet", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedFile:
+    format: str
+    path: Path
+    rows: int
+
+
+def load_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
+    """Tables in schema column order, sorted by PMID for stable diffs between refreshes."""
+    tables: dict[str, pd.DataFrame] = {}
+    for name in EXPORT_TABLES:
+        cols = [c.name for c in schema.TABLES[name]]
+        df = store.con.execute(f"SELECT {', '.join(cols)} FROM {name}").df()
+        sort_cols = ["pmid"] + (["span_start"] if "span_start" in cols else [])
+        tables[name] = df.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    return tables
+
+
+def _run_info(store: EvidenceStore) -> dict[str, Any]:
+    df = store.con.execute("SELECT * FROM runs ORDER BY run_id DESC LIMIT 1").df()
+    info: dict[str, Any] = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if not df.empty:
+        row = df.iloc[0]
+        for key in (
+            "run_id",
+            "mode",
+            "query",
+            "query_translation",
+            "window_start",
+            "window_end",
+            "started_at",
+            "found",
+            "fetched",
+            "new",
+            "revised",
+            "failed",
+            "included",
+            "rows_written",
+            "extractor_version",
+        ):
+            value = row[key]
+            info[key] = None if pd.isna(value) else str(value)
+    return info
+
+
+def write_csv(tables: Mapping[str, pd.DataFrame], out: Path) -> list[ExportedFile]:
+    """``out`` is a file for the studies table; the outcomes go beside it (``*_outcomes.csv``)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, df in tables.items():
+        path = out if name == "studies" else out.with_name(f"{out.stem}_{name}{out.suffix}")
+        df.to_csv(path, index=False)
+        files.append(ExportedFile("csv", path, len(df)))
+    return files
+
+
+def write_xlsx(
+    tables: Mapping[str, pd.DataFrame], out: Path, info: Mapping[str, Any]
+) -> ExportedFile:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+        readme = pd.DataFrame(
+            [{"key": k, "value": v} for k, v in info.items()]
+            + [{"key": f"rows in {n}", "value": len(df)} for n, df in tables.items()]
+        )
+        readme.to_excel(writer, sheet_name="README", index=False)
+        writer.sheets["README"].set_column(0, 0, 24)
+        writer.sheets["README"].set_column(1, 1, 80)
+        for name, df in tables.items():
+            df.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes(1, 0)
+            for i, col in enumerate(df.columns):
+                longest = max([len(str(col)), *(len(str(v)) for v in df[col].head(200))])
+                sheet.set_column(i, i, min(max(10, longest + 2), 60))
+    total = sum(len(df) for df in tables.values())
+    return ExportedFile("xlsx", out, total)
+
+
+def write_parquet(tables: Mapping[str, pd.DataFrame], out: Path) -> list[ExportedFile]:
+    """A directory of one Parquet file per table (what DuckDB/Spark/arrow read directly)."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, df in tables.items():
+        path = out / f"{name}.parquet"
+        df.to_parquet(path, index=False)
+        files.append(ExportedFile("parquet", path, len(df)))
+    return files
+
+
+def write_json(
+    tables: Mapping[str, pd.DataFrame], out: Path, info: Mapping[str, Any]
+) -> ExportedFile:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "run": dict(info),
+        **{name: json.loads(df.to_json(orient="records")) for name, df in tables.items()},
+    }
+    out.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    return ExportedFile("json", out, sum(len(df) for df in tables.values()))
+
+
+def export(store: EvidenceStore, *, fmt: str, out: Path) -> list[ExportedFile]:
+    """Export the store in one format. Unknown formats are refused with the list of known ones."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    tables = load_tables(store)
+    if fmt == "csv":
+        return write_csv(tables, out)
+    if fmt == "parquet":
+        return write_parquet(tables, out)
+    info = _run_info(store)
+    if fmt == "xlsx":
+        return [write_xlsx(tables, out, info)]
+    return [write_json(tables, out, info)]

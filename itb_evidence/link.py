@@ -1,0 +1,240 @@
+"""Link stage: turn one record + its extraction + its screening decision into evidence-table rows.
+
+This is where mentions become the two tables reviewers open: one ``studies`` row per record and one
+``outcomes`` row per outcome (a pre->post result when the abstract gives one, otherwise the
+p-value or
+just the fact the outcome was measured). Every value keeps its provenance (text, span, sentence,
+section, rule id, extractor version); the ``mentions`` rows keep every raw mention for the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from extractors.types import (
+    DoseMention,
+    OutcomeMention,
+    Provenance,
+    PValue,
+    ResultPair,
+    Statistic,
+    StudyExtraction,
+)
+from itb_evidence.records import PubmedRecord
+from itb_evidence.screen import ScreenDecision
+
+Row = dict[str, Any]
+
+
+@dataclass(slots=True)
+class EvidenceRows:
+    studies: list[Row] = field(default_factory=list)
+    outcomes: list[Row] = field(default_factory=list)
+    mentions: list[Row] = field(default_factory=list)
+
+    def extend(self, other: EvidenceRows) -> None:
+        self.studies.extend(other.studies)
+        self.outcomes.extend(other.outcomes)
+        self.mentions.extend(other.mentions)
+
+
+def _prov_columns(prov: Provenance | None, prefix: str = "") -> Row:
+    if prov is None:
+        return {
+            f"{prefix}source_field": None,
+            f"{prefix}source_text": None,
+            f"{prefix}span_start": None,
+            f"{prefix}span_end": None,
+            f"{prefix}sentence": None,
+            f"{prefix}section": None,
+            f"{prefix}rule_id": None,
+        }
+    return {
+        f"{prefix}source_field": prov.field,
+        f"{prefix}source_text": prov.text,
+        f"{prefix}span_start": prov.start,
+        f"{prefix}span_end": prov.end,
+        f"{prefix}sentence": prov.sentence,
+        f"{prefix}section": prov.section,
+        f"{prefix}rule_id": prov.rule_id,
+    }
+
+
+def _stat_columns(stat: Statistic | None, prefix: str) -> Row:
+    spread = stat.spread if stat is not None else None
+    return {
+        f"{prefix}_stat": stat.stat if stat else None,
+        f"{prefix}_value": stat.value if stat else None,
+        f"{prefix}_spread_type": spread.type if spread else None,
+        f"{prefix}_spread_lo": spread.lo if spread else None,
+        f"{prefix}_spread_hi": spread.hi if spread else None,
+        f"{prefix}_sd": spread.sd if spread else None,
+    }
+
+
+def _direction(pre: Statistic | None, post: Statistic | None) -> str | None:
+    """Direction of change as written (lower is not always better: it depends on the scale)."""
+    if pre is None or post is None:
+        return None
+    if post.value < pre.value:
+        return "decrease"
+    if post.value > pre.value:
+        return "increase"
+    return "no change"
+
+
+def _dose_summary(dose: DoseMention | None) -> str | None:
+    if dose is None:
+        return None
+    parts: list[str] = []
+    if dose.value is not None:
+        parts.append(f"{dose.value:g}")
+        if dose.sd is not None:
+            parts[-1] += f" ± {dose.sd:g}"
+    if dose.range is not None:
+        lo, hi = dose.range
+        parts.append(f"(range {lo:g}-{hi:g})" if parts else f"{lo:g}-{hi:g}")
+    parts.append(dose.unit)
+    return " ".join(parts)
+
+
+def _main_itb_dose(doses: tuple[DoseMention, ...]) -> DoseMention | None:
+    """The dose a reviewer means by 'the ITB dose': intrathecal, daily, with a value if any."""
+
+    def rank(d: DoseMention) -> tuple[int, int, int]:
+        return (
+            int(d.route == "intrathecal"),
+            int(d.kind == "daily"),
+            int(d.value is not None),
+        )
+
+    itb = [d for d in doses if d.route in ("intrathecal", None)]
+    return max(itb, key=rank) if itb else None
+
+
+def _outcome_row(
+    record: PubmedRecord,
+    extraction: StudyExtraction,
+    outcome: str | None,
+    *,
+    result: ResultPair | None = None,
+    p_value: PValue | None = None,
+    mention: OutcomeMention | None = None,
+) -> Row:
+    p = result.p if result is not None and result.p is not None else p_value
+    test = result.test if result is not None else None
+    prov = result.prov if result else (p.prov if p else (mention.prov if mention else None))
+    row: Row = {
+        "pmid": record.pmid,
+        "outcome": outcome,
+        "timepoint": None,
+        **_stat_columns(result.pre if result else None, "pre"),
+        **_stat_columns(result.post if result else None, "post"),
+        "direction": _direction(result.pre, result.post) if result else None,
+        "p_comparator": p.comparator if p else None,
+        "p_value": p.value if p else None,
+        "p_text": p.prov.text if p else None,
+        "test_statistic": _format_test(test),
+        "test_consistent": test.consistent if test else None,
+        "row_kind": "result" if result else ("p_value" if p_value else "measured"),
+        **_prov_columns(prov),
+        "extractor_version": extraction.extractor_version,
+    }
+    return row
+
+
+def _format_test(test: Any) -> str | None:
+    if test is None:
+        return None
+    df = ",".join(f"{d:g}" for d in test.df)
+    return f"{test.kind}({df}) = {test.value:g}" if df else f"{test.kind} = {test.value:g}"
+
+
+def _mention_rows(record: PubmedRecord, extraction: StudyExtraction) -> list[Row]:
+    rows: list[Row] = []
+
+    def add(kind: str, label: str, value: Any, prov: Provenance) -> None:
+        rows.append(
+            {
+                "pmid": record.pmid,
+                "kind": kind,
+                "label": label,
+                "value": None if value is None else str(value),
+                **_prov_columns(prov),
+                "extractor_version": extraction.extractor_version,
+            }
+        )
+
+    for om in extraction.outcome_measures:
+        add("outcome_measure", om.name, None, om.prov)
+    for d in extraction.doses:
+        add("dose", _dose_summary(d) or "", d.value, d.prov)
+    for p in extraction.p_values:
+        add("p_value", f"p {p.comparator} {p.value}", p.outcome, p.prov)
+    for r in extraction.results:
+        add("result", r.outcome or "", f"{r.pre.value} -> {r.post.value}", r.prov)
+    if extraction.sample_size is not None:
+        add("sample_size", "n", extraction.sample_size.n, extraction.sample_size.prov)
+    return rows
+
+
+def link_record(
+    record: PubmedRecord, extraction: StudyExtraction, decision: ScreenDecision
+) -> EvidenceRows:
+    """Evidence rows for one record (outcome rows only for included studies)."""
+    dose = _main_itb_dose(extraction.doses)
+    study: Row = {
+        "pmid": record.pmid,
+        "pmid_version": record.version,
+        "citation": record.citation,
+        "title": record.title,
+        "journal": record.journal_abbrev or record.journal,
+        "year": record.year,
+        "doi": record.doi,
+        "pmcid": record.pmcid,
+        "publication_types": "; ".join(record.publication_types),
+        "design": extraction.design,
+        "is_itb_study": extraction.is_itb_study,
+        "is_hsp_population": extraction.is_hsp_population,
+        "sample_size": extraction.sample_size.n if extraction.sample_size else None,
+        "itb_dose_summary": _dose_summary(dose),
+        "itb_dose_value": dose.value if dose else None,
+        "itb_dose_sd": dose.sd if dose else None,
+        "itb_dose_range_lo": dose.range[0] if dose and dose.range else None,
+        "itb_dose_range_hi": dose.range[1] if dose and dose.range else None,
+        "itb_dose_unit": dose.unit if dose else None,
+        "itb_dose_text": dose.prov.text if dose else None,
+        "follow_up": None,
+        "retracted": record.is_retracted,
+        "erratum": record.has_erratum,
+        "expression_of_concern": record.has_expression_of_concern,
+        "included": decision.included,
+        "inclusion_reason": decision.reason,
+        "date_revised": record.date_revised,
+        "extractor_version": extraction.extractor_version,
+    }
+    rows = EvidenceRows(studies=[study])
+    if not decision.included:
+        return rows
+    rows.mentions = _mention_rows(record, extraction)
+    covered: set[str] = set()
+    for result in extraction.results:
+        rows.outcomes.append(_outcome_row(record, extraction, result.outcome, result=result))
+        if result.outcome:
+            covered.add(result.outcome)
+        if result.p is not None:
+            covered.add(f"p@{result.p.prov.start}")
+    for p in extraction.p_values:
+        if f"p@{p.prov.start}" in covered:
+            continue
+        rows.outcomes.append(_outcome_row(record, extraction, p.outcome, p_value=p))
+        if p.outcome:
+            covered.add(p.outcome)
+    seen_names: set[str] = set()
+    for om in extraction.outcome_measures:
+        if om.name in covered or om.name in seen_names:
+            continue
+        seen_names.add(om.name)
+        rows.outcomes.append(_outcome_row(record, extraction, om.name, mention=om))
+    return rows

@@ -1,0 +1,112 @@
+"""Refresh bookkeeping: the default query, the incremental window, and the run summary.
+
+Plain functions and dataclasses; ``flows.refresh`` wires them with the stage modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+DEFAULT_QUERY = (
+    '("Baclofen"[MeSH Terms] OR baclofen[Title/Abstract]) '
+    'AND ("Injections, Spinal"[MeSH Terms] OR "Infusion Pumps, Implantable"[MeSH Terms] '
+    "OR intrathecal[Title/Abstract] OR ITB[Title/Abstract]) "
+    'AND ("Spastic Paraplegia, Hereditary"[MeSH Terms] OR "hereditary spastic"[Title/Abstract] '
+    'OR "familial spastic"[Title/Abstract] OR "spastic paraparesis"[Title/Abstract] '
+    'OR "Strumpell-Lorrain"[Title/Abstract])'
+)
+
+SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "data" / "snapshot"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The date window a run asks PubMed for (modification date, so revisions come back too)."""
+
+    since: date | None
+    until: date | None
+    datetype: str = "mdat"
+    reason: str = ""
+
+
+def plan_window(
+    *, since: date | None, until: date | None, last_success: dict[str, Any] | None
+) -> Window:
+    """An explicit ``--since`` wins; otherwise ask only for what changed since the last good run.
+
+    The window starts one day before the last successful run began: PubMed dates have day
+    resolution, and replacing rows per PMID makes the overlap harmless (nothing is added twice).
+    """
+    if since is not None:
+        return Window(since, until, reason="--since given")
+    if last_success is None or last_success.get("started_at") is None:
+        return Window(None, until, reason="first run: full search")
+    started = last_success["started_at"]
+    start_day = (
+        started.date() if isinstance(started, datetime) else date.fromisoformat(str(started)[:10])
+    )
+    return Window(
+        start_day - timedelta(days=1),
+        until,
+        reason=f"incremental: changed since run {last_success.get('run_id')}",
+    )
+
+
+def snapshot_files(directory: Path = SNAPSHOT_DIR) -> list[Path]:
+    files = sorted(p for p in directory.iterdir() if p.name.endswith((".xml", ".xml.gz")))
+    if not files:
+        raise FileNotFoundError(f"no PubMed XML snapshot files in {directory}")
+    return files
+
+
+@dataclass(slots=True)
+class RefreshSummary:
+    run_id: int
+    mode: str
+    query: str | None
+    window: str
+    found: int = 0
+    fetched: int = 0
+    records_read: int = 0
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    studies_kept: int = 0
+    rows_written: int = 0
+    rows_rejected: int = 0
+    failed_pmids: list[str] = field(default_factory=list)
+    flagged_pmids: list[str] = field(default_factory=list)
+    pmids_touched: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    db_path: str = ""
+    exports: list[str] = field(default_factory=list)
+    query_translation: str | None = None
+
+    def add_pmids(self, bucket: list[str], pmids: Iterable[str]) -> None:
+        for pmid in pmids:
+            if pmid not in bucket:
+                bucket.append(pmid)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"run {self.run_id} ({self.mode}); window: {self.window}",
+            f"records read: {self.records_read} (new {self.new}, revised {self.revised}, "
+            f"unchanged {self.unchanged}); failed: {self.failed}",
+            f"studies kept: {self.studies_kept}; rows written: {self.rows_written}"
+            + (f"; rows rejected: {self.rows_rejected}" if self.rows_rejected else ""),
+        ]
+        if self.query is not None:
+            out.insert(1, f"query: {self.query}")
+            out.insert(2, f"found {self.found}, fetched {self.fetched}")
+        if self.flagged_pmids:
+            out.append(f"flagged (retraction/erratum/concern): {', '.join(self.flagged_pmids)}")
+        for failure in self.failures:
+            out.append(f"FAILED: {failure}")
+        out.append(f"store: {self.db_path}")
+        out.extend(f"export: {path}" for path in self.exports)
+        return out

@@ -1,0 +1,222 @@
+"""The evidence table's schema, as data: one source for the DuckDB DDL, write-time validation and
+the README's schema table.
+
+Validation happens on write so a bad row is reported (naming the PMID, column and problem) and
+never stored. A row-level check list is small on purpose: types, nullability, and a few value
+rules a reviewer relies on (p in [0, 1], spans ordered, n positive).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Check = Callable[[Any], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    sql_type: str  # DuckDB type
+    nullable: bool
+    description: str
+    check: Check | None = None
+    check_text: str = ""
+
+
+def _unit_interval(v: Any) -> bool:
+    return 0.0 <= float(v) <= 1.0
+
+
+def _positive(v: Any) -> bool:
+    return int(v) > 0
+
+
+def _non_negative(v: Any) -> bool:
+    return int(v) >= 0
+
+
+PROVENANCE = [
+    Column("source_field", "VARCHAR", True, "field the value came from: title or abstract"),
+    Column("source_text", "VARCHAR", True, "exact text of the span"),
+    Column(
+        "span_start",
+        "INTEGER",
+        True,
+        "character offset where the span starts",
+        _non_negative,
+        ">= 0",
+    ),
+    Column(
+        "span_end",
+        "INTEGER",
+        True,
+        "character offset where the span ends (exclusive)",
+        _non_negative,
+        ">= 0",
+    ),
+    Column("sentence", "VARCHAR", True, "the sentence holding the span"),
+    Column("section", "VARCHAR", True, "abstract section label (e.g. Results)"),
+    Column("rule_id", "VARCHAR", True, "id of the extraction rule that produced the value"),
+]
+
+STUDIES = [
+    Column("pmid", "VARCHAR", False, "PubMed identifier"),
+    Column("pmid_version", "INTEGER", False, "PMID version"),
+    Column("citation", "VARCHAR", False, "short Vancouver-style citation"),
+    Column("title", "VARCHAR", False, "article title"),
+    Column("journal", "VARCHAR", True, "journal (ISO abbreviation)"),
+    Column("year", "INTEGER", True, "publication year"),
+    Column("doi", "VARCHAR", True, "DOI"),
+    Column("pmcid", "VARCHAR", True, "PubMed Central id"),
+    Column("publication_types", "VARCHAR", True, "PubMed publication types, '; '-separated"),
+    Column(
+        "design",
+        "VARCHAR",
+        False,
+        "rct | prospective cohort | retrospective cohort | case series | case report | review"
+        " | systematic review/meta-analysis | other",
+    ),
+    Column("is_itb_study", "BOOLEAN", False, "the study gives intrathecal baclofen"),
+    Column(
+        "is_hsp_population", "BOOLEAN", False, "the population has hereditary spastic paraplegia"
+    ),
+    Column(
+        "sample_size",
+        "INTEGER",
+        True,
+        "patients studied (not screened, not a subgroup)",
+        _positive,
+        "> 0",
+    ),
+    Column(
+        "itb_dose_summary",
+        "VARCHAR",
+        True,
+        "main ITB dose as reported, e.g. '188 ± 60 (range 145-230) ug/day'",
+    ),
+    Column("itb_dose_value", "DOUBLE", True, "ITB dose central value"),
+    Column("itb_dose_sd", "DOUBLE", True, "ITB dose SD"),
+    Column("itb_dose_range_lo", "DOUBLE", True, "ITB dose range, low end"),
+    Column("itb_dose_range_hi", "DOUBLE", True, "ITB dose range, high end"),
+    Column("itb_dose_unit", "VARCHAR", True, "ug | mg | ug/day | mg/day"),
+    Column("itb_dose_text", "VARCHAR", True, "the dose text as written in the abstract"),
+    Column("follow_up", "VARCHAR", True, "follow-up duration as reported (not yet extracted)"),
+    Column("retracted", "BOOLEAN", False, "PubMed links a retraction notice (RetractionIn)"),
+    Column("erratum", "BOOLEAN", False, "PubMed links an erratum (ErratumIn)"),
+    Column("expression_of_concern", "BOOLEAN", False, "PubMed links an expression of concern"),
+    Column("included", "BOOLEAN", False, "inclusion decision of the screen stage"),
+    Column("inclusion_reason", "VARCHAR", False, "why the record was included or excluded"),
+    Column("date_revised", "VARCHAR", True, "PubMed DateRevised of the record version used"),
+    Column("extractor_version", "VARCHAR", False, "version of the extraction rules"),
+]
+
+_STAT_COLUMNS = [
+    col
+    for side in ("pre", "post")
+    for col in (
+        Column(
+            f"{side}_stat", "VARCHAR", True, f"{side} statistic: median | mean | value | percent"
+        ),
+        Column(f"{side}_value", "DOUBLE", True, f"{side} value"),
+        Column(
+            f"{side}_spread_type", "VARCHAR", True, f"{side} spread: iqr | sd | range | ci95 | se"
+        ),
+        Column(f"{side}_spread_lo", "DOUBLE", True, f"{side} spread low end (IQR/range/CI)"),
+        Column(f"{side}_spread_hi", "DOUBLE", True, f"{side} spread high end (IQR/range/CI)"),
+        Column(f"{side}_sd", "DOUBLE", True, f"{side} SD when reported"),
+    )
+]
+
+OUTCOMES = [
+    Column("pmid", "VARCHAR", False, "PubMed identifier"),
+    Column(
+        "outcome", "VARCHAR", True, "canonical outcome name (lexicon) or normalised free-text name"
+    ),
+    Column("timepoint", "VARCHAR", True, "timepoint of the post value (not yet extracted)"),
+    *_STAT_COLUMNS,
+    Column(
+        "direction", "VARCHAR", True, "decrease | increase | no change (post vs pre, as written)"
+    ),
+    Column("p_comparator", "VARCHAR", True, "= | < | <= | > | >="),
+    Column("p_value", "DOUBLE", True, "p-value as reported", _unit_interval, "in [0, 1]"),
+    Column("p_text", "VARCHAR", True, "p-value text as written"),
+    Column("test_statistic", "VARCHAR", True, "test statistic with df, e.g. t(23) = 2.45"),
+    Column("test_consistent", "BOOLEAN", True, "recomputed p agrees with the reported p"),
+    Column("row_kind", "VARCHAR", False, "result (pre->post) | p_value | measured"),
+    *PROVENANCE,
+    Column("extractor_version", "VARCHAR", False, "version of the extraction rules"),
+]
+
+MENTIONS = [
+    Column("pmid", "VARCHAR", False, "PubMed identifier"),
+    Column("kind", "VARCHAR", False, "outcome_measure | dose | p_value | result | sample_size"),
+    Column("label", "VARCHAR", False, "parsed value, readable"),
+    Column("value", "VARCHAR", True, "linked value (e.g. a p-value's outcome)"),
+    *PROVENANCE,
+    Column("extractor_version", "VARCHAR", False, "version of the extraction rules"),
+]
+
+TABLES: dict[str, list[Column]] = {"studies": STUDIES, "outcomes": OUTCOMES, "mentions": MENTIONS}
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    table: str
+    pmid: str | None
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.table} row for PMID {self.pmid}: column {self.column!r} {self.problem}"
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def validate_row(table: str, row: dict[str, Any]) -> list[RowError]:
+    """All problems of one row (empty when valid)."""
+    errors: list[RowError] = []
+    pmid = row.get("pmid")
+    columns = TABLES[table]
+    known = {c.name for c in columns}
+    for extra in sorted(set(row) - known):
+        errors.append(RowError(table, pmid, extra, "is not in the schema"))
+    for col in columns:
+        value = row.get(col.name)
+        if _is_missing(value):
+            if not col.nullable:
+                errors.append(RowError(table, pmid, col.name, "is required but missing"))
+            continue
+        try:
+            ok = col.check(value) if col.check else True
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            errors.append(
+                RowError(table, pmid, col.name, f"= {value!r} fails check {col.check_text}")
+            )
+    start, end = row.get("span_start"), row.get("span_end")
+    if not _is_missing(start) and not _is_missing(end) and int(end) < int(start):
+        errors.append(RowError(table, pmid, "span_end", f"{end} is before span_start {start}"))
+    return errors
+
+
+def ddl(table: str) -> str:
+    cols = ",\n  ".join(
+        f"{c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in TABLES[table]
+    )
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n  {cols}\n)"
+
+
+def markdown_schema(table: str) -> str:
+    """The README's schema table, generated so docs and code cannot drift."""
+    lines = ["| column | type | null | description |", "|---|---|---|---|"]
+    for c in TABLES[table]:
+        lines.append(
+            f"| `{c.name}` | {c.sql_type} | {'yes' if c.nullable else 'no'} | {c.description} |"
+        )
+    return "\n".join(lines)
