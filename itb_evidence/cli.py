@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from itb_evidence.prefect_env import apply_defaults
+
+if TYPE_CHECKING:
+    from itb_evidence.curate import Correction
 
 app = typer.Typer(
     help="Living evidence table of intrathecal baclofen (ITB) studies in hereditary spastic "
@@ -169,6 +172,164 @@ def export(
         raise typer.BadParameter(str(exc), param_hint="--format") from exc
     for f in files:
         console.print(f"{f.format}: {f.path} ({f.rows} rows)", highlight=False)
+
+
+curate_app = typer.Typer(
+    help="Curator corrections: accept, reject or correct extracted values, include or exclude "
+    "studies. Stored apart from machine extractions, they win over them and survive refreshes.",
+    no_args_is_help=True,
+)
+app.add_typer(curate_app, name="curate")
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept with the correction).")]
+CuratorOption = Annotated[
+    str, typer.Option("--by", help="Who is correcting.", envvar="ITB_CURATOR")
+]
+OutcomeOption = Annotated[
+    str | None, typer.Option("--outcome", help="Canonical outcome name (outcome rows).")
+]
+
+
+def _curate(db: Path, correction: Correction) -> None:
+    from itb_evidence.curate import CorrectionError, add_correction
+    from itb_evidence.store import EvidenceStore
+
+    if not db.exists():
+        raise typer.BadParameter(f"no store at {db}", param_hint="--db")
+    try:
+        with EvidenceStore(db) as store:
+            cid = add_correction(store, correction)
+    except CorrectionError as exc:
+        err_console.print(f"refused: {exc}", highlight=False, markup=False)
+        raise typer.Exit(code=1) from exc
+    console.print(f"correction {cid} stored", highlight=False)
+
+
+@curate_app.command("set")
+def curate_set(
+    pmid: str,
+    field: Annotated[str, typer.Argument(help="Column to correct, e.g. sample_size, p_value.")],
+    value: Annotated[str, typer.Argument(help="Corrected value (empty string for null).")],
+    reason: ReasonOption,
+    by: CuratorOption,
+    outcome: OutcomeOption = None,
+    db: DbOption = Path("itb_evidence.duckdb"),
+) -> None:
+    """Correct one value of a study (or, with --outcome, of an outcome row)."""
+    from itb_evidence.curate import Correction
+
+    target = "outcome" if outcome else "study"
+    _curate(
+        db, Correction(pmid, target, "set", reason, by, outcome=outcome, field=field, value=value)
+    )
+
+
+@curate_app.command("accept")
+def curate_accept(
+    pmid: str,
+    reason: ReasonOption,
+    by: CuratorOption,
+    outcome: OutcomeOption = None,
+    db: DbOption = Path("itb_evidence.duckdb"),
+) -> None:
+    """Mark a study's (or an outcome row's) extraction as checked and correct."""
+    from itb_evidence.curate import Correction
+
+    _curate(
+        db,
+        Correction(pmid, "outcome" if outcome else "study", "accept", reason, by, outcome=outcome),
+    )
+
+
+@curate_app.command("reject")
+def curate_reject(
+    pmid: str,
+    reason: ReasonOption,
+    by: CuratorOption,
+    outcome: OutcomeOption = None,
+    db: DbOption = Path("itb_evidence.duckdb"),
+) -> None:
+    """Reject an extracted outcome row (kept, marked rejected in exports)."""
+    from itb_evidence.curate import Correction
+
+    _curate(
+        db,
+        Correction(pmid, "outcome" if outcome else "study", "reject", reason, by, outcome=outcome),
+    )
+
+
+@curate_app.command("include")
+def curate_include(
+    pmid: str, reason: ReasonOption, by: CuratorOption, db: DbOption = Path("itb_evidence.duckdb")
+) -> None:
+    """Include a study in the evidence table, overriding screening."""
+    from itb_evidence.curate import Correction
+
+    _curate(db, Correction(pmid, "study", "include", reason, by))
+
+
+@curate_app.command("exclude")
+def curate_exclude(
+    pmid: str, reason: ReasonOption, by: CuratorOption, db: DbOption = Path("itb_evidence.duckdb")
+) -> None:
+    """Exclude a study from the evidence table, overriding screening."""
+    from itb_evidence.curate import Correction
+
+    _curate(db, Correction(pmid, "study", "exclude", reason, by))
+
+
+@curate_app.command("list")
+def curate_list(db: DbOption = Path("itb_evidence.duckdb")) -> None:
+    """Show the active corrections."""
+    from itb_evidence.curate import active_corrections
+    from itb_evidence.store import EvidenceStore
+
+    with EvidenceStore(db, read_only=True) as store:
+        df = active_corrections(store)
+    console.print(
+        df.to_string(index=False) if not df.empty else "no corrections",
+        highlight=False,
+        markup=False,
+    )
+
+
+@curate_app.command("export-file")
+def curate_export_file(
+    out: Annotated[Path, typer.Argument(help="corrections.csv or corrections.xlsx to fill in")],
+    db: DbOption = Path("itb_evidence.duckdb"),
+) -> None:
+    """Write every correctable value to a sheet; fill action/new_value/reason/curator."""
+    from itb_evidence.curate import write_corrections_file
+    from itb_evidence.store import EvidenceStore
+
+    with EvidenceStore(db, read_only=True) as store:
+        n = write_corrections_file(store, out)
+    console.print(
+        f"{out}: {n} values (actions: accept, reject, set, include, exclude)", highlight=False
+    )
+
+
+@curate_app.command("import-file")
+def curate_import_file(
+    path: Annotated[Path, typer.Argument(help="A filled-in corrections file (CSV or XLSX).")],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Curator for rows that name none.", envvar="ITB_CURATOR"),
+    ] = None,
+    db: DbOption = Path("itb_evidence.duckdb"),
+) -> None:
+    """Read a corrections file back into the store (all rows or none)."""
+    from itb_evidence.curate import CorrectionError, import_corrections, read_corrections_file
+    from itb_evidence.store import EvidenceStore
+
+    try:
+        corrections = read_corrections_file(path, default_curator=by)
+        with EvidenceStore(db) as store:
+            n = import_corrections(store, corrections)
+    except CorrectionError as exc:
+        err_console.print(f"refused: {exc}", highlight=False, markup=False)
+        raise typer.Exit(code=1) from exc
+    console.print(f"{n} correction(s) stored from {path}", highlight=False)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from itb_evidence import schema
+from itb_evidence.curate import curated_tables
 from itb_evidence.store import EvidenceStore
 
 EXPORT_TABLES = ("studies", "outcomes")
@@ -126,10 +127,14 @@ def write_json(
 
 
 def export(store: EvidenceStore, *, fmt: str, out: Path) -> list[ExportedFile]:
-    """Export the store in one format. Unknown formats are refused with the list of known ones."""
+    """Export the store, corrections applied, in one format (unknown formats are refused).
+
+    Exported tables carry ``curation`` (who changed what, and why), ``needs_review`` (a
+    correction whose anchored text changed in a revised record) and, for outcomes, ``rejected``.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    tables = load_tables(store)
+    tables = curated_tables(store)
     if fmt == "csv":
         return write_csv(tables, out)
     if fmt == "parquet":

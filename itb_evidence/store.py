@@ -56,6 +56,21 @@ _BOOKKEEPING_DDL = [
   flagged_pmids VARCHAR,
   extractor_version VARCHAR
 )""",
+    # curator corrections live apart from machine rows: refreshes never write this table
+    """CREATE TABLE IF NOT EXISTS corrections (
+  correction_id INTEGER PRIMARY KEY,
+  pmid VARCHAR NOT NULL,
+  target VARCHAR NOT NULL,
+  outcome VARCHAR,
+  field VARCHAR,
+  action VARCHAR NOT NULL,
+  value_json VARCHAR,
+  reason VARCHAR NOT NULL,
+  curator VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  anchor_sha1 VARCHAR,
+  superseded BOOLEAN NOT NULL DEFAULT FALSE
+)""",
     """CREATE TABLE IF NOT EXISTS failures (
   run_id INTEGER NOT NULL,
   stage VARCHAR NOT NULL,
@@ -117,6 +132,7 @@ class EvidenceStore:
         for stmt in _BOOKKEEPING_DDL:
             self.con.execute(stmt)
         self.con.execute("CREATE SEQUENCE IF NOT EXISTS run_ids START 1")
+        self.con.execute("CREATE SEQUENCE IF NOT EXISTS correction_ids START 1")
 
     # --- runs ---------------------------------------------------------------------------------
     def start_run(
@@ -306,6 +322,6 @@ class EvidenceStore:
             raise
 
     def table(self, name: str) -> pd.DataFrame:
-        if name not in (*schema.TABLES, "records", "runs", "failures"):
+        if name not in (*schema.TABLES, "records", "runs", "failures", "corrections"):
             raise ValueError(f"unknown table {name!r}")
         return self.con.execute(f"SELECT * FROM {name} ORDER BY ALL").df()

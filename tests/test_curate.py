@@ -1,0 +1,180 @@
+"""Curator corrections: stored apart, always win, survive re-extraction, flag revised text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from itb_evidence.curate import (
+    Correction,
+    CorrectionError,
+    active_corrections,
+    add_correction,
+    curated_tables,
+    import_corrections,
+    read_corrections_file,
+    write_corrections_file,
+)
+from itb_evidence.export import export
+from itb_evidence.link import link_record
+from itb_evidence.records import PubmedRecord
+from itb_evidence.screen import ScreenDecision
+from itb_evidence.store import EvidenceStore
+from tests.factories import make_extraction, make_record
+
+INCLUDED = ScreenDecision("100", True, "ITB study in an HSP population", {})
+
+
+def _machine_write(store: EvidenceStore, record: PubmedRecord | None = None) -> None:
+    """What every refresh does: rewrite the machine rows of the PMID."""
+    rec = record or make_record()
+    store.upsert_records([rec], run_id=1)
+    store.write_evidence(link_record(rec, make_extraction(), INCLUDED))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EvidenceStore:
+    s = EvidenceStore(tmp_path / "e.duckdb")
+    _machine_write(s)
+    return s
+
+
+def test_corrections_win_and_survive_a_rewrite_of_machine_rows(store: EvidenceStore) -> None:
+    add_correction(
+        store,
+        Correction("100", "study", "set", "Methods says 8", "ana", field="sample_size", value="8"),
+    )
+    add_correction(
+        store,
+        Correction(
+            "100",
+            "outcome",
+            "set",
+            "typo in PDF",
+            "ana",
+            outcome="Gait speed",
+            field="p_value",
+            value="0.04",
+        ),
+    )
+    add_correction(
+        store,
+        Correction(
+            "100", "outcome", "reject", "not an outcome", "ben", outcome="Modified Ashworth Scale"
+        ),
+    )
+    _machine_write(store)  # a re-extraction / refresh
+    tables = curated_tables(store)
+    study = tables["studies"].iloc[0]
+    assert study["sample_size"] == 8
+    assert study["curation"] == "set sample_size by ana: Methods says 8"
+    outcomes = tables["outcomes"].set_index("outcome")
+    assert outcomes.loc["Gait speed", "p_value"] == 0.04
+    assert bool(outcomes.loc["Modified Ashworth Scale", "rejected"]) is True
+    assert not tables["outcomes"]["needs_review"].any()
+    assert store.table("studies")["sample_size"].tolist() == [7]  # machine row untouched
+    store.close()
+
+
+def test_include_exclude_with_reason_and_supersede(store: EvidenceStore) -> None:
+    add_correction(
+        store, Correction("100", "study", "exclude", "duplicate cohort of PMID 5", "ana")
+    )
+    add_correction(store, Correction("100", "study", "include", "not a duplicate after all", "ben"))
+    assert len(active_corrections(store)) == 1
+    study = curated_tables(store)["studies"].iloc[0]
+    assert bool(study["included"]) is True
+    assert study["inclusion_reason"] == "curator: not a duplicate after all"
+    store.close()
+
+
+def test_revised_record_flags_corrections_for_review(store: EvidenceStore) -> None:
+    add_correction(
+        store,
+        Correction("100", "study", "set", "checked", "ana", field="design", value="case series"),
+    )
+    revised = make_record()
+    object.__setattr__(revised, "abstract", revised.abstract + " Erratum: dose corrected.")
+    object.__setattr__(revised, "date_revised", "2024-01-01")
+    _machine_write(store, revised)
+    study = curated_tables(store)["studies"].iloc[0]
+    assert study["design"] == "case series"
+    assert bool(study["needs_review"]) is True
+    store.close()
+
+
+def test_bad_corrections_are_refused_with_a_clear_message(store: EvidenceStore) -> None:
+    with pytest.raises(CorrectionError, match=r"PMID 100: p_value = 3.0 fails check in \[0, 1\]"):
+        add_correction(
+            store,
+            Correction(
+                "100",
+                "outcome",
+                "set",
+                "x",
+                "ana",
+                outcome="Gait speed",
+                field="p_value",
+                value="3",
+            ),
+        )
+    with pytest.raises(CorrectionError, match="PMID 999 is not in the store"):
+        add_correction(store, Correction("999", "study", "exclude", "x", "ana"))
+    with pytest.raises(CorrectionError, match="cannot set field 'colour'"):
+        add_correction(
+            store, Correction("100", "study", "set", "x", "ana", field="colour", value=1)
+        )
+    with pytest.raises(CorrectionError, match="needs a reason and a curator"):
+        add_correction(store, Correction("100", "study", "exclude", " ", "ana"))
+    store.close()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_corrections_file_round_trip(store: EvidenceStore, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"corrections{suffix}"
+    n = write_corrections_file(store, path)
+    df = (
+        pd.read_csv(path, dtype=str, keep_default_na=False)
+        if suffix == ".csv"
+        else pd.read_excel(path, dtype=str).fillna("")
+    )
+    assert len(df) == n
+    row = df.index[(df["outcome"] == "Gait speed") & (df["field"] == "p_value")][0]
+    df.loc[row, ["action", "new_value", "reason"]] = ["set", "0.05", "abstract v2"]
+    df.loc[0, ["action", "reason", "curator"]] = ["exclude", "no ITB arm", "cy"]
+    if suffix == ".csv":
+        df.to_csv(path, index=False)
+    else:
+        df.to_excel(path, index=False, sheet_name="corrections")
+    corrections = read_corrections_file(path, default_curator="dana")
+    assert [(c.action, c.curator) for c in corrections] == [("exclude", "cy"), ("set", "dana")]
+    assert import_corrections(store, corrections) == 2
+    tables = curated_tables(store)
+    assert tables["outcomes"].set_index("outcome").loc["Gait speed", "p_value"] == 0.05
+    assert bool(tables["studies"].iloc[0]["included"]) is False
+    store.close()
+
+
+def test_corrections_file_bad_line_named(store: EvidenceStore, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    write_corrections_file(store, path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[2, ["action", "reason", "curator"]] = ["explode", "x", "ana"]
+    df.to_csv(path, index=False)
+    with pytest.raises(CorrectionError, match=r"line 4: PMID 100: action 'explode'"):
+        read_corrections_file(path)
+    store.close()
+
+
+def test_export_carries_corrections(store: EvidenceStore, tmp_path: Path) -> None:
+    add_correction(
+        store,
+        Correction("100", "study", "set", "Methods says 8", "ana", field="sample_size", value=8),
+    )
+    files = export(store, fmt="csv", out=tmp_path / "e.csv")
+    studies = pd.read_csv(files[0].path)
+    assert studies["sample_size"].tolist() == [8]
+    assert studies["curation"].tolist() == ["set sample_size by ana: Methods says 8"]
+    store.close()
