@@ -15,6 +15,7 @@ from prefect import flow, task
 
 from extractors import EXTRACTOR_VERSION
 from extractors.types import StudyExtraction
+from flows.hooks import notify_run_state
 from itb_evidence import export as export_stage
 from itb_evidence import parse as parse_stage
 from itb_evidence.extract import extract_record
@@ -148,7 +149,7 @@ def _finish(db: Path, summary: RefreshSummary, out_dir: Path | None) -> RefreshS
     return summary
 
 
-@flow(name="itb-evidence-snapshot")
+@flow(name="itb-evidence-snapshot", on_completion=[notify_run_state], on_failure=[notify_run_state])
 def snapshot_flow(
     db: Path = Path("itb_evidence.duckdb"),
     out_dir: Path | None = Path("out"),
@@ -176,7 +177,12 @@ def snapshot_flow(
     return _finish(db, summary, out_dir)
 
 
-@flow(name="itb-evidence-refresh")
+@flow(
+    name="itb-evidence-refresh",
+    on_completion=[notify_run_state],
+    on_failure=[notify_run_state],
+    persist_result=True,
+)
 def refresh_flow(
     query: str = DEFAULT_QUERY,
     since: date | None = None,

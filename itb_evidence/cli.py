@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from flows.deployment import DEFAULT_CRON, DEFAULT_TIMEZONE
 from itb_evidence.prefect_env import apply_defaults
 
 if TYPE_CHECKING:
@@ -172,6 +173,54 @@ def export(
         raise typer.BadParameter(str(exc), param_hint="--format") from exc
     for f in files:
         console.print(f"{f.format}: {f.path} ({f.rows} rows)", highlight=False)
+
+
+@app.command()
+def schedule(
+    cron: Annotated[str, typer.Option("--cron", help="Cron expression.")] = DEFAULT_CRON,
+    timezone: Annotated[str, typer.Option("--timezone")] = DEFAULT_TIMEZONE,
+    count: Annotated[int, typer.Option("--count", min=1, max=52, help="Runs to list.")] = 5,
+    db: DbOption = Path("itb_evidence.duckdb"),
+    out_dir: OutDirOption = Path("out"),
+) -> None:
+    """Print the scheduled refresh deployment: what would run, with which parameters, and when."""
+    from flows.deployment import DEPLOYMENT_NAME, ENTRYPOINT, default_parameters, next_runs
+
+    params = default_parameters(db=db, out_dir=out_dir)
+    console.print(
+        f"deployment: itb-evidence-refresh/{DEPLOYMENT_NAME} ({ENTRYPOINT})",
+        highlight=False,
+        markup=False,
+    )
+    console.print(f"schedule: cron {cron!r} ({timezone})", highlight=False, markup=False)
+    for key, value in params.items():
+        console.print(f"parameter {key}: {value}", highlight=False, markup=False)
+    for when in next_runs(cron, timezone=timezone, n=count):
+        console.print(f"next run: {when.isoformat()}", highlight=False, markup=False)
+    console.print(
+        "start it: `prefect server start`, then `itb-evidence serve` (or `prefect deploy --all` "
+        "with a worker); see README 'Scheduled refresh'.",
+        highlight=False,
+        markup=False,
+    )
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option("--cron", help="Cron expression.")] = DEFAULT_CRON,
+    timezone: Annotated[str, typer.Option("--timezone")] = DEFAULT_TIMEZONE,
+    db: DbOption = Path("itb_evidence.duckdb"),
+    out_dir: OutDirOption = Path("out"),
+) -> None:
+    """Serve the scheduled refresh deployment (needs a running Prefect server or Prefect Cloud)."""
+    from prefect import serve as prefect_serve
+
+    from flows.deployment import build_deployment, default_parameters
+
+    deployment = build_deployment(
+        cron=cron, timezone=timezone, parameters=default_parameters(db=db, out_dir=out_dir)
+    )
+    prefect_serve(deployment)
 
 
 curate_app = typer.Typer(
