@@ -219,7 +219,8 @@ def refresh_flow(
     )
     found = search_task(query, window)
     summary.found = found.count
-    summary.query_translation = found.translation
+    summary.query_translation = found.query_translation
+    summary.failures.extend(f"PubMed warning: {w}" for w in found.warnings)
     pmids = list(dict.fromkeys([*found.pmids, *retry_pmids]))
     cache = cache_dir or db.with_suffix(".rawcache")
     for index, start in enumerate(range(0, len(pmids), batch_size)):

@@ -154,7 +154,7 @@ def evaluate(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="csv | xlsx | parquet | json")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | xlsx | parquet | json | metafor | ris | bibtex | prisma")],
     out: Annotated[Path, typer.Option("--out", help="Output file (directory for parquet).")],
     db: DbOption = Path("itb_evidence.duckdb"),
 ) -> None:

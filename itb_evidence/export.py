@@ -17,11 +17,14 @@ from typing import Any
 import pandas as pd
 
 from itb_evidence import schema
+from itb_evidence.citations import to_bibtex, to_ris
 from itb_evidence.curate import curated_tables
+from itb_evidence.metafor import metafor_table
+from itb_evidence.prisma import PrismaCounts, prisma_counts
 from itb_evidence.store import EvidenceStore
 
 EXPORT_TABLES = ("studies", "outcomes")
-FORMATS = ("csv", "xlsx", "parquet", "json")
+FORMATS = ("csv", "xlsx", "parquet", "json", "metafor", "ris", "bibtex", "prisma")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,8 @@ def export(store: EvidenceStore, *, fmt: str, out: Path) -> list[ExportedFile]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     tables = curated_tables(store)
+    if fmt in ("ris", "bibtex", "prisma", "metafor"):
+        return [_write_review_format(store, tables, fmt=fmt, out=out)]
     if fmt == "csv":
         return write_csv(tables, out)
     if fmt == "parquet":
@@ -143,3 +148,35 @@ def export(store: EvidenceStore, *, fmt: str, out: Path) -> list[ExportedFile]:
     if fmt == "xlsx":
         return [write_xlsx(tables, out, info)]
     return [write_json(tables, out, info)]
+
+
+def included_pmids(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    studies = tables["studies"]
+    return sorted(studies.loc[studies["included"].astype(bool), "pmid"].astype(str))
+
+
+def prisma_from_tables(tables: Mapping[str, pd.DataFrame]) -> PrismaCounts:
+    """PRISMA 2020 counts over every screened record (curator decisions applied)."""
+    studies = tables["studies"]
+    decisions = [
+        (str(s.pmid), bool(s.included), str(s.inclusion_reason)) for s in studies.itertuples()
+    ]
+    return prisma_counts(decisions, identified=len(decisions))
+
+
+def _write_review_format(
+    store: EvidenceStore, tables: Mapping[str, pd.DataFrame], *, fmt: str, out: Path
+) -> ExportedFile:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "metafor":
+        df = metafor_table(tables["studies"], tables["outcomes"])
+        df.to_csv(out, index=False)
+        return ExportedFile(fmt, out, len(df))
+    if fmt == "prisma":
+        counts = prisma_from_tables(tables)
+        out.write_text(json.dumps(counts.to_json(), indent=2), encoding="utf-8")
+        return ExportedFile(fmt, out, counts.included)
+    records = store.records(included_pmids(tables))
+    text = to_ris(records) if fmt == "ris" else to_bibtex(records)
+    out.write_text(text, encoding="utf-8")
+    return ExportedFile(fmt, out, len(records))

@@ -9,11 +9,12 @@ in the joined abstract can always be traced back to its section.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class AbstractSection:
-    """One ``AbstractText`` element. ``start``/``end`` index the section body in the joined abstract."""
+    """One ``AbstractText``; ``start``/``end`` index the section body in the joined abstract."""
 
     label: str | None
     nlm_category: str | None
@@ -151,3 +152,48 @@ class PubmedRecord:
             if section.start <= offset <= section.end:
                 return section
         return None
+
+
+def record_to_dict(record: PubmedRecord) -> dict[str, object]:
+    """Plain JSON-able dict (the store keeps it so exports can rebuild citations offline)."""
+    from dataclasses import asdict
+
+    return asdict(record)
+
+
+def record_from_dict(data: dict[str, object]) -> PubmedRecord:
+    """Inverse of ``record_to_dict``."""
+    d: dict[str, Any] = dict(data)
+
+    def date_of(value: Any) -> PubDate | None:
+        return None if value is None else PubDate(**value)
+
+    return PubmedRecord(
+        **{
+            **d,
+            "sections": tuple(AbstractSection(**s) for s in d.get("sections", ())),
+            "authors": tuple(
+                Author(**{**a, "affiliations": tuple(a.get("affiliations", ()))})
+                for a in d.get("authors", ())
+            ),
+            "pub_date": date_of(d.get("pub_date")),
+            "epub_date": date_of(d.get("epub_date")),
+            "history": tuple(tuple(h) for h in d.get("history", ())),
+            "publication_types": tuple(d.get("publication_types", ())),
+            "mesh": tuple(
+                MeshHeading(
+                    m["descriptor"],
+                    m["ui"],
+                    m["major_topic"],
+                    tuple(MeshQualifier(**q) for q in m.get("qualifiers", ())),
+                )
+                for m in d.get("mesh", ())
+            ),
+            "keywords": tuple(d.get("keywords", ())),
+            "languages": tuple(d.get("languages", ())),
+            "comments_corrections": tuple(
+                CommentCorrection(**c) for c in d.get("comments_corrections", ())
+            ),
+            "extra": dict(d.get("extra", {})),
+        }
+    )

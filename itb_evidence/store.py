@@ -22,7 +22,7 @@ import pandas as pd
 
 from itb_evidence import schema
 from itb_evidence.link import EvidenceRows
-from itb_evidence.records import PubmedRecord
+from itb_evidence.records import PubmedRecord, record_from_dict, record_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ _BOOKKEEPING_DDL = [
   sections_json VARCHAR NOT NULL,
   mesh_json VARCHAR NOT NULL,
   flags_json VARCHAR NOT NULL,
+  record_json VARCHAR NOT NULL,
   first_seen_run INTEGER,
   last_seen_run INTEGER
 )""",
@@ -273,6 +274,7 @@ class EvidenceStore:
                     ),
                     "mesh_json": json.dumps([m.descriptor for m in r.mesh]),
                     "flags_json": json.dumps([c.ref_type for c in r.comments_corrections]),
+                    "record_json": json.dumps(record_to_dict(r), ensure_ascii=False),
                     "first_seen_run": first_seen.get(r.pmid, run_id),
                     "last_seen_run": run_id,
                 }
@@ -280,6 +282,16 @@ class EvidenceStore:
             ]
         )
         self._replace("records", df, df["pmid"].tolist())
+
+    def records(self, pmids: Sequence[str] | None = None) -> list[PubmedRecord]:
+        """Parsed records as stored (all, or these PMIDs in PMID order)."""
+        rows = self.con.execute("SELECT pmid, record_json FROM records ORDER BY pmid").fetchall()
+        wanted = None if pmids is None else set(pmids)
+        return [
+            record_from_dict(json.loads(doc))
+            for pmid, doc in rows
+            if wanted is None or pmid in wanted
+        ]
 
     # --- evidence -----------------------------------------------------------------------------
     def write_evidence(self, rows: EvidenceRows) -> WriteReport:
