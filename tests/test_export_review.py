@@ -74,7 +74,8 @@ def test_prisma_counts_with_reasons(store: EvidenceStore, tmp_path: Path) -> Non
     doc = json.loads(f.path.read_text(encoding="utf-8"))
     assert doc["records_identified_from_databases"] == 2
     assert f.rows == 1
-    assert json.dumps(doc).count("not an intrathecal baclofen study") == 1
+    assert doc["records_excluded_reasons"] == {"not an intrathecal baclofen study": 1}
+    assert doc["studies_included_in_review"] == 1
     store.close()
 
 
