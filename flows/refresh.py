@@ -18,8 +18,11 @@ from extractors.types import StudyExtraction
 from flows.hooks import notify_run_state
 from itb_evidence import export as export_stage
 from itb_evidence import parse as parse_stage
+from itb_evidence.changes import changes_since_previous_run, evidence_hash, record_flags
+from itb_evidence.curate import curated_tables
 from itb_evidence.extract import extract_record
 from itb_evidence.link import EvidenceRows, link_record
+from itb_evidence.prisma import render_prisma_svg
 from itb_evidence.records import PubmedRecord
 from itb_evidence.refresh import (
     DEFAULT_QUERY,
@@ -28,6 +31,7 @@ from itb_evidence.refresh import (
     plan_window,
     snapshot_files,
 )
+from itb_evidence.report import write_report
 from itb_evidence.screen import ScreenDecision, decide
 from itb_evidence.store import EvidenceStore
 
@@ -86,6 +90,13 @@ def store_task(
         if batch.failures:
             store.record_failures(run_id, "parse", batch.failed_pmids, "; ".join(batch.failures))
         store.resolve_failures(r.pmid for r in batch.records)
+        store.log_record_events(
+            run_id,
+            [
+                (c.pmid, c.status, evidence_hash(rows, c.pmid), record_flags(r))
+                for c, r in zip(changes, batch.records, strict=True)
+            ],
+        )
     summary.records_read += len(batch.records)
     for change in changes:
         setattr(summary, change.status, getattr(summary, change.status) + 1)
@@ -110,10 +121,18 @@ def store_task(
 
 @task(name="export")
 def export_task(db: Path, out_dir: Path) -> list[str]:
+    """CSV + XLSX for the meta-analysis hand-off, and the HTML review report."""
     with EvidenceStore(db) as store:
         files = export_stage.export(store, fmt="csv", out=out_dir / "evidence.csv")
         files += export_stage.export(store, fmt="xlsx", out=out_dir / "evidence.xlsx")
-    return [str(f.path) for f in files]
+        tables = curated_tables(store)
+        report = write_report(
+            store,
+            out_dir / "report.html",
+            prisma_svg=render_prisma_svg(export_stage.prisma_from_tables(tables)),
+            changes=changes_since_previous_run(store),
+        )
+    return [str(f.path) for f in files] + [str(report)]
 
 
 def _process(
@@ -126,8 +145,6 @@ def _process(
 
 
 def _finish(db: Path, summary: RefreshSummary, out_dir: Path | None) -> RefreshSummary:
-    if out_dir is not None:
-        summary.exports = export_task(db, out_dir)
     with EvidenceStore(db) as store:
         store.finish_run(
             summary.run_id,
@@ -146,6 +163,9 @@ def _finish(db: Path, summary: RefreshSummary, out_dir: Path | None) -> RefreshS
             failed_pmids=summary.failed_pmids,
             flagged_pmids=summary.flagged_pmids,
         )
+        summary.changes = changes_since_previous_run(store)
+    if out_dir is not None:
+        summary.exports = export_task(db, out_dir)
     return summary
 
 

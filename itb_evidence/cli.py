@@ -154,7 +154,12 @@ def evaluate(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="csv | xlsx | parquet | json | metafor | ris | bibtex | prisma")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="csv | xlsx | parquet | json | metafor | ris | bibtex | prisma"
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output file (directory for parquet).")],
     db: DbOption = Path("itb_evidence.duckdb"),
 ) -> None:
@@ -173,6 +178,33 @@ def export(
         raise typer.BadParameter(str(exc), param_hint="--format") from exc
     for f in files:
         console.print(f"{f.format}: {f.path} ({f.rows} rows)", highlight=False)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "out/report.html"
+    ),
+    db: DbOption = Path("itb_evidence.duckdb"),
+) -> None:
+    """Write the static HTML review report: table, highlighted abstracts, flags, plots, PRISMA."""
+    from itb_evidence.changes import changes_since_previous_run
+    from itb_evidence.curate import curated_tables
+    from itb_evidence.export import prisma_from_tables
+    from itb_evidence.prisma import render_prisma_svg
+    from itb_evidence.report import write_report
+    from itb_evidence.store import EvidenceStore
+
+    if not db.exists():
+        raise typer.BadParameter(
+            f"no store at {db}; run `itb-evidence demo` first", param_hint="--db"
+        )
+    with EvidenceStore(db, read_only=True) as store:
+        prisma = render_prisma_svg(prisma_from_tables(curated_tables(store)))
+        path = write_report(
+            store, out, prisma_svg=prisma, changes=changes_since_previous_run(store)
+        )
+    console.print(f"report: {path}", highlight=False)
 
 
 @app.command()

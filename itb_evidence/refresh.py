@@ -86,6 +86,7 @@ class RefreshSummary:
     db_path: str = ""
     exports: list[str] = field(default_factory=list)
     query_translation: str | None = None
+    changes: list[str] = field(default_factory=list)
 
     def add_pmids(self, bucket: list[str], pmids: Iterable[str]) -> None:
         for pmid in pmids:
@@ -107,6 +108,9 @@ class RefreshSummary:
             out.append(f"flagged (retraction/erratum/concern): {', '.join(self.flagged_pmids)}")
         for failure in self.failures:
             out.append(f"FAILED: {failure}")
+        if self.changes:
+            out.append(f"changes since the previous run ({len(self.changes)}):")
+            out.extend(f"  {change}" for change in self.changes)
         out.append(f"store: {self.db_path}")
         out.extend(f"export: {path}" for path in self.exports)
         return out

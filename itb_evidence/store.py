@@ -72,6 +72,14 @@ _BOOKKEEPING_DDL = [
   anchor_sha1 VARCHAR,
   superseded BOOLEAN NOT NULL DEFAULT FALSE
 )""",
+    # what each run did to each record: the source of the "what changed since last time" report
+    """CREATE TABLE IF NOT EXISTS record_events (
+  run_id INTEGER NOT NULL,
+  pmid VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,
+  extraction_sha1 VARCHAR NOT NULL,
+  flags VARCHAR NOT NULL
+)""",
     """CREATE TABLE IF NOT EXISTS failures (
   run_id INTEGER NOT NULL,
   stage VARCHAR NOT NULL,
@@ -283,6 +291,20 @@ class EvidenceStore:
         )
         self._replace("records", df, df["pmid"].tolist())
 
+    def log_record_events(self, run_id: int, events: Sequence[tuple[str, str, str, str]]) -> None:
+        """(pmid, status, extraction hash, flags) per record a run touched."""
+        if not events:
+            return
+        df = pd.DataFrame(events, columns=["pmid", "status", "extraction_sha1", "flags"])
+        df.insert(0, "run_id", run_id)
+        self.con.register("_events", df)
+        self.con.execute(
+            "DELETE FROM record_events WHERE run_id = ? AND list_contains(?, pmid)",
+            [run_id, df["pmid"].tolist()],
+        )
+        self.con.execute("INSERT INTO record_events SELECT * FROM _events")
+        self.con.unregister("_events")
+
     def records(self, pmids: Sequence[str] | None = None) -> list[PubmedRecord]:
         """Parsed records as stored (all, or these PMIDs in PMID order)."""
         rows = self.con.execute("SELECT pmid, record_json FROM records ORDER BY pmid").fetchall()
@@ -334,6 +356,13 @@ class EvidenceStore:
             raise
 
     def table(self, name: str) -> pd.DataFrame:
-        if name not in (*schema.TABLES, "records", "runs", "failures", "corrections"):
+        if name not in (
+            *schema.TABLES,
+            "records",
+            "runs",
+            "failures",
+            "corrections",
+            "record_events",
+        ):
             raise ValueError(f"unknown table {name!r}")
         return self.con.execute(f"SELECT * FROM {name} ORDER BY ALL").df()

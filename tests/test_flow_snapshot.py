@@ -41,8 +41,14 @@ def test_summary_counts(demo_run: tuple[RefreshSummary, Path, Path]) -> None:
     summary, db, out = demo_run
     assert (summary.records_read, summary.new, summary.studies_kept, summary.failed) == (4, 4, 1, 0)
     assert summary.rows_rejected == 0
+    assert summary.changes == [
+        "new study: PMID 31507512 (Intrathecal Baclofen in Hereditary Spastic Paraparesis.)"
+    ]
     assert sorted(Path(p).name for p in summary.exports) == [
-        "evidence.csv", "evidence.xlsx", "evidence_outcomes.csv"
+        "evidence.csv",
+        "evidence.xlsx",
+        "evidence_outcomes.csv",
+        "report.html",
     ]
 
 
@@ -80,8 +86,11 @@ def test_seed_outcome_rows_values_and_spans(demo_run: tuple[RefreshSummary, Path
     got = {}
     for row in results.itertuples():
         got[row.outcome] = (
-            row.pre_value, (row.pre_spread_lo, row.pre_spread_hi),
-            row.post_value, (row.post_spread_lo, row.post_spread_hi), row.p_value,
+            row.pre_value,
+            (row.pre_spread_lo, row.pre_spread_hi),
+            row.post_value,
+            (row.post_spread_lo, row.post_spread_hi),
+            row.p_value,
         )
         assert text[row.span_start : row.span_end] == row.source_text
         assert row.section == "Results" and row.rule_id
@@ -95,7 +104,9 @@ def test_exports_hold_the_seed_values(demo_run: tuple[RefreshSummary, Path, Path
     outcomes = pd.read_csv(out / "evidence_outcomes.csv", dtype={"pmid": str})
     assert studies.set_index("pmid").loc[SEED, "sample_size"] == 7
     seed_p = outcomes[outcomes["pmid"] == SEED].set_index("outcome")["p_value"].to_dict()
-    assert {k: seed_p[k] for k in EXPECTED_RESULTS} == {k: v[4] for k, v in EXPECTED_RESULTS.items()}
+    assert {k: seed_p[k] for k in EXPECTED_RESULTS} == {
+        k: v[4] for k, v in EXPECTED_RESULTS.items()
+    }
     sheets = pd.read_excel(out / "evidence.xlsx", sheet_name=None)
     assert list(sheets) == ["README", "studies", "outcomes"]
     assert len(sheets["studies"]) == 4
@@ -109,6 +120,7 @@ def test_rerun_adds_nothing_twice(
         before = {t: len(store.table(t)) for t in ("studies", "outcomes", "mentions", "records")}
     again = snapshot_flow(db=db, out_dir=None)
     assert (again.new, again.unchanged) == (0, 4)
+    assert again.changes == []
     with EvidenceStore(db, read_only=True) as store:
         after = {t: len(store.table(t)) for t in ("studies", "outcomes", "mentions", "records")}
         runs = store.table("runs")
