@@ -36,7 +36,7 @@ def next_runs(
     from prefect.server.schemas.schedules import CronSchedule
 
     schedule = CronSchedule(cron=cron, timezone=timezone)
-    dates = schedule.get_dates(n=n, start=start) if start else schedule.get_dates(n=n)
+    dates: Any = schedule.get_dates(n=n, start=start) if start else schedule.get_dates(n=n)
     if inspect.isawaitable(dates):  # sync_compatible: a coroutine when called with some args
         dates = asyncio.run(_gather(dates))
     return [datetime.fromisoformat(d.isoformat()) for d in dates]

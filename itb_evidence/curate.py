@@ -192,13 +192,12 @@ def curated_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
 
     tables = load_tables(store)
     corrections = active_corrections(store)
-    corrections = corrections.astype(object).where(corrections.notna(), None)
     studies, outcomes = tables["studies"].copy(), tables["outcomes"].copy()
     for df in (studies, outcomes):
         df["curation"] = ""
         df["needs_review"] = False
     abstracts, outcome_anchors = _current_anchors(store)
-    for c in corrections.itertuples():
+    for c in _CorrectionRow.from_frame(corrections):
         value = json.loads(c.value_json) if c.value_json else None
         note = f"{c.action}{'' if not c.field else ' ' + c.field} by {c.curator}: {c.reason}"
         if c.target == "study":
@@ -219,7 +218,7 @@ def curated_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
         )
         if not mask.any():
             if c.action == "set":
-                new = {col: None for col in outcomes.columns}
+                new: dict[str, Any] = {col: None for col in outcomes.columns}
                 new.update(
                     pmid=c.pmid,
                     outcome=c.outcome,
@@ -248,6 +247,30 @@ def curated_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
         _annotate(outcomes, mask, note, stale)
     outcomes["rejected"] = outcomes["curation"].str.contains(r"(?:^|; )reject", regex=True)
     return {"studies": studies, "outcomes": outcomes}
+
+
+@dataclass(frozen=True, slots=True)
+class _CorrectionRow:
+    """One stored correction as plain Python values (no pandas NaN)."""
+
+    pmid: str
+    target: str
+    outcome: str
+    field: str | None
+    action: str
+    value_json: str | None
+    reason: str
+    curator: str
+    anchor_sha1: str | None
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame) -> list[_CorrectionRow]:
+        names = [f for f in cls.__slots__]
+        clean = df[names].astype(object).where(df[names].notna(), None)
+        return [
+            cls(**{k: (None if v is None else str(v)) for k, v in zip(names, row, strict=True)})  # type: ignore[arg-type]
+            for row in clean.itertuples(index=False, name=None)
+        ]
 
 
 def _annotate(df: pd.DataFrame, mask: pd.Series, note: str, stale: bool) -> None:

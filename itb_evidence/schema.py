@@ -200,7 +200,13 @@ def validate_row(table: str, row: dict[str, Any]) -> list[RowError]:
                 RowError(table, pmid, col.name, f"= {value!r} fails check {col.check_text}")
             )
     start, end = row.get("span_start"), row.get("span_end")
-    if not _is_missing(start) and not _is_missing(end) and int(end) < int(start):
+    if (
+        start is not None
+        and end is not None
+        and not _is_missing(start)
+        and not _is_missing(end)
+        and int(end) < int(start)
+    ):
         errors.append(RowError(table, pmid, "span_end", f"{end} is before span_start {start}"))
     return errors
 

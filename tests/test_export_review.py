@@ -47,7 +47,10 @@ def test_metafor_rows_estimate_mean_sd_from_median_iqr(
     row = df.iloc[0]
     n = 7
     eta = 2 * NormalDist().inv_cdf((0.75 * n - 0.125) / (n + 0.25))
-    luo = lambda q1, m, q3: (0.7 + 0.39 / n) * (q1 + q3) / 2 + (0.3 - 0.39 / n) * m  # noqa: E731
+
+    def luo(q1: float, m: float, q3: float) -> float:
+        return (0.7 + 0.39 / n) * (q1 + q3) / 2 + (0.3 - 0.39 / n) * m
+
     assert (row["study"], row["outcome"], row["n"]) == ("Doe J 2020", "Modified Ashworth Scale", 7)
     assert row["pre_mean"] == pytest.approx(luo(3, 3, 3.25))
     assert row["pre_sd"] == pytest.approx(0.25 / eta)

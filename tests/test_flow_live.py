@@ -84,7 +84,9 @@ def test_failed_batch_is_reported_and_retried_next_refresh(
     db = tmp_path / "live.duckdb"
     fake_eutils.inject(Fault("status", status=503, path="/efetch.fcgi"), times=4)
     first = refresh_flow(query=TERM, db=db, out_dir=None, batch_size=5, cache_dir=tmp_path / "raw")
-    failed_batch = sorted(REAL + SYNTHETIC, key=int, reverse=True)[:5]  # the fake lists newest first
+    failed_batch = sorted(REAL + SYNTHETIC, key=int, reverse=True)[
+        :5
+    ]  # the fake lists newest first
     assert (first.failed, first.fetched, first.records_read) == (5, 7, 7)
     assert sorted(first.failed_pmids) == sorted(failed_batch)
     assert any("batch 1" in f and "31507512" in f for f in first.failures)

@@ -38,7 +38,7 @@ def demo_run(
 
 
 def test_summary_counts(demo_run: tuple[RefreshSummary, Path, Path]) -> None:
-    summary, db, out = demo_run
+    summary, _, _ = demo_run
     assert (summary.records_read, summary.new, summary.studies_kept, summary.failed) == (4, 4, 1, 0)
     assert summary.rows_rejected == 0
     assert summary.changes == [
@@ -84,17 +84,17 @@ def test_seed_outcome_rows_values_and_spans(demo_run: tuple[RefreshSummary, Path
     text = str(abstract[0])
     results = outcomes[(outcomes["pmid"] == SEED) & (outcomes["row_kind"] == "result")]
     got = {}
-    for row in results.itertuples():
-        got[row.outcome] = (
-            row.pre_value,
-            (row.pre_spread_lo, row.pre_spread_hi),
-            row.post_value,
-            (row.post_spread_lo, row.post_spread_hi),
-            row.p_value,
+    for row in results.to_dict("records"):
+        got[row["outcome"]] = (
+            row["pre_value"],
+            (row["pre_spread_lo"], row["pre_spread_hi"]),
+            row["post_value"],
+            (row["post_spread_lo"], row["post_spread_hi"]),
+            row["p_value"],
         )
-        assert text[row.span_start : row.span_end] == row.source_text
-        assert row.section == "Results" and row.rule_id
-        assert row.pre_stat == "median" and row.pre_spread_type == "iqr"
+        assert text[int(row["span_start"]) : int(row["span_end"])] == row["source_text"]
+        assert row["section"] == "Results" and row["rule_id"]
+        assert row["pre_stat"] == "median" and row["pre_spread_type"] == "iqr"
     assert got == EXPECTED_RESULTS
 
 
