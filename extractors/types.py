@@ -74,7 +74,7 @@ class Spread:
 @dataclass(frozen=True, slots=True)
 class Statistic:
     stat: str  # median | mean | value | percent
-    value: float
+    value: float | None  # None: a range of study means with no single value
     spread: Spread | None = None
 
 

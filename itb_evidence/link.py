@@ -75,7 +75,7 @@ def _stat_columns(stat: Statistic | None, prefix: str) -> Row:
 
 def _direction(pre: Statistic | None, post: Statistic | None) -> str | None:
     """Direction of change as written (lower is not always better: it depends on the scale)."""
-    if pre is None or post is None:
+    if pre is None or post is None or pre.value is None or post.value is None:
         return None
     if post.value < pre.value:
         return "decrease"

@@ -1,0 +1,187 @@
+"""The JSON contract of ``itb-evidence extract`` (documented in the README; keep it stable).
+
+One input line ``{"id", "title", "abstract", ...}`` -> one output line::
+
+    {"id", "is_itb_study", "is_hsp_population", "design", "sample_size": int|null,
+     "outcome_measures": [{"name", "text", "start", "end"}],
+     "doses": [{"text", "start", "end", "drug", "route", "value", "sd", "range": [lo, hi]|null,
+                "unit", "kind"}],
+     "p_values": [{"text", "start", "end", "comparator", "value", "outcome"}],
+     "results": [{"outcome", "pre": {"stat", "value", "spread": {...}|null}, "post": {...},
+                  "p": float|null}]}
+
+Every mention also carries provenance keys (``rule_id``, ``sentence``, ``section``, and
+``field`` when it is not ``abstract``); the top level adds ``extractor_version``,
+``test_statistics`` and ``evidence``. A malformed line yields ``{"id": ..., "error": "line N:
+..."}`` on the output and a message on the error stream; the batch continues.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from extractors.engine import extract_study
+from extractors.types import Provenance, Spread, Statistic, StudyExtraction
+
+
+def _prov(prov: Provenance) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "text": prov.text,
+        "start": prov.start,
+        "end": prov.end,
+        "rule_id": prov.rule_id,
+        "sentence": prov.sentence,
+        "section": prov.section,
+    }
+    if prov.field != "abstract":
+        out["field"] = prov.field
+    return out
+
+
+def _spread(spread: Spread | None) -> dict[str, Any] | None:
+    if spread is None:
+        return None
+    return {"type": spread.type, "lo": spread.lo, "hi": spread.hi, "sd": spread.sd}
+
+
+def _statistic(stat: Statistic) -> dict[str, Any]:
+    return {"stat": stat.stat, "value": stat.value, "spread": _spread(stat.spread)}
+
+
+def to_contract(se: StudyExtraction) -> dict[str, Any]:
+    """The documented output object for one study extraction."""
+    return {
+        "id": se.id,
+        "is_itb_study": se.is_itb_study,
+        "is_hsp_population": se.is_hsp_population,
+        "design": se.design,
+        "sample_size": se.sample_size.n if se.sample_size else None,
+        "outcome_measures": [
+            {"name": o.name, **_prov(o.prov), "in_lexicon": o.in_lexicon}
+            for o in se.outcome_measures
+        ],
+        "doses": [
+            {
+                **_prov(d.prov),
+                "drug": d.drug,
+                "route": d.route,
+                "value": d.value,
+                "sd": d.sd,
+                "range": list(d.range) if d.range else None,
+                "unit": d.unit,
+                "kind": d.kind,
+            }
+            for d in se.doses
+        ],
+        "p_values": [
+            {
+                **_prov(p.prov),
+                "comparator": p.comparator,
+                "value": p.value,
+                "outcome": p.outcome,
+                "reported_ns": p.reported_ns,
+            }
+            for p in se.p_values
+        ],
+        "results": [
+            {
+                "outcome": r.outcome,
+                "pre": _statistic(r.pre),
+                "post": _statistic(r.post),
+                "p": r.p.value if r.p else None,
+                "p_comparator": r.p.comparator if r.p else None,
+                **_prov(r.prov),
+            }
+            for r in se.results
+        ],
+        "test_statistics": [
+            {
+                "kind": t.kind,
+                "value": t.value,
+                "df": list(t.df),
+                "p_recomputed": t.p_recomputed,
+                "consistent": t.consistent,
+                **(_prov(t.prov) if t.prov else {}),
+            }
+            for t in se.test_statistics
+        ],
+        "evidence": se.evidence,
+        "extractor_version": se.extractor_version,
+    }
+
+
+class InputLineError(ValueError):
+    """A malformed input line; ``record_id`` is the id when one could be read."""
+
+    def __init__(self, message: str, record_id: str | None = None) -> None:
+        super().__init__(message)
+        self.record_id = record_id
+
+
+def _parse_line(line: str) -> dict[str, Any]:
+    if not line.strip():
+        raise InputLineError("empty line (expected a JSON object with id, title, abstract)")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputLineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(record, dict):
+        raise InputLineError(f"expected a JSON object, got {type(record).__name__}")
+    raw_id = record.get("id")
+    record_id = (
+        str(raw_id) if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else None
+    )
+    if record_id is None:
+        raise InputLineError("missing or invalid 'id' (a string or integer is required)")
+    for key in ("title", "abstract"):
+        if key not in record:
+            raise InputLineError(f"missing key {key!r} (use null for an empty field)", record_id)
+        if record[key] is not None and not isinstance(record[key], str):
+            raise InputLineError(
+                f"{key!r} must be a string or null, got {type(record[key]).__name__}", record_id
+            )
+    record["id"] = record_id
+    return record
+
+
+def _optional_strings(record: dict[str, Any], key: str) -> list[str]:
+    value = record.get(key)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return []
+
+
+def run_contract(lines: Iterable[str], out: TextIO, err: TextIO) -> tuple[int, int]:
+    """Extract every JSONL input line to one output line, in order; returns (ok, errors)."""
+    ok = errors = 0
+    for number, line in enumerate(lines, start=1):
+        record_id: str | None = None
+        try:
+            record = _parse_line(line)
+            record_id = record["id"]
+            se = extract_study(
+                record["id"],
+                record["title"] or "",
+                record["abstract"] or "",
+                mesh_terms=_optional_strings(record, "mesh_terms"),
+                publication_types=_optional_strings(record, "publication_types"),
+                keywords=_optional_strings(record, "keywords"),
+            )
+            payload = to_contract(se)
+            ok += 1
+        except InputLineError as exc:
+            record_id = exc.record_id
+            payload = {"id": record_id, "error": f"line {number}: {exc}"}
+            errors += 1
+        except Exception as exc:
+            payload = {
+                "id": record_id,
+                "error": f"line {number}: extraction failed: {type(exc).__name__}: {exc}",
+            }
+            errors += 1
+        if "error" in payload:
+            err.write(f"extract: {payload['error']} (id {record_id!r})\n")
+        out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    return ok, errors

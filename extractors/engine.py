@@ -1,0 +1,362 @@
+"""``extract_study``: one title + abstract in, one typed ``StudyExtraction`` out.
+
+The spaCy pipeline (tokenizer, sentencizer, phrase matchers) runs once per field; regex
+extractors run on the raw text (so "p<0.001", which the blank tokenizer keeps as one token, is
+still found) and their hits are located in sentences by offset. Linking is a small per-sentence
+step: a p-value or a pre -> post pair belongs to the nearest preceding outcome in its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from spacy.attrs import IDX, LENGTH
+from spacy.tokens import Doc
+
+from extractors.abbreviations import Abbreviation, find_abbreviations
+from extractors.context import FieldContext, build_context
+from extractors.doses import DoseHit, find_doses
+from extractors.nlp import Pipeline, get_pipeline
+from extractors.outcomes import Match, OutcomeHit, find_outcomes
+from extractors.pvalues import PValueHit, find_p_values
+from extractors.results import find_pairs, find_test_statistics, p_consistent
+from extractors.samples import SampleHit, find_sample_candidates, find_single_case
+from extractors.study import decide_design, decide_hsp, decide_itb
+from extractors.types import (
+    DoseMention,
+    OutcomeMention,
+    PValue,
+    ResultPair,
+    SampleSize,
+    StudyExtraction,
+    TestStatistic,
+)
+
+EXTRACTOR_VERSION = "extractors-0.1.0"
+ROUTE_WORDS = re.compile(
+    r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
+    r"epidural(?:ly)?|transdermal(?:ly)?)\b",
+    re.I,
+)
+DRUG_AFTER = re.compile(r"^\s*(?:of|for|in)?\s*$", re.I)
+# A slash joins two measures reported together ("reduced MAS/increased MMT"): one finding.
+SLASH_JOIN = re.compile(r"^\s*/\s*(?:[a-z]+\s+)?$")
+CLAUSE_BOUNDARY = re.compile(r";\s|,\s+(?:while|whereas|but)\b|\d\)\s")
+BACLOFEN_WORD = re.compile(r"\bbaclofen\b", re.I)
+CLAUSE_BOUNDARY_AHEAD = re.compile(r";\s|,\s+(?:and|while|whereas|but)\b")
+LEXICON_GROUP = {"exclusions.jsonl": "outcomes.jsonl"}
+DECIMALS = re.compile(r"[.\u00b7](\d+)")
+
+
+def _lexicon_matches(
+    pipeline: Pipeline, doc: Doc, text: str, abbreviations: list[Abbreviation]
+) -> list[Match]:
+    """Phrase-matcher hits plus abstract-defined abbreviations, overlaps resolved longest-first.
+
+    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds it token by token."""
+    raw = [*pipeline.names(doc), *pipeline.abbreviations(doc)]
+    found: list[tuple[str, int, int]] = []
+    if raw:
+        # Token -> character offsets from one array call (Span objects cost more than matching).
+        offsets = doc.to_array([IDX, LENGTH]).tolist()
+        strings = doc.vocab.strings
+        for match_id, start, end in raw:
+            last = offsets[end - 1]
+            found.append((strings[match_id], offsets[start][0], last[0] + last[1]))
+    resolved: dict[str, str | None] = {}
+    for abbreviation in abbreviations:
+        overlapping = [
+            f for f in found if f[1] < abbreviation.long_end and abbreviation.long_start < f[2]
+        ]
+        target = (
+            max(overlapping, key=lambda f: (f[2] == abbreviation.long_end, f[2] - f[1]))[0]
+            if overlapping
+            else None
+        )
+        resolved.setdefault(abbreviation.short, target)
+    if resolved:
+        # Drop lexicon abbreviations the abstract defines as something else.
+        found = [
+            f
+            for f in found
+            if not (
+                text[f[1] : f[2]] in resolved
+                and resolved[text[f[1] : f[2]]] != f[0]
+                and text[f[1] : f[2]] in pipeline.entries[f[0]][1].abbreviations
+            )
+        ]
+    for short, target in resolved.items():
+        if target is None:
+            continue
+        pattern = re.compile(rf"(?<![\w-]){re.escape(short)}(?![A-Za-z0-9])")
+        found += [(target, use.start(), use.end()) for use in pattern.finditer(text)]
+    # Overlaps are resolved within a lexicon group only: "intrathecal baclofen" is both a drug
+    # mention (for doses) and an ITB concept (for the study flag). Longest first, then leftmost.
+    matches: list[Match] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for label, start, end in sorted(set(found), key=lambda f: (f[1] - f[2], f[1])):
+        lexicon, entry = pipeline.entries[label]
+        group = taken.setdefault(LEXICON_GROUP.get(lexicon, lexicon), [])
+        if any(s < end and start < e for s, e in group):
+            continue
+        group.append((start, end))
+        matches.append(Match(entry, lexicon, start, end, entry.id))
+    matches.sort(key=lambda m: m.start)
+    return matches
+
+
+def _link(
+    position: int, outcomes: list[OutcomeHit], ctx: FieldContext, *, clause_only: bool = False
+) -> str | None:
+    """Nearest preceding outcome in the sentence, else following in it, else preceding anywhere.
+
+    With ``clause_only`` (pre -> post pairs) the outcome must sit in the same clause: a pair's
+    subject is never across "; " or ", while".
+    """
+    s_start, s_end = ctx.sentence_bounds(position)
+    if clause_only:
+        boundary = max(
+            (m.end() for m in CLAUSE_BOUNDARY.finditer(ctx.text, s_start, position)),
+            default=s_start,
+        )
+        before = [o for o in outcomes if boundary <= o.start and o.end <= position]
+        return before[-1].name if before else None
+    before = [o for o in outcomes if s_start <= o.start and o.end <= position]
+    if before:
+        chosen = before[-1]
+        for earlier in reversed(before[:-1]):
+            if SLASH_JOIN.match(ctx.text[earlier.end : chosen.start]):
+                chosen = earlier
+            else:
+                break
+        return chosen.name
+    clause_end = next(
+        (m.start() for m in CLAUSE_BOUNDARY_AHEAD.finditer(ctx.text, position, s_end)), s_end
+    )
+    after = [o for o in outcomes if position <= o.start < clause_end]
+    if after:
+        return after[0].name
+    previous = [o for o in outcomes if o.end <= s_start]
+    return previous[-1].name if previous else None
+
+
+def _dose_drug_route(
+    hit: DoseHit, drugs: list[Match], ctx: FieldContext
+) -> tuple[str | None, str | None]:
+    s_start, s_end = ctx.sentence_bounds(hit.start)
+    chosen: Match | None = None
+    following = [
+        d
+        for d in drugs
+        if hit.end <= d.start < s_end and DRUG_AFTER.match(ctx.text[hit.end : d.start])
+    ]
+    if following:
+        chosen = following[0]
+    else:
+        preceding = [d for d in drugs if s_start <= d.start and d.end <= hit.start]
+        after = [d for d in drugs if hit.end <= d.start < s_end]
+        anywhere = [d for d in drugs if d.end <= hit.start]
+        pool = preceding or after or anywhere or drugs
+        if pool:
+            chosen = preceding[-1] if preceding else (after[0] if after else pool[-1])
+    if chosen is None:
+        return None, None
+    route_word = ROUTE_WORDS.search(ctx.text, s_start, s_end)
+    if chosen.entry.route:
+        route: str | None = chosen.entry.route
+    elif route_word:
+        route = route_word.group(1).lower().removesuffix("ly")
+    else:
+        route = chosen.entry.route_by_unit.get(hit.unit.replace("/kg", ""))
+    return chosen.entry.canonical, route
+
+
+def _decimals(text: str) -> int:
+    m = DECIMALS.search(text)
+    return len(m.group(1)) if m else 0
+
+
+def _sample_size(
+    hits: list[SampleHit], single: SampleHit | None, design: str, ctx: FieldContext
+) -> SampleHit | None:
+    if design == "review":
+        return None
+    if design == "systematic review/meta-analysis":
+        hits = [h for h in hits if h.rule_id == "sample.pooled"] or []
+    if hits:
+        return max(hits, key=lambda h: (h.n, -h.start))
+    if single is not None:
+        return single
+    return None
+
+
+def _title_counts(pipeline: Pipeline, title: str) -> tuple[int, int]:
+    if not title:
+        return 0, 0
+    return len(pipeline.title_itb.findall(title)), len(pipeline.title_hsp.findall(title))
+
+
+def extract_study(
+    id: str,
+    title: str,
+    abstract: str,
+    *,
+    sections: Sequence[tuple[str | None, int, int]] = (),
+    mesh_terms: Sequence[str] = (),
+    publication_types: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+) -> StudyExtraction:
+    """Extract every mention from one record; offsets index into ``abstract``."""
+    pipeline = get_pipeline()
+    doc = pipeline.nlp.make_doc(abstract)
+    ctx = build_context("abstract", abstract, doc, sections)
+    abbreviations = find_abbreviations(abstract) if "(" in abstract or "[" in abstract else []
+    matches = _lexicon_matches(pipeline, doc, abstract, abbreviations)
+
+    def sentence_start(offset: int) -> int:
+        return ctx.sentence_bounds(offset)[0]
+
+    outcome_hits = find_outcomes(
+        abstract, doc, matches, abbreviations, pipeline.by_phrase, sentence_start
+    )
+    outcome_mentions = tuple(
+        OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon)
+        for h in outcome_hits
+    )
+
+    p_hits: list[PValueHit] = find_p_values(abstract) if _may_have_p(abstract) else []
+    p_values = [
+        PValue(
+            h.comparator,
+            h.value,
+            _link(h.start, outcome_hits, ctx),
+            ctx.prov(h.start, h.end, h.rule_id),
+            h.reported_ns,
+        )
+        for h in p_hits
+    ]
+
+    drugs = [m for m in matches if m.lexicon == "drugs.jsonl"]
+    doses = []
+    for d in find_doses(abstract, sentence_start) if _may_have_dose(abstract) else []:
+        drug, route = _dose_drug_route(d, drugs, ctx)
+        doses.append(
+            DoseMention(
+                d.value,
+                d.sd,
+                d.range,
+                d.unit,
+                drug,
+                route,
+                d.kind,
+                ctx.prov(d.start, d.end, d.rule_id),
+            )
+        )
+
+    tests = []
+    for t in find_test_statistics(abstract) if "=" in abstract else []:
+        following = next((p for p in p_values if 0 <= p.prov.start - t.end <= 40), None)
+        consistent = None
+        if following is not None and following.value is not None and t.p_recomputed is not None:
+            consistent = p_consistent(
+                t.p_recomputed,
+                following.comparator,
+                following.value,
+                _decimals(following.prov.text),
+            )
+        tests.append(
+            TestStatistic(
+                t.kind,
+                t.value,
+                t.df,
+                t.p_recomputed,
+                consistent,
+                ctx.prov(t.start, t.end, "test_statistic"),
+            )
+        )
+
+    results = []
+    if "from" in abstract or "remain" in abstract:
+        for s_start, s_end in zip(ctx.sent_starts, ctx.sent_ends, strict=True):
+            for pair in find_pairs(abstract[s_start:s_end], s_start):
+                p = next(
+                    (p for p in p_values if pair.post_start <= p.prov.start <= pair.end + 20), None
+                )
+                test = next(
+                    (
+                        t
+                        for t in tests
+                        if t.prov and pair.post_start <= t.prov.start <= pair.end + 20
+                    ),
+                    None,
+                )
+                outcome = _link(pair.start, outcome_hits, ctx, clause_only=True)
+                results.append(
+                    ResultPair(
+                        outcome,
+                        pair.pre,
+                        pair.post,
+                        p,
+                        ctx.prov(pair.start, pair.end, pair.rule_id),
+                        test,
+                    )
+                )
+
+    title_itb, title_hsp = _title_counts(pipeline, title)
+    kinds = [m.entry.kind for m in matches]
+    is_itb, itb_evidence = decide_itb(
+        title_itb,
+        kinds.count("itb"),
+        mesh_terms,
+        keywords,
+        title_names_baclofen=bool(BACLOFEN_WORD.search(title)),
+    )
+    is_hsp, hsp_evidence = decide_hsp(title_hsp, kinds.count("hsp"), mesh_terms, keywords)
+    persons = [(m.start, m.end) for m in matches if m.entry.kind == "person"]
+    candidates = find_sample_candidates(abstract, persons)
+    single = None if candidates else find_single_case(abstract)
+    provisional = max((h.n for h in candidates), default=1 if single else None)
+    design, design_evidence = decide_design(title, abstract, publication_types, provisional, is_itb)
+    sample_hit = _sample_size(candidates, single, design, ctx)
+    sample = (
+        SampleSize(sample_hit.n, ctx.prov(sample_hit.start, sample_hit.end, sample_hit.rule_id))
+        if sample_hit
+        else None
+    )
+    if sample is None and design == "case report":
+        sample = SampleSize(1, ctx.prov(0, 0, "sample.case_report_design"))
+    evidence = {
+        "is_itb_study": itb_evidence,
+        "is_hsp_population": hsp_evidence,
+        "design": design_evidence,
+        "sample_size": [f"{sample.prov.rule_id}: {sample.prov.text!r}"] if sample else [],
+    }
+    return StudyExtraction(
+        id=id,
+        is_itb_study=is_itb,
+        is_hsp_population=is_hsp,
+        design=design,
+        sample_size=sample,
+        outcome_measures=outcome_mentions,
+        doses=tuple(doses),
+        p_values=tuple(p_values),
+        results=tuple(results),
+        test_statistics=tuple(tests),
+        evidence=evidence,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+ANY_DIGIT = re.compile(r"\d")
+UNIT_SUBSTRINGS = ("\u03bcg", "\u00b5g", "ug", "mcg", "mg", "microg", "milligram", "micro-g")
+
+
+def _may_have_dose(text: str) -> bool:
+    """Cheap pre-check: a dose needs a mass unit (substring search is C-speed)."""
+    return any(unit in text for unit in UNIT_SUBSTRINGS) or "MG" in text or "UG" in text
+
+
+def _may_have_p(text: str) -> bool:
+    """Cheap pre-check: every p-value form contains a digit or "NS"/"significant" in parentheses."""
+    return bool(ANY_DIGIT.search(text)) or "NS" in text or "n.s." in text or "significant)" in text

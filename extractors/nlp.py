@@ -1,0 +1,93 @@
+"""The one spaCy pipeline of the extractors, built once per process.
+
+``spacy.blank("en")`` tokenizer with one infix tweak and two PhraseMatchers over the lexicons
+(LOWER for names, ORTH for case-sensitive abbreviations). Sentences come from a regex splitter
+(context.py): measured, the sentencizer cost a third of the tokeniser's time.
+Why PhraseMatcher and regexes rather than many Matcher patterns: Matcher cost grows with the
+pattern count (NOTES.md), PhraseMatcher cost barely does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.util import compile_infix_regex
+
+from extractors.lexicon import LexiconEntry, load_entries
+
+LEXICON_FILES = ("outcomes.jsonl", "exclusions.jsonl", "drugs.jsonl", "concepts.jsonl")
+# Section labels glued to the previous sentence: "injuries (TBI).Design: Case series." The blank
+# tokenizer keeps "TBI).Design" as one token, so the sentencizer cannot split there.
+GLUED_SENTENCE_INFIX = r"(?<=[A-Za-z0-9)\]])\.(?=[A-Z][a-z]+)"
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    nlp: Language
+    names: PhraseMatcher  # synonyms, case-insensitive
+    abbreviations: PhraseMatcher  # abbreviations, case-sensitive
+    entries: dict[str, tuple[str, LexiconEntry]]  # entry id -> (lexicon file, entry)
+    by_phrase: dict[str, tuple[str, LexiconEntry]]  # lower-cased surface form -> entry
+    title_itb: re.Pattern[str]  # ITB concept terms, for titles (a regex: no tokenising needed)
+    title_hsp: re.Pattern[str]
+
+
+def _variants(phrase: str) -> list[str]:
+    """The phrase and its plural ("Ashworth score" -> "Ashworth scores"), for plain lexicon data."""
+    out = [phrase]
+    if phrase[-1:].isalpha() and not phrase.endswith("s"):
+        out.append(phrase + "s")
+    return out
+
+
+@cache
+def get_pipeline() -> Pipeline:
+    """Build the tokenizer and matchers once per process."""
+    nlp = spacy.blank("en")
+    infixes: list[Any] = [*(nlp.Defaults.infixes or ()), GLUED_SENTENCE_INFIX]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    names = PhraseMatcher(nlp.vocab, attr="LOWER")
+    abbreviations = PhraseMatcher(nlp.vocab, attr="ORTH")
+    entries: dict[str, tuple[str, LexiconEntry]] = {}
+    by_phrase: dict[str, tuple[str, LexiconEntry]] = {}
+    for lexicon in LEXICON_FILES:
+        for entry in load_entries(lexicon):
+            entries[entry.id] = (lexicon, entry)
+            # The canonical name is matched only when no synonyms are listed: two entries may share
+            # a canonical name ("baclofen" for oral and intrathecal) but not their surface forms.
+            surface = entry.synonyms or (entry.canonical,)
+            phrases = [v for s in surface for v in _variants(s)]
+            for phrase in phrases:
+                by_phrase.setdefault(phrase.lower(), (lexicon, entry))
+            names.add(entry.id, [nlp.make_doc(p) for p in dict.fromkeys(phrases)])
+            if entry.abbreviations:
+                abbreviations.add(entry.id, [nlp.make_doc(a) for a in entry.abbreviations])
+    return Pipeline(
+        nlp,
+        names,
+        abbreviations,
+        entries,
+        by_phrase,
+        _concept_regex(entries, "itb"),
+        _concept_regex(entries, "hsp"),
+    )
+
+
+def _concept_regex(entries: dict[str, tuple[str, LexiconEntry]], kind: str) -> re.Pattern[str]:
+    """One alternation of a concept's surface forms (names case-insensitive, abbreviations not)."""
+    names: list[str] = []
+    abbreviations: list[str] = []
+    for _, entry in entries.values():
+        if entry.kind == kind:
+            names += entry.synonyms
+            abbreviations += entry.abbreviations
+    name_alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    abbr_alt = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:(?i:{name_alt})|{abbr_alt})(?![\w])")

@@ -1,0 +1,110 @@
+"""Named regular-expression parts for numbers, and their parsers (statcheck style: small named
+pieces composed into bigger patterns, each with the reason it exists).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Any dash a typesetter may have used: hyphen-minus, U+2010 hyphen, U+2011 non-breaking hyphen,
+# en dash, em dash, U+2212 minus. Abstracts copied from PDFs and publisher pages mix them freely.
+DASH = "[-\u2010\u2011\u2013\u2014\u2212]"
+MINUS = "[-\u2010\u2011\u2013\u2212]"
+# A decimal number: "0.046", ".046" (APA style drops the leading zero), "0·046" (Lancet mid dot).
+DECIMAL = r"(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
+# Scientific notation: "1.2 × 10−4", "1.2 x 10^-4", "1.2×10(-4)", "1.2e-4", "1.2E−04".
+EXPONENT = (
+    rf"(?:\s*[x\u00d7*\u2217\u22c5]\s*10\s*(?:\^|\*\*)?\s*(?P<expopen>\()?\s*(?P<exp>{MINUS}\s*\d+)(?(expopen)\))"
+    rf"|[eE](?P<eexp>{MINUS}?\d+))"
+)
+# Left boundary of a number: not glued to a word, another number or a decimal point
+# ("B10 mg" is a group label, "T2" a time point, "1.5" must not yield "5").
+NUM_LEFT = r"(?<![\w.\u00b7/])"
+# Plus-minus as printed: "±", "+/-", "+/−", "+-" and the rare "+ or -".
+PLUS_MINUS = r"(?:\u00b1|\+\s*/\s*[-\u2212]|\+\s*[-\u2212]|\+\s*or\s*[-\u2212])"
+# A range separator: a dash or the word "to" (but never a comma: "14, 17.1, and 19.9" is a list).
+RANGE_SEP = rf"(?:\s*{DASH}\s*|\s+to\s+)"
+
+_WORD_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_WORD_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_UNIT_ALT = "|".join(sorted(_WORD_UNITS, key=len, reverse=True))
+_TENS_ALT = "|".join(_WORD_TENS)
+_ONES_ALT = "one|two|three|four|five|six|seven|eight|nine"
+# Counts written as words, up to 999: "seven", "Twenty three", "Fifty-two", "one hundred and ten".
+WORD_NUMBER = (
+    rf"(?:(?:(?:{_UNIT_ALT})\s+hundred(?:\s+and)?\s+)?"
+    rf"(?:(?:{_TENS_ALT})(?:[\s\-\u2010](?:{_ONES_ALT}))?|{_UNIT_ALT})"
+    rf"|(?:{_UNIT_ALT})\s+hundred)"
+)
+# An integer count as digits, with optional thousands separators ("1,024 patients").
+INT_COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+
+
+def parse_decimal(text: str) -> float:
+    """Parse a DECIMAL match ("0·046", ".05") to float."""
+    return float(text.replace("\u00b7", ".").replace(",", ""))
+
+
+def parse_exponent(mantissa: str, exponent: str | None) -> float:
+    """Value of "1.2 × 10−4" given its mantissa and (any-dash) exponent text."""
+    value = parse_decimal(mantissa)
+    if exponent:
+        cleaned = re.sub(MINUS, "-", exponent).replace(" ", "")
+        value *= 10.0 ** int(cleaned)
+    return value
+
+
+def parse_word_number(text: str) -> int | None:
+    """Counts in words: "Twenty three" -> 23, "Fifty-two" -> 52; None if not a number."""
+    words = [w for w in re.split(r"[\s\-\u2010]+", text.lower()) if w and w != "and"]
+    total, current = 0, 0
+    if not words:
+        return None
+    for word in words:
+        if word in _WORD_UNITS:
+            current += _WORD_UNITS[word]
+        elif word in _WORD_TENS:
+            current += _WORD_TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        else:
+            return None
+    return total + current
+
+
+def parse_count(text: str) -> int | None:
+    """A count written in digits ("1,024") or words ("seven")."""
+    stripped = text.strip()
+    if stripped.replace(",", "").isdigit():
+        return int(stripped.replace(",", ""))
+    return parse_word_number(stripped)

@@ -1,0 +1,139 @@
+"""p-values in every written form, as (comparator, value) with the exact reported text.
+
+Two stages, statcheck style: a broad regex composed of named parts finds candidates, then a
+narrow parse turns the comparator and number into typed values. Thresholds ("P < 0.05 was
+considered significant") are not results and are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.numbers import DECIMAL, EXPONENT, MINUS, parse_exponent
+from extractors.types import Comparator
+
+# The label: "p", "P", "p-value", "P value(s)", "two-tailed p", not glued to a word ("Sp", "ap").
+# The letter comes first (before the lookbehind) so the regex engine can skip ahead to each p/P.
+P_LABEL = r"(?:[Pp](?<![A-Za-z0-9][Pp])(?:\s*[-\u2010]?\s*values?)?)(?![A-Za-z])"
+# Symbolic comparators, including typed-out forms from plain-text sources ("< or =", "=<").
+SYMBOL_COMPARATOR = (
+    r"(?:<\s*or\s*=|>\s*or\s*=|<\s*=|>\s*=|=\s*<|=\s*>|"
+    r"[\u2264\u2265\u2266\u2267\u2a7d\u2a7e<>=])"
+)
+# Worded comparators: "p less than .0001", "P-value of 0.03", "p was 0.04", "p equal to 0.05".
+WORD_COMPARATOR = (
+    r"(?:(?:is\s+|was\s+|were\s+)?(?:less|smaller|lower)\s+than(?:\s+or\s+equal\s+to)?"
+    r"|(?:is\s+|was\s+|were\s+)?(?:greater|larger|higher|more)\s+than(?:\s+or\s+equal\s+to)?"
+    r"|(?:is\s+|was\s+|were\s+)?equal(?:s|led)?\s+to|of|was|were|is|:|(?<=value)|(?<=values))"
+)
+P_NUMBER = rf"(?P<value>{DECIMAL})(?:{EXPONENT})?"
+P_WITH_LABEL = re.compile(
+    rf"{P_LABEL}\s*(?P<comp>{SYMBOL_COMPARATOR}|{WORD_COMPARATOR}(?=\s*[.\d\u00b7]))\s*{P_NUMBER}"
+)
+# Publisher pages sometimes drop an italic "P": "(< 0.0001)", "(= 0.0214, Wald test)". Only a
+# parenthesised comparator + a number written as a probability (0.x / .x) qualifies.
+BARE_P = re.compile(
+    rf"\(\s*(?P<comp>{SYMBOL_COMPARATOR})\s*(?P<value>0?[.\u00b7]\d+)(?:{EXPONENT})?"
+    r"(?=\s*[),;])"
+)
+# "P = NS", "(NS)", "(n.s.)", "(not significant)": reported non-significance without a number.
+P_NOT_SIGNIFICANT = re.compile(
+    rf"{P_LABEL}\s*[=:]\s*(?:NS|n\.\s?s\.)(?![A-Za-z])"
+    r"|\((?P<paren>NS|n\.\s?s\.|not\s+significant|non-?significant)\)"
+)
+# Thresholds and alpha levels are settings, not findings.
+THRESHOLD_AFTER = re.compile(
+    r"^\W{0,3}\s*(?:was|were|is|are)?\s*(?:considered|regarded|accepted|defined|taken|set)\b"
+    r"|^\s*(?:level|threshold)\b",
+    re.I,
+)
+THRESHOLD_BEFORE = re.compile(
+    r"(?:significan(?:ce|t)\s+(?:level|threshold)|alpha|\u03b1|level\s+of\s+significance|"
+    r"significance\s+(?:was\s+)?(?:set|defined|accepted)\s+(?:at|as)|set\s+at|defined\s+as|"
+    r"considered\s+(?:statistically\s+)?significant\s+(?:at|if|when))(?:\s+(?:of|at|was|as|set\s+at))?\W*$",
+    re.I,
+)
+
+_COMPARATORS: dict[str, Comparator] = {
+    "=": "=",
+    "<": "<",
+    ">": ">",
+    "\u2264": "<=",
+    "\u2266": "<=",
+    "\u2a7d": "<=",
+    "\u2265": ">=",
+    "\u2267": ">=",
+    "\u2a7e": ">=",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PValueHit:
+    start: int
+    end: int
+    comparator: Comparator
+    value: float | None
+    rule_id: str
+    reported_ns: bool = False
+
+
+def normalise_comparator(raw: str) -> Comparator:
+    """Map any written comparator to one of =, <, <=, >, >=."""
+    text = re.sub(r"\s+", " ", raw.strip().lower())
+    if text in _COMPARATORS:
+        return _COMPARATORS[text]
+    squeezed = text.replace(" ", "")
+    if squeezed in ("<=", "=<", "<or="):
+        return "<="
+    if squeezed in (">=", "=>", ">or="):
+        return ">="
+    if "than" in text:
+        lower = any(w in text for w in ("less", "smaller", "lower"))
+        if "equal" in text:
+            return "<=" if lower else ">="
+        return "<" if lower else ">"
+    return "="
+
+
+def _is_threshold(text: str, start: int, end: int) -> bool:
+    return bool(
+        THRESHOLD_AFTER.search(text[end : end + 40])
+        or THRESHOLD_BEFORE.search(text[max(0, start - 60) : start])
+    )
+
+
+def find_p_values(text: str) -> list[PValueHit]:
+    """All p-values in ``text``, in order; spans cover label (if any), comparator and number."""
+    hits: list[PValueHit] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, rule_id in (
+        (P_WITH_LABEL, "pvalue.labelled"),
+        (BARE_P, "pvalue.bare_parenthesised"),
+    ):
+        for m in pattern.finditer(text):
+            start = m.start() if rule_id == "pvalue.labelled" else m.start("comp")
+            end = m.end()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            value = parse_exponent(m.group("value"), m.group("exp") or m.group("eexp"))
+            if not 0.0 <= value <= 1.0 or _is_threshold(text, start, end):
+                continue
+            hits.append(
+                PValueHit(start, end, normalise_comparator(m.group("comp")), value, rule_id)
+            )
+            taken.append((start, end))
+    if "NS" not in text and "n." not in text and "significant)" not in text:
+        hits.sort(key=lambda h: h.start)
+        return hits
+    for m in P_NOT_SIGNIFICANT.finditer(text):
+        start, end = (
+            (m.start("paren"), m.end("paren")) if m.group("paren") else (m.start(), m.end())
+        )
+        if not any(s < end and start < e for s, e in taken):
+            hits.append(PValueHit(start, end, "=", None, "pvalue.not_significant", True))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+__all__ = ["MINUS", "PValueHit", "find_p_values", "normalise_comparator"]

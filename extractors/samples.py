@@ -1,0 +1,258 @@
+"""Sample size: the number of patients studied, not those screened and not a subgroup.
+
+Candidates are counts of people ("seven patients", "40 seriously handicapped patients",
+"n = 26", "42 were randomized", "7 met the inclusion criteria"). Counts of people screened,
+assessed for eligibility or excluded, and open-ended counts ("more than three subjects") are
+refused. Subgroups are smaller than the total they come from, so the largest remaining
+candidate wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from extractors.numbers import INT_COUNT, NUM_LEFT, WORD_NUMBER, parse_count
+
+PERSON_NOUN = (
+    r"(?:patients?|subjects?|individuals?|participants?|children|adults?|adolescents?|cases?|"
+    r"males?|females?|men|women|persons?|people|volunteers?|infants?|boys|girls|"
+    r"outpatients?|inpatients?|users|survivors|recipients|respondents|veterans|athletes)"
+)
+COUNT = rf"(?P<count>{INT_COUNT}|{WORD_NUMBER})"
+# Up to four modifiers between the count and the noun ("40 seriously handicapped patients"), but
+# never a function word, number or time unit ("three of the four", "6 months post-SCI").
+_MODIFIER = (
+    r"(?!(?:of|the|and|or|with|in|were|was|had|have|from|to|for|at|by|on|per|than|these|"
+    r"those|years?|months?|weeks?|days?|hours?|times|mg|ug|doses?)\b)[A-Za-z][\w'\u2010-]*"
+)
+# Found noun-first: a person noun is a cheap literal search, then the count is looked for in a
+# short window before it (scanning every position for a count is far slower).
+PERSON = re.compile(rf"\b{PERSON_NOUN}\b")  # run on the lower-cased text (faster than re.I)
+COUNT_BEFORE_PERSON = re.compile(
+    rf"\(?{NUM_LEFT}(?<![\u2010-]){COUNT}(?![\w\u2010-])\s+(?:{_MODIFIER}\s+){{0,4}}\Z", re.I
+)
+N_EQUALS = re.compile(rf"[nN]\s*=\s*(?P<count>{INT_COUNT})(?!\s*[.\u00b7]\d)")
+# "42 were randomized", "12 underwent implantation and were included", "7 met the criteria":
+# found verb-first, then the count is looked for just before the verb phrase.
+ENROLMENT_VERB = re.compile(
+    r"(?:were|was)\s+(?:included|enrolled|randomi[sz]ed|recruited|studied|analy[sz]ed|evaluated|"
+    r"treated|implanted)\b|(?:met|fulfilled|satisfied)\s+(?:the\s+|all\s+)?"
+    r"(?:inclusion\s+|eligibility\s+|study\s+|selection\s+)?criteria\b",
+    re.I,
+)
+COUNT_BEFORE_VERB = re.compile(
+    rf"{NUM_LEFT}{COUNT}\s+(?:{PERSON_NOUN}\s+)?(?:[a-z]+\s+){{0,4}}?(?:and\s+)?\Z", re.I
+)
+POOLED = re.compile(
+    rf"(?:pooled|total|overall|combined)\s+(?:sample\s+(?:size\s+)?)?(?:of\s+|n\s*=\s*)?{COUNT}(?:\s+{PERSON_NOUN})?",
+    re.I,
+)
+SINGLE_CASE = re.compile(
+    r"\b(?:a|one)\s+(?:single\s+)?(?:\d+[-\u2010]year[-\u2010]old\s+)?(?:[a-z]+\s+){0,2}?"
+    r"(?:patient|case|man|woman|boy|girl|male|female)\b",
+    re.I,
+)
+# Counts that are not the studied sample.
+EXCLUDED_AFTER = re.compile(
+    r"\s*(?:[\w\u2010-]+\s+){0,8}?(?:were\s+|was\s+)?(?:consecutively\s+)?(?:screened|assessed\s+for\s+eligibility|"
+    r"evaluated\s+for\s+eligibility|approached|contacted|invited|excluded|declined|refused|"
+    r"identified|dropped\s+out|withdrew|lost\s+to\s+follow)",
+    re.I,
+)
+EXCLUDED_BEFORE = re.compile(
+    r"(?:more\s+than|over|at\s+least|fewer\s+than|less\s+than|up\s+to|under|>|\u2265|<|\u2264)\s*$",
+    re.I,
+)
+PERCENT_OR_AGE = re.compile(r"\s*(?:%|percent\b|[-\u2010]year)", re.I)
+OF_THE_ASSESSED = re.compile(
+    rf"of\s+(?P<det>the\s+|all\s+)?{COUNT}\s+(?:{PERSON_NOUN}\s+)?(?:[\w\u2010-]+\s+){{0,5}}?"
+    r"(?:assessed|screened|evaluated|identified|reviewed|approached|eligible|considered|referred|tested)\b",
+    re.I,
+)
+
+
+ENROLLED_TRIGGERS = (
+    "includ",
+    "enrol",
+    "randomi",
+    "recruit",
+    "studied",
+    "analy",
+    "evaluated",
+    "treated",
+    "implanted",
+    "criteria",
+)
+_NOUN_AT = re.compile(rf"{PERSON_NOUN}\b", re.I)
+
+
+_WORD_BEFORE = re.compile(r"[^\s]+\s+\Z")
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+    ]
+)
+
+
+def _is_count_word(word: str) -> bool:
+    head = word.lower().replace("\u2010", "-").split("-")[0]
+    return head.replace(",", "").isdigit() or head in _NUMBER_WORDS
+
+
+def _count_word_starts(text: str, noun_start: int) -> list[int]:
+    """Starts of count words among the (up to 6) words before a person noun, furthest first.
+
+    Walking back over a few words is much cheaper than scanning a window with the count regex."""
+    position, found = noun_start, []
+    for _ in range(6):
+        cut = text.rfind(" ", 0, max(0, position - 1))
+        start = cut + 1
+        word = text[start:position].strip()
+        if not word:
+            break
+        if _is_count_word(word.strip("(")):
+            found.append(start)
+        position = start
+        if cut < 0:
+            break
+    return found[::-1]
+
+
+CLAUSE_START_BEFORE = re.compile(r"(?:\A|[.;:,(]\s*|out\s+)\Z", re.I)
+ENROLMENT_LITERALS = ("were ", "was ", "met ", "fulfilled ", "satisfied ")
+
+
+def _match_at(
+    pattern: re.Pattern[str], text: str, lowered: str, literals: Sequence[str]
+) -> list[re.Match[str]]:
+    """``pattern.match`` at each word-initial occurrence of a literal (a C-speed ``str.find``),
+    instead of a regex scan of the whole text; ``pattern`` must start with one of the literals."""
+    found: list[re.Match[str]] = []
+    for literal in literals:
+        index = lowered.find(literal)
+        while index >= 0:
+            if index == 0 or not lowered[index - 1].isalnum():
+                m = pattern.match(text, index)
+                if m:
+                    found.append(m)
+            index = lowered.find(literal, index + 1)
+    return sorted(found, key=lambda m: m.start())
+
+
+def _noun_end(text: str, position: int) -> int:
+    m = _NOUN_AT.match(text, position)
+    return m.end() if m else position
+
+
+@dataclass(frozen=True, slots=True)
+class SampleHit:
+    n: int
+    start: int
+    end: int
+    rule_id: str
+
+
+def find_sample_candidates(
+    text: str, person_nouns: Sequence[tuple[int, int]] | None = None
+) -> list[SampleHit]:
+    """Every count of studied people in ``text`` (screened/open-ended counts already dropped).
+
+    ``person_nouns`` are (start, end) offsets of person nouns when the caller already has them
+    (the phrase matcher finds them for free); otherwise they are searched here."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased
+        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    # "Of the 140 patients assessed, 7 ...", "Out of 94 screened": a denominator of people
+    # assessed, but not "a cohort of 29 children ... assessed" (no determiner, not clause-initial).
+    refused = {
+        m.start("count")
+        for m in _match_at(OF_THE_ASSESSED, text, lowered, ("of ",))
+        if m.group("det") or CLAUSE_START_BEFORE.search(text, max(0, m.start() - 6), m.start())
+    }
+    hits: list[SampleHit] = []
+    matches: list[tuple[re.Match[str], str]] = []
+    nouns = (
+        person_nouns
+        if person_nouns is not None
+        else [(m.start(), m.end()) for m in PERSON.finditer(lowered)]
+    )
+    for noun_start, _ in nouns:
+        for window_start in _count_word_starts(text, noun_start):
+            m = COUNT_BEFORE_PERSON.match(text, window_start, noun_start)
+            if m:
+                matches.append((m, "sample.count_of_people"))
+                break
+    if any(cue in lowered for cue in ENROLLED_TRIGGERS):
+        for verb in _match_at(ENROLMENT_VERB, text, lowered, ENROLMENT_LITERALS):
+            m = COUNT_BEFORE_VERB.search(text, max(0, verb.start() - 60), verb.start())
+            if m:
+                matches.append((m, "sample.count_enrolled"))
+    matches += [(m, "sample.n_equals") for m in _match_at(N_EQUALS, text, lowered, ("n=", "n ="))]
+    pooled = ("pooled", "total", "overall", "combined")
+    matches += [(m, "sample.pooled") for m in _match_at(POOLED, text, lowered, pooled)]
+    for m, rule_id in matches:
+        count_start = m.start("count")
+        if count_start in refused or EXCLUDED_BEFORE.search(
+            text[max(0, count_start - 14) : count_start]
+        ):
+            continue
+        after = _noun_end(text, m.end()) if rule_id == "sample.count_of_people" else m.end()
+        if rule_id != "sample.n_equals" and EXCLUDED_AFTER.match(text, after):
+            continue
+        if PERCENT_OR_AGE.match(text, m.end("count")):
+            continue
+        n = parse_count(m.group("count"))
+        if n is None or n == 0 or n > 1_000_000:
+            continue
+        end = m.end() if rule_id != "sample.count_of_people" else _noun_end(text, m.end())
+        hits.append(SampleHit(n, m.start(), end, rule_id))
+    return hits + _sums_of_groups(text, [h for h in hits if h.rule_id == "sample.count_of_people"])
+
+
+# "15 patients with HSP and 22 patients with MS": the groups together are the sample.
+GROUP_JOIN = re.compile(r"^[^.;:]{0,70}?\band\s+(?:the\s+)?$")
+
+
+def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
+    sums = []
+    for first, second in pairwise(groups):
+        if GROUP_JOIN.match(text[first.end : second.start]):
+            sums.append(
+                SampleHit(first.n + second.n, first.start, second.end, "sample.sum_of_groups")
+            )
+    return sums
+
+
+def find_single_case(text: str) -> SampleHit | None:
+    m = SINGLE_CASE.search(text)
+    return SampleHit(1, m.start(), m.end(), "sample.single_case") if m else None

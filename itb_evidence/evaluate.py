@@ -1,0 +1,280 @@
+"""Score the extractors against a gold JSONL file (schema of ``../shared/gold/dev.jsonl``).
+
+Matching rules (the contract of ``itb-evidence evaluate``):
+- p-values: precision/recall/F1 on (comparator, value); identical pairs are matched one to one,
+  each gold p-value to the unmatched prediction nearest its position in the abstract.
+- doses: on (value, unit), or (range, unit) when the gold value is null.
+- outcome measures: on canonical name, once per abstract, case-insensitive; gold and predicted
+  names are both mapped through the outcome lexicon (synonym -> canonical) first, so a gold file
+  written with a synonym ("Gait velocity") still matches its canonical entry ("Gait speed").
+- accuracy: sample size, ITB flag, HSP flag, design, and p-value -> outcome links (over all gold
+  p-values with an outcome: a p-value that was not extracted counts as a missed link).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractors import EXTRACTOR_VERSION, extract_study
+from extractors.nlp import get_pipeline
+from extractors.types import StudyExtraction
+
+TARGETS = {"p_values": 0.97, "doses": 0.95, "outcomes": 0.90, "sample_size": 0.90, "links": 0.90}
+
+
+class GoldFileError(ValueError):
+    """The gold file is malformed; the message names the line."""
+
+
+@dataclass(slots=True)
+class PRF:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(slots=True)
+class Accuracy:
+    correct: int = 0
+    total: int = 0
+
+    @property
+    def value(self) -> float:
+        return self.correct / self.total if self.total else 1.0
+
+
+@dataclass(slots=True)
+class RecordMisses:
+    id: str
+    misses: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EvaluationReport:
+    gold_path: Path
+    records: int = 0
+    extractor_version: str = EXTRACTOR_VERSION
+    p_values: PRF = field(default_factory=PRF)
+    doses: PRF = field(default_factory=PRF)
+    outcomes: PRF = field(default_factory=PRF)
+    sample_size: Accuracy = field(default_factory=Accuracy)
+    itb_flag: Accuracy = field(default_factory=Accuracy)
+    hsp_flag: Accuracy = field(default_factory=Accuracy)
+    design: Accuracy = field(default_factory=Accuracy)
+    links: Accuracy = field(default_factory=Accuracy)
+    per_record: list[RecordMisses] = field(default_factory=list)
+
+    def scores(self) -> dict[str, float]:
+        """The headline score per metric (F1 or accuracy), keyed as in ``TARGETS``."""
+        return {
+            "p_values": self.p_values.f1,
+            "doses": self.doses.f1,
+            "outcomes": self.outcomes.f1,
+            "sample_size": self.sample_size.value,
+            "links": self.links.value,
+            "itb_flag": self.itb_flag.value,
+            "hsp_flag": self.hsp_flag.value,
+            "design": self.design.value,
+        }
+
+
+def canonical_outcome(name: str | None) -> str | None:
+    """Lower-cased canonical outcome name, through the lexicon when it knows the name."""
+    if name is None:
+        return None
+    key = name.strip().lower()
+    found = get_pipeline().by_phrase.get(key)
+    if found and found[0] == "outcomes.jsonl":
+        return found[1].canonical.lower()
+    return key
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _score_p_values(
+    gold: list[dict[str, Any]],
+    se: StudyExtraction,
+    abstract: str,
+    report: EvaluationReport,
+    misses: list[str],
+) -> None:
+    predicted = list(se.p_values)
+    used = [False] * len(predicted)
+    for item in gold:
+        position = abstract.find(item.get("text") or "")
+        candidates = [
+            i
+            for i, p in enumerate(predicted)
+            if not used[i] and p.comparator == item["comparator"] and _same(p.value, item["value"])
+        ]
+        gold_outcome = canonical_outcome(item.get("outcome"))
+        if gold_outcome is not None:
+            report.links.total += 1
+        if not candidates:
+            report.p_values.fn += 1
+            misses.append(
+                f"p-value missed: {item['comparator']} {item['value']} ({item.get('text')!r})"
+            )
+            continue
+        best = min(
+            candidates,
+            key=lambda i: abs(predicted[i].prov.start - position) if position >= 0 else 0,
+        )
+        used[best] = True
+        report.p_values.tp += 1
+        predicted_outcome = canonical_outcome(predicted[best].outcome)
+        if gold_outcome is not None:
+            if predicted_outcome == gold_outcome:
+                report.links.correct += 1
+            else:
+                misses.append(
+                    f"link wrong: {item.get('text')!r} -> {predicted[best].outcome!r}, "
+                    f"gold {item['outcome']!r}"
+                )
+    for i, p in enumerate(predicted):
+        if not used[i]:
+            report.p_values.fp += 1
+            misses.append(f"p-value spurious: {p.prov.text!r} at {p.prov.start}")
+
+
+def _dose_key(value: Any, rng: Any, unit: str) -> tuple[Any, ...]:
+    if value is not None:
+        return ("value", float(value), unit)
+    return ("range", tuple(float(x) for x in rng) if rng else None, unit)
+
+
+def _score_doses(
+    gold: list[dict[str, Any]], se: StudyExtraction, report: EvaluationReport, misses: list[str]
+) -> None:
+    predicted = [_dose_key(d.value, d.range, d.unit) for d in se.doses]
+    for item in gold:
+        key = _dose_key(item["value"], item.get("range"), item["unit"])
+        if key in predicted:
+            predicted.remove(key)
+            report.doses.tp += 1
+        else:
+            report.doses.fn += 1
+            misses.append(f"dose missed: {item.get('text')!r} {key}")
+    for key in predicted:
+        report.doses.fp += 1
+        misses.append(f"dose spurious: {key}")
+
+
+def _score_outcomes(
+    gold: list[str], se: StudyExtraction, report: EvaluationReport, misses: list[str]
+) -> None:
+    gold_names = {c for c in (canonical_outcome(g) for g in gold) if c}
+    predicted = {c for c in (canonical_outcome(o.name) for o in se.outcome_measures) if c}
+    report.outcomes.tp += len(gold_names & predicted)
+    report.outcomes.fn += len(gold_names - predicted)
+    report.outcomes.fp += len(predicted - gold_names)
+    misses.extend(f"outcome missed: {name!r}" for name in sorted(gold_names - predicted))
+    misses.extend(f"outcome spurious: {name!r}" for name in sorted(predicted - gold_names))
+
+
+def _accuracy(metric: Accuracy, label: str, predicted: Any, gold: Any, misses: list[str]) -> None:
+    metric.total += 1
+    if predicted == gold:
+        metric.correct += 1
+    else:
+        misses.append(f"{label}: predicted {predicted!r}, gold {gold!r}")
+
+
+def _read_gold(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise GoldFileError(f"{path} line {number}: not JSON ({exc.msg})") from exc
+            if not isinstance(record, dict) or "abstract" not in record or "gold" not in record:
+                raise GoldFileError(f"{path} line {number}: needs 'abstract' and 'gold' keys")
+            yield number, record
+
+
+def evaluate(gold_path: Path, *, verbose: bool = False) -> EvaluationReport:
+    """Run the extractors over every gold record and score them (see the module docstring)."""
+    report = EvaluationReport(gold_path=gold_path)
+    for number, record in _read_gold(gold_path):
+        gold = record["gold"]
+        record_id = str(record.get("id") or record.get("pmid") or f"line {number}")
+        abstract = record["abstract"] or ""
+        se = extract_study(record_id, record.get("title") or "", abstract)
+        misses: list[str] = []
+        _score_p_values(gold.get("p_values", []), se, abstract, report, misses)
+        _score_doses(gold.get("doses", []), se, report, misses)
+        _score_outcomes(gold.get("outcome_measures", []), se, report, misses)
+        predicted_n = se.sample_size.n if se.sample_size else None
+        _accuracy(report.sample_size, "sample size", predicted_n, gold.get("sample_size"), misses)
+        _accuracy(
+            report.itb_flag, "is_itb_study", se.is_itb_study, gold.get("is_itb_study"), misses
+        )
+        _accuracy(
+            report.hsp_flag,
+            "is_hsp_population",
+            se.is_hsp_population,
+            gold.get("is_hsp_population"),
+            misses,
+        )
+        _accuracy(report.design, "design", se.design, gold.get("design"), misses)
+        report.records += 1
+        report.per_record.append(RecordMisses(record_id, misses))
+    return report
+
+
+def format_report(report: EvaluationReport, verbose: bool) -> str:
+    """A plain-text table of scores against targets; with ``verbose``, every record's misses."""
+    lines = [f"gold: {report.gold_path} ({report.records} records, {report.extractor_version})"]
+    lines.append(f"{'metric':<14}{'precision':>10}{'recall':>8}{'F1/acc':>8}{'target':>8}  counts")
+    for name, prf in (
+        ("p_values", report.p_values),
+        ("doses", report.doses),
+        ("outcomes", report.outcomes),
+    ):
+        target = TARGETS.get(name)
+        lines.append(
+            f"{name:<14}{prf.precision:>10.3f}{prf.recall:>8.3f}{prf.f1:>8.3f}"
+            f"{(f'{target:.2f}' if target else '-'):>8}  tp={prf.tp} fp={prf.fp} fn={prf.fn}"
+        )
+    for name, acc in (
+        ("sample_size", report.sample_size),
+        ("links", report.links),
+        ("itb_flag", report.itb_flag),
+        ("hsp_flag", report.hsp_flag),
+        ("design", report.design),
+    ):
+        target = TARGETS.get(name)
+        lines.append(
+            f"{name:<14}{'':>10}{'':>8}{acc.value:>8.3f}{(f'{target:.2f}' if target else '-'):>8}"
+            f"  {acc.correct}/{acc.total}"
+        )
+    if verbose:
+        for record in report.per_record:
+            if record.misses:
+                lines.append(f"- {record.id}")
+                lines.extend(f"    {miss}" for miss in record.misses)
+    return "\n".join(lines)
