@@ -29,7 +29,7 @@ def summary_text(flow_name: str, run_name: str, state_name: str, result: Any) ->
 
 
 def notify(text: str, *, webhook: str | None = None) -> bool:
-    log.warning("%s", text)
+    log.info("%s", text)
     url = webhook if webhook is not None else os.environ.get(WEBHOOK_ENV)
     if not url:
         return False
