@@ -1,10 +1,12 @@
-"""Validates the hand-composed gold file ``tests/gold/composed.jsonl``.
+"""Validates the hand-composed gold files ``tests/gold/composed.jsonl`` and ``audit.jsonl``.
 
 The composed cases are the project's own evaluation material (original texts written for the
-repository, unlike ``../shared/gold/dev.jsonl``, which is read in place). A malformed gold case
-silently corrupts every score computed from it, so the file's schema and its internal consistency
-(every annotated ``text`` really is in the abstract, every link points at a listed outcome) are
-checked here, case by case, without running any extractor.
+repository, unlike ``../shared/gold/dev.jsonl``, which is read in place); the audit cases are
+original texts reproducing the precision failures found by auditing the extractors on real
+abstracts (concentrations read as doses, years and device counts read as sample sizes, ...).
+A malformed gold case silently corrupts every score computed from it, so each file's schema and
+its internal consistency (every annotated ``text`` really is in the abstract, every link points
+at a listed outcome) are checked here, case by case, without running any extractor.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from typing import Any
 
 import pytest
 
-COMPOSED_GOLD = Path(__file__).resolve().parent / "gold" / "composed.jsonl"
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+COMPOSED_GOLD = GOLD_DIR / "composed.jsonl"
+AUDIT_GOLD = GOLD_DIR / "audit.jsonl"
+GOLD_FILES = (COMPOSED_GOLD, AUDIT_GOLD)
 
-MIN_CASES = 60
+MIN_CASES = {COMPOSED_GOLD.name: 60, AUDIT_GOLD.name: 30}
 TOP_KEYS = {"id", "pmid", "doi", "source_url", "title", "journal", "year", "abstract", "gold"}
 GOLD_KEYS = {
     "is_itb_study",
@@ -58,13 +63,16 @@ SPREAD_TYPES = {None, "iqr", "sd", "range", "ci95"}
 TEST_KINDS = {"t", "F", "chi2", "z", "U", "W", "r"}
 
 
-def _load_cases() -> list[dict[str, Any]]:
-    lines = COMPOSED_GOLD.read_text(encoding="utf-8").splitlines()
+def _load_cases(path: Path) -> list[dict[str, Any]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-CASES = _load_cases()
-CASE_IDS = [str(case["id"]) for case in CASES]
+CASES_BY_FILE = {path.name: _load_cases(path) for path in GOLD_FILES}
+COMPOSED_CASES = CASES_BY_FILE[COMPOSED_GOLD.name]
+# Every case of every gold file, each test id prefixed with its file ("audit.jsonl:a001-...").
+CASES = [case for cases in CASES_BY_FILE.values() for case in cases]
+CASE_IDS = [f"{name}:{case['id']}" for name, cases in CASES_BY_FILE.items() for case in cases]
 
 
 def _is_number(value: object) -> bool:
@@ -75,14 +83,25 @@ def _assert_optional_number(value: object, where: str) -> None:
     assert value is None or _is_number(value), f"{where}: {value!r} is not a number or null"
 
 
-def test_file_has_enough_cases_with_unique_ids() -> None:
-    assert len(CASES) >= MIN_CASES
-    duplicates = [case_id for case_id, n in Counter(CASE_IDS).items() if n > 1]
+@pytest.mark.parametrize("name", sorted(CASES_BY_FILE))
+def test_file_has_enough_cases(name: str) -> None:
+    assert len(CASES_BY_FILE[name]) >= MIN_CASES[name]
+
+
+def test_case_ids_are_unique_across_gold_files() -> None:
+    duplicates = [case_id for case_id, n in Counter(str(c["id"]) for c in CASES).items() if n > 1]
     assert duplicates == []
 
 
+def test_audit_case_ids_are_numbered_in_order() -> None:
+    """Audit ids are ``a001-...``, ``a002-...``: the report and the log refer to them by number."""
+    numbers = [str(case["id"]).split("-", 1)[0] for case in CASES_BY_FILE[AUDIT_GOLD.name]]
+    assert numbers == [f"a{i:03d}" for i in range(1, len(numbers) + 1)]
+
+
 def test_every_outcome_name_is_spelled_one_way() -> None:
-    """A canonical name spelled two ways (case or spacing) would split one measure in two."""
+    """A canonical name spelled two ways (case or spacing) would split one measure in two,
+    within a file or between the two files (they are scored with the same lexicon)."""
     names = {name for case in CASES for name in case["gold"]["outcome_measures"]}
     folded = Counter(" ".join(name.casefold().split()) for name in names)
     assert [name for name, n in folded.items() if n > 1] == []
@@ -200,10 +219,10 @@ def test_test_statistics(case: dict[str, Any]) -> None:
 
 
 def test_phenomena_are_covered_several_times() -> None:
-    """The file exists to exercise each phenomenon of issue 4 more than once; keep it that way."""
-    doses = [d for c in CASES for d in c["gold"]["doses"]]
-    p_values = [p for c in CASES for p in c["gold"]["p_values"]]
-    abstracts = [c["abstract"] for c in CASES]
+    """composed.jsonl exists to exercise each phenomenon of issue 4 more than once; keep it so."""
+    doses = [d for c in COMPOSED_CASES for d in c["gold"]["doses"]]
+    p_values = [p for c in COMPOSED_CASES for p in c["gold"]["p_values"]]
+    abstracts = [c["abstract"] for c in COMPOSED_CASES]
     counts = {
         "range-only doses": sum(d["value"] is None for d in doses),
         "test doses": sum(d["kind"] == "test" for d in doses),
@@ -218,11 +237,23 @@ def test_phenomena_are_covered_several_times() -> None:
             "10\u2212" in p["text"] or "e-" in p["text"] or "10^" in p["text"] for p in p_values
         ),
         "'+/-'": sum("+/-" in a for a in abstracts),
-        "non-ITB cases": sum(not c["gold"]["is_itb_study"] for c in CASES),
+        "non-ITB cases": sum(not c["gold"]["is_itb_study"] for c in COMPOSED_CASES),
         "non-HSP ITB cases": sum(
-            c["gold"]["is_itb_study"] and not c["gold"]["is_hsp_population"] for c in CASES
+            c["gold"]["is_itb_study"] and not c["gold"]["is_hsp_population"] for c in COMPOSED_CASES
         ),
-        "null sample sizes": sum(c["gold"]["sample_size"] is None for c in CASES),
+        "null sample sizes": sum(c["gold"]["sample_size"] is None for c in COMPOSED_CASES),
     }
     assert {name: n for name, n in counts.items() if n < 2} == {}
-    assert {c["gold"]["design"] for c in CASES} == DESIGNS
+    assert {c["gold"]["design"] for c in COMPOSED_CASES} == DESIGNS
+
+
+def test_audit_file_keeps_must_not_extract_cases() -> None:
+    """Precision is the audit's point: it must keep cases whose gold finds no dose, no p-value
+    and no sample size at all, and cases where a number-bearing span must yield nothing."""
+    audit = CASES_BY_FILE[AUDIT_GOLD.name]
+    empty = [
+        c["id"]
+        for c in audit
+        if not c["gold"]["doses"] and not c["gold"]["p_values"] and c["gold"]["sample_size"] is None
+    ]
+    assert len(empty) >= 2, empty
