@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from itb_evidence.corpus import (
@@ -64,7 +68,8 @@ def extract_corpus_flow(
         len(paths), workers=workers, dask_address=dask_address, dask_local=dask_local
     )
     started = time.perf_counter()
-    results = extract_files_flow.with_options(task_runner=runner)(paths, out_dir, chunk_size)
+    with _workers_share_this_api():
+        results = extract_files_flow.with_options(task_runner=runner)(paths, out_dir, chunk_size)
     summary = summarize(results, time.perf_counter() - started)
     logger = get_run_logger()
     for line in summary.lines():
@@ -93,9 +98,25 @@ def task_runner_for(
     return ProcessPoolTaskRunner(max_workers=size)
 
 
+@contextmanager
+def _workers_share_this_api() -> Iterator[None]:
+    """Make worker processes report to this flow's API server.
+
+    Without ``PREFECT_API_URL`` Prefect serves a temporary API from this process; a spawned worker
+    (process pool or Dask) that is given no URL starts a temporary server of its own (seconds
+    each, and its task runs land in another database). Pinning the URL for the run avoids that.
+    """
+    context = FlowRunContext.get()
+    if PREFECT_API_URL.value() or context is None:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_API_URL: str(context.client.api_url)}):
+        yield
+
+
 def _dask_runner(address: str | None, local_workers: int | None) -> TaskRunner[Any]:
     try:
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
     except ImportError as exc:  # optional: only the Dask engine needs it
         raise RuntimeError(
             f"the Dask engine needs prefect-dask: pip install {PREFECT_DASK_PIN}"

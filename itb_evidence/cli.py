@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from flows.deployment import DEFAULT_CRON, DEFAULT_TIMEZONE
+from itb_evidence.corpus_cli import extract_corpus_command
 from itb_evidence.prefect_env import apply_defaults
 
 if TYPE_CHECKING:
@@ -254,6 +255,12 @@ def serve(
     )
     prefect_serve(deployment)
 
+
+app.command(
+    "extract-corpus",
+    help="Stream PubMed baseline/update files (.xml.gz) through parse, screen, extract and link "
+    "into partitioned Parquet, in parallel (process pool, or Dask with --dask-address/--dask-local).",
+)(extract_corpus_command)
 
 curate_app = typer.Typer(
     help="Curator corrections: accept, reject or correct extracted values, include or exclude "
