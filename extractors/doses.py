@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from extractors.numbers import DECIMAL, NUM_LEFT, PLUS_MINUS, RANGE_SEP, parse_decimal
+from extractors.numbers import LOCALE_DECIMAL, NUM_LEFT, PLUS_MINUS, RANGE_SEP, parse_decimal
+from extractors.scan import lower_same_length
 
 # Mass units as printed: Greek mu (U+03BC) and micro sign (U+00B5) both occur, as do "ug", "mcg".
 UNIT = r"(?P<unit>[\u03bc\u00b5]g|ug|mcg|micro-?grams?|microg|mg|milligrams?)(?![A-Za-z])"
@@ -22,21 +23,48 @@ PER_DAY = (
     r"(?P<perday>\s*(?:/|per\s+)\s*(?:day|d|24\s*h(?:ours?|rs?)?)(?![A-Za-z])"
     r"|\s+(?:daily|a\s+day|each\s+day|every\s+day)(?![A-Za-z]))?"
 )
+# A dose number: decimal point or comma, thousands separators ("1,150 µg"); never the digits after
+# a comma of a bigger number.
+NUMBER = LOCALE_DECIMAL
+DOSE_LEFT = rf"{NUM_LEFT}(?<!\d,)"
+# "between 50 and 100 µg" is a range; without "between", "50 and 100 µg" is a list (DOSE_LIST).
 RANGE_DOSE = re.compile(
-    rf"{NUM_LEFT}(?:between\s+)?(?P<lo>{DECIMAL})(?:\s*(?:[\u03bc\u00b5]g|ug|mcg|mg)(?![A-Za-z]))?"
-    rf"(?:{RANGE_SEP}|\s+and\s+)(?P<hi>{DECIMAL})\s*{UNIT}{PER_KG}{PER_DAY}"
+    rf"{DOSE_LEFT}(?:(?P<between>between)\s+)?(?P<lo>{NUMBER})"
+    rf"(?:\s*(?:[\u03bc\u00b5]g|ug|mcg|mg)(?![A-Za-z]))?"
+    rf"(?(between)(?:{RANGE_SEP}|\s+and\s+)|{RANGE_SEP})(?P<hi>{NUMBER})\s*{UNIT}{PER_KG}{PER_DAY}"
 )
 VALUE_DOSE = re.compile(
-    rf"{NUM_LEFT}(?P<value>{DECIMAL})(?:\s*{PLUS_MINUS}\s*(?P<sd>{DECIMAL}))?"
-    rf"(?:\s*\((?:range|r)\s*[:,=]?\s*(?P<rlo>{DECIMAL}){RANGE_SEP}(?P<rhi>{DECIMAL})\))?"
+    rf"{DOSE_LEFT}(?P<value>{NUMBER})(?:\s*{PLUS_MINUS}\s*(?P<sd>{NUMBER}))?"
+    rf"(?:\s*\((?:range|r)\s*[:,=]?\s*(?P<rlo>{NUMBER}){RANGE_SEP}(?P<rhi>{NUMBER})\))?"
     rf"(?:\s*|[-\u2010])(?<=[\d\s\u2010-]){UNIT}{PER_KG}{PER_DAY}"
+)
+# Bare numbers sharing the unit of the last one: "boluses of 25, 50 and 75 μg", "180, 310 and
+# 425 μg/day, respectively". The last number is a VALUE_DOSE; the others are doses in that unit.
+DOSE_LIST = re.compile(
+    rf"{DOSE_LEFT}(?P<items>{NUMBER}(?:\s*,\s*{NUMBER})*)\s*,?\s+(?:and|or)\s+{NUMBER}\s*"
+    rf"{UNIT}{PER_KG}{PER_DAY}"
+)
+LIST_ITEM = re.compile(NUMBER)
+# Not an amount given: a concentration ("2000 μg/mL", "0.5 mg/L", "10 μg/cm2"), a rate per hour
+# or minute ("12.5 μg/h"), a change per period ("40 μg/day per year"), a step ("in steps of
+# 25 μg/day").
+NOT_AN_AMOUNT_AFTER = re.compile(
+    r"\s*(?:/|per\s+)\s*(?:m?l|dl|cm2|cm\u00b2|h|hr|hrs|hours?|min|minutes?)(?![A-Za-z0-9])"
+    r"|\s+(?:per|a|each|every)\s+(?:year|month|week)\b",
+    re.I,
+)
+STEP_BEFORE = re.compile(
+    r"(?:\b(?:steps?|increments?|decrements?)\s+of|\b(?:increased|decreased|reduced|raised|"
+    r"lowered|rose|fell|titrated|adjusted)\s+by(?:\s+(?:a\s+mean|an\s+average|a\s+median))?"
+    r"(?:\s+of)?)\s*$",
+    re.I,
 )
 # Trailing qualifiers after the unit: "(range, 145-230 µg/day)", "(SD 60)", "(± 60)".
 TRAILING_RANGE = re.compile(
-    rf"\s*\((?:range|r)\s*[:,=]?\s*(?P<lo>{DECIMAL}){RANGE_SEP}(?P<hi>{DECIMAL})"
+    rf"\s*\((?:range|r)\s*[:,=]?\s*(?P<lo>{NUMBER}){RANGE_SEP}(?P<hi>{NUMBER})"
     r"(?:\s*(?:[\u03bc\u00b5]g|ug|mcg|mg)(?:\s*/\s*(?:day|d))?)?\)"
 )
-TRAILING_SD = re.compile(rf"\s*\((?:SD|s\.d\.|{PLUS_MINUS})\s*[:=]?\s*(?P<sd>{DECIMAL})\)")
+TRAILING_SD = re.compile(rf"\s*\((?:SD|s\.d\.|{PLUS_MINUS})\s*[:=]?\s*(?P<sd>{NUMBER})\)")
 # Dosing frequency: per-administration doses, not daily totals ("20 mg t.i.d.").
 FREQUENCY = re.compile(
     r"\s*(?:t\.?i\.?d\.?|b\.?i\.?d\.?|q\.?i\.?d\.?|q\.?d\.?(?![A-Za-z])"
@@ -121,21 +149,28 @@ def _finish(
 
 
 # Where a mass unit occurs; the dose regexes then run only in windows around these (a dose's
-# number precedes its unit by at most ~60 characters: "188 ± 60 (range 145-230) μg").
-UNIT_ANYWHERE = re.compile(r"[\u03bc\u00b5]g|ug|mcg|mg|micro|milligram", re.I)
+# number precedes its unit by at most ~60 characters: "188 ± 60 (range 145-230) μg"). Found as
+# literals in the lower-cased text (one ``str.find`` each): a case-insensitive regex scan for
+# them cost more than the dose parsing itself. No two of these literals can overlap.
+UNIT_LITERALS = ("\u03bcg", "\u00b5g", "ug", "mcg", "mg", "micro", "milligram")
 
 
-def _unit_windows(text: str) -> list[tuple[int, int]]:
+def _unit_windows(text: str, lowered: str) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
-    for m in UNIT_ANYWHERE.finditer(text):
-        if not any(ch.isdigit() for ch in text[max(0, m.start() - 12) : m.start()]):
-            continue  # "drug", "through", "microscopy": no number before the unit
-        start, end = max(0, m.start() - 70), min(len(text), m.end() + 40)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
+    for literal in UNIT_LITERALS:
+        index = lowered.find(literal)
+        while index >= 0:
+            if any(ch.isdigit() for ch in text[max(0, index - 12) : index]):
+                windows.append((max(0, index - 70), min(len(text), index + len(literal) + 40)))
+            index = lowered.find(literal, index + len(literal))
+    windows.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
-            windows.append((start, end))
-    return windows
+            merged.append((start, end))
+    return merged
 
 
 def _finditer(
@@ -148,19 +183,32 @@ def _sentence_start_zero(offset: int) -> int:
     return 0
 
 
+def _is_amount(text: str, m: re.Match[str]) -> bool:
+    """False for concentrations, rates, changes per period and titration steps."""
+    return not (
+        NOT_AN_AMOUNT_AFTER.match(text, m.end())
+        or STEP_BEFORE.search(text, max(0, m.start() - 40), m.start())
+    )
+
+
 def find_doses(
-    text: str, sentence_start: Callable[[int], int] = _sentence_start_zero
+    text: str,
+    sentence_start: Callable[[int], int] = _sentence_start_zero,
+    lowered: str | None = None,
 ) -> list[DoseHit]:
-    """All doses in ``text``; ``sentence_start`` maps an offset to its sentence's start."""
-    windows = _unit_windows(text)
+    """All doses in ``text``; ``sentence_start`` maps an offset to its sentence's start;
+    ``lowered`` is ``lower_same_length(text)`` when the caller already has it."""
+    windows = _unit_windows(text, lowered if lowered is not None else lower_same_length(text))
+    if not windows:
+        return []
     ranges: list[DoseHit] = []
     for m in _finditer(RANGE_DOSE, text, windows):
         lo, hi = parse_decimal(m.group("lo")), parse_decimal(m.group("hi"))
-        if lo < hi:
+        if lo < hi and _is_amount(text, m):
             ranges.append(_finish(text, m, sentence_start(m.start()), None, (lo, hi)))
     values: list[DoseHit] = []
     for m in _finditer(VALUE_DOSE, text, windows):
-        if any(r.start < m.end() and m.start() < r.end for r in ranges):
+        if any(r.start < m.end() and m.start() < r.end for r in ranges) or not _is_amount(text, m):
             continue
         rng = None
         if m.group("rlo"):
@@ -170,4 +218,21 @@ def find_doses(
         )
     # A range quoted inside a value's trailing "(range, 100-400 µg/day)" belongs to that value.
     kept = [r for r in ranges if not any(v.start <= r.start and r.end <= v.end for v in values)]
-    return sorted([*kept, *values], key=lambda h: h.start)
+    found = [*kept, *values]
+    for m in _finditer(DOSE_LIST, text, windows):
+        if not _is_amount(text, m):
+            continue
+        shared = _finish(text, m, sentence_start(m.start()), 0.0, None)
+        for item in LIST_ITEM.finditer(text, m.start("items"), m.end("items")):
+            if any(h.start < item.end() and item.start() < h.end for h in found):
+                continue
+            kind = _classify(
+                text, item.start(), item.end(), sentence_start(item.start()), "/day" in shared.unit
+            )
+            value = parse_decimal(item.group())
+            if value == 0:
+                continue  # "0, 10 and 50 µg": the zero is a control condition, not a dose
+            found.append(
+                DoseHit(item.start(), item.end(), value, None, None, shared.unit, kind, "dose.list")
+            )
+    return sorted(found, key=lambda h: h.start)

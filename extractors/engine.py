@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
 from extractors.abbreviations import Abbreviation, find_abbreviations
@@ -22,6 +21,7 @@ from extractors.outcomes import Match, OutcomeHit, find_outcomes
 from extractors.pvalues import PValueHit, find_p_values
 from extractors.results import find_pairs, find_test_statistics, p_consistent
 from extractors.samples import SampleHit, find_sample_candidates, find_single_case
+from extractors.scan import lower_same_length
 from extractors.study import decide_design, decide_hsp, decide_itb
 from extractors.types import (
     DoseMention,
@@ -33,7 +33,7 @@ from extractors.types import (
     TestStatistic,
 )
 
-EXTRACTOR_VERSION = "extractors-0.1.0"
+EXTRACTOR_VERSION = "extractors-0.2.0"
 ROUTE_WORDS = re.compile(
     r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
     r"epidural(?:ly)?|transdermal(?:ly)?)\b",
@@ -46,7 +46,10 @@ CLAUSE_BOUNDARY = re.compile(r";\s|,\s+(?:while|whereas|but)\b|\d\)\s")
 BACLOFEN_WORD = re.compile(r"\bbaclofen\b", re.I)
 CLAUSE_BOUNDARY_AHEAD = re.compile(r";\s|,\s+(?:and|while|whereas|but)\b")
 LEXICON_GROUP = {"exclusions.jsonl": "outcomes.jsonl"}
-DECIMALS = re.compile(r"[.\u00b7](\d+)")
+DECIMALS = re.compile(r"[.\u00b7,](\d+)")
+BACKGROUND_SECTIONS = frozenset(
+    {"background", "introduction", "context", "rationale", "background and purpose"}
+)
 
 
 def _lexicon_matches(
@@ -58,12 +61,12 @@ def _lexicon_matches(
     raw = [*pipeline.names(doc), *pipeline.abbreviations(doc)]
     found: list[tuple[str, int, int]] = []
     if raw:
-        # Token -> character offsets from one array call (Span objects cost more than matching).
-        offsets = doc.to_array([IDX, LENGTH]).tolist()
+        # Token -> character offsets for the matched tokens only: ``doc.to_array(...).tolist()``
+        # over every token cost more than tokenising (measured), and matches are few.
         strings = doc.vocab.strings
         for match_id, start, end in raw:
-            last = offsets[end - 1]
-            found.append((strings[match_id], offsets[start][0], last[0] + last[1]))
+            last = doc[end - 1]
+            found.append((strings[match_id], doc[start].idx, last.idx + len(last)))
     resolved: dict[str, str | None] = {}
     for abbreviation in abbreviations:
         overlapping = [
@@ -141,6 +144,40 @@ def _link(
     return previous[-1].name if previous else None
 
 
+P_GROUP_GAP = re.compile(r"\s*,?\s*(?:and\s+)?\Z")
+RESPECTIVELY_AFTER = re.compile(r"\s*\)?\s*,?\s*respectively\b")
+
+
+def _respective_outcomes(
+    hits: Sequence[PValueHit], outcomes: list[OutcomeHit], ctx: FieldContext
+) -> dict[int, str]:
+    """ "MAS and PSFS improved (p = 0.03 and 0.004, respectively)": the k p-values of a group
+    ending in "respectively" go, in order, to the last k distinct outcomes before the group in its
+    sentence (when there are that many; otherwise the usual nearest-outcome link applies)."""
+    links: dict[int, str] = {}
+    if "respectively" not in ctx.text:
+        return links
+    first = 0
+    for last in range(len(hits)):
+        if last + 1 < len(hits) and P_GROUP_GAP.match(
+            ctx.text, hits[last].end, hits[last + 1].start
+        ):
+            continue  # the group goes on
+        group, first = list(range(first, last + 1)), last + 1
+        if len(group) < 2 or not RESPECTIVELY_AFTER.match(ctx.text, hits[group[-1]].end):
+            continue
+        s_start, _ = ctx.sentence_bounds(hits[group[0]].start)
+        names: list[str] = []
+        for o in outcomes:
+            if s_start <= o.start and o.end <= hits[group[0]].start:
+                if o.name in names:
+                    names.remove(o.name)
+                names.append(o.name)
+        if len(names) >= len(group):
+            links.update(zip(group, names[-len(group) :], strict=True))
+    return links
+
+
 def _dose_drug_route(
     hit: DoseHit, drugs: list[Match], ctx: FieldContext
 ) -> tuple[str | None, str | None]:
@@ -184,6 +221,12 @@ def _sample_size(
         return None
     if design == "systematic review/meta-analysis":
         hits = [h for h in hits if h.rule_id == "sample.pooled"] or []
+    # Counts in the background ("About 130,000 people live with MS") describe the disease, not the
+    # study, whenever the rest of the abstract gives one.
+    studied = [
+        h for h in hits if (ctx.section_at(h.start) or "").lower() not in BACKGROUND_SECTIONS
+    ]
+    hits = studied or hits
     if hits:
         return max(hits, key=lambda h: (h.n, -h.start))
     if single is not None:
@@ -194,7 +237,8 @@ def _sample_size(
 def _title_counts(pipeline: Pipeline, title: str) -> tuple[int, int]:
     if not title:
         return 0, 0
-    return len(pipeline.title_itb.findall(title)), len(pipeline.title_hsp.findall(title))
+    lowered = lower_same_length(title)
+    return pipeline.title_itb.count(title, lowered), pipeline.title_hsp.count(title, lowered)
 
 
 def extract_study(
@@ -211,6 +255,7 @@ def extract_study(
     pipeline = get_pipeline()
     doc = pipeline.nlp.make_doc(abstract)
     ctx = build_context("abstract", abstract, doc, sections)
+    lowered = lower_same_length(abstract)
     abbreviations = find_abbreviations(abstract) if "(" in abstract or "[" in abstract else []
     matches = _lexicon_matches(pipeline, doc, abstract, abbreviations)
 
@@ -218,28 +263,41 @@ def extract_study(
         return ctx.sentence_bounds(offset)[0]
 
     outcome_hits = find_outcomes(
-        abstract, doc, matches, abbreviations, pipeline.by_phrase, sentence_start
+        abstract, doc, matches, abbreviations, pipeline.by_phrase, sentence_start, lowered
     )
+    if sections or ctx.section_labels:
+        # Events named in the background ("Pump infection is the most feared complication") are
+        # context, not this study's outcomes. Only events: a background section often also states
+        # the aim, with the instruments the study used.
+        outcome_hits = [
+            h
+            for h in outcome_hits
+            if not (
+                h.rule_id in pipeline.negatable_ids
+                and (ctx.section_at(h.start) or "").lower() in BACKGROUND_SECTIONS
+            )
+        ]
     outcome_mentions = tuple(
         OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon)
         for h in outcome_hits
     )
 
     p_hits: list[PValueHit] = find_p_values(abstract) if _may_have_p(abstract) else []
+    respective = _respective_outcomes(p_hits, outcome_hits, ctx)
     p_values = [
         PValue(
             h.comparator,
             h.value,
-            _link(h.start, outcome_hits, ctx),
+            respective[i] if i in respective else _link(h.start, outcome_hits, ctx),
             ctx.prov(h.start, h.end, h.rule_id),
             h.reported_ns,
         )
-        for h in p_hits
+        for i, h in enumerate(p_hits)
     ]
 
     drugs = [m for m in matches if m.lexicon == "drugs.jsonl"]
     doses = []
-    for d in find_doses(abstract, sentence_start) if _may_have_dose(abstract) else []:
+    for d in find_doses(abstract, sentence_start, lowered) if _may_have_dose(abstract) else []:
         drug, route = _dose_drug_route(d, drugs, ctx)
         doses.append(
             DoseMention(
@@ -314,8 +372,8 @@ def extract_study(
     )
     is_hsp, hsp_evidence = decide_hsp(title_hsp, kinds.count("hsp"), mesh_terms, keywords)
     persons = [(m.start, m.end) for m in matches if m.entry.kind == "person"]
-    candidates = find_sample_candidates(abstract, persons)
-    single = None if candidates else find_single_case(abstract)
+    candidates = find_sample_candidates(abstract, persons, lowered)
+    single = None if candidates else find_single_case(abstract, lowered)
     provisional = max((h.n for h in candidates), default=1 if single else None)
     design, design_evidence = decide_design(title, abstract, publication_types, provisional, is_itb)
     sample_hit = _sample_size(candidates, single, design, ctx)

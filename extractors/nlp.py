@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.util import compile_infix_regex
 
 from extractors.lexicon import LexiconEntry, load_entries
+from extractors.scan import GatedPattern
 
 LEXICON_FILES = ("outcomes.jsonl", "exclusions.jsonl", "drugs.jsonl", "concepts.jsonl")
 # Section labels glued to the previous sentence: "injuries (TBI).Design: Case series." The blank
@@ -34,8 +35,9 @@ class Pipeline:
     abbreviations: PhraseMatcher  # abbreviations, case-sensitive
     entries: dict[str, tuple[str, LexiconEntry]]  # entry id -> (lexicon file, entry)
     by_phrase: dict[str, tuple[str, LexiconEntry]]  # lower-cased surface form -> entry
-    title_itb: re.Pattern[str]  # ITB concept terms, for titles (a regex: no tokenising needed)
-    title_hsp: re.Pattern[str]
+    title_itb: GatedPattern  # ITB concept terms, for titles (a regex: no tokenising needed)
+    title_hsp: GatedPattern
+    negatable_ids: frozenset[str]  # entries for events ("infection"), not instruments
 
 
 def _variants(phrase: str) -> list[str]:
@@ -77,11 +79,13 @@ def get_pipeline() -> Pipeline:
         by_phrase,
         _concept_regex(entries, "itb"),
         _concept_regex(entries, "hsp"),
+        frozenset(entry_id for entry_id, (_, e) in entries.items() if e.negatable),
     )
 
 
-def _concept_regex(entries: dict[str, tuple[str, LexiconEntry]], kind: str) -> re.Pattern[str]:
-    """One alternation of a concept's surface forms (names case-insensitive, abbreviations not)."""
+def _concept_regex(entries: dict[str, tuple[str, LexiconEntry]], kind: str) -> GatedPattern:
+    """One alternation of a concept's surface forms (names case-insensitive, abbreviations not),
+    gated by the longest word of each name and by the abbreviations themselves."""
     names: list[str] = []
     abbreviations: list[str] = []
     for _, entry in entries.values():
@@ -90,4 +94,6 @@ def _concept_regex(entries: dict[str, tuple[str, LexiconEntry]], kind: str) -> r
             abbreviations += entry.abbreviations
     name_alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     abbr_alt = "|".join(re.escape(a) for a in sorted(abbreviations, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:(?i:{name_alt})|{abbr_alt})(?![\w])")
+    pattern = re.compile(rf"(?<![\w-])(?:(?i:{name_alt})|{abbr_alt})(?![\w])")
+    longest_words = {max(n.lower().split(), key=len) for n in names}
+    return GatedPattern(pattern, tuple(sorted(longest_words)), tuple(sorted(set(abbreviations))))

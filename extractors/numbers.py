@@ -66,13 +66,22 @@ WORD_NUMBER = (
     rf"(?:(?:{_TENS_ALT})(?:[\s\-\u2010](?:{_ONES_ALT}))?|{_UNIT_ALT})"
     rf"|(?:{_UNIT_ALT})\s+hundred)"
 )
+# A dose or p-value number as European journals also print it: a thousands separator ("1,150",
+# "12,500": a non-zero lead and groups of exactly three digits) or a decimal comma ("0,35", "2,5",
+# "P = 0,03": any other comma between digits). Never a comma and a space: "14, 17.1" is a list.
+THOUSANDS = r"[1-9]\d{0,2}(?:,\d{3})+(?![\d,])(?:[.\u00b7]\d+)?"
+LOCALE_DECIMAL = rf"(?:{THOUSANDS}|\d+,\d+(?![\d,])|{DECIMAL})"
+_THOUSANDS_ONLY = re.compile(THOUSANDS)
 # An integer count as digits, with optional thousands separators ("1,024 patients").
 INT_COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 
 
 def parse_decimal(text: str) -> float:
-    """Parse a DECIMAL match ("0·046", ".05") to float."""
-    return float(text.replace("\u00b7", ".").replace(",", ""))
+    """Parse a DECIMAL or LOCALE_DECIMAL match ("0·046", ".05", "1,150", "0,35") to float."""
+    text = text.replace("\u00b7", ".")
+    if "," in text and not _THOUSANDS_ONLY.fullmatch(text):
+        return float(text.replace(",", "."))
+    return float(text.replace(",", ""))
 
 
 def parse_exponent(mantissa: str, exponent: str | None) -> float:

@@ -160,8 +160,10 @@ def find_outcomes(
     abbreviations: list[Abbreviation],
     by_phrase: dict[str, tuple[str, LexiconEntry]],
     sentence_start: Callable[[int], int],
+    lowered: str | None = None,
 ) -> list[OutcomeHit]:
-    """All outcome mentions in one field, sorted by offset (several may share a name)."""
+    """All outcome mentions in one field, sorted by offset (several may share a name);
+    ``lowered`` is ``lower_same_length(text)`` when the caller has it."""
     outcome_matches = [m for m in matches if m.lexicon == "outcomes.jsonl"]
     excluded = [m for m in matches if m.lexicon == "exclusions.jsonl"]
     joints = [m for m in matches if m.entry.kind == "joint"]
@@ -228,5 +230,36 @@ def find_outcomes(
                 continue
             name = normalise_name(named.group())
             hits.append(OutcomeHit(name, start, end, "outcome.named_instrument", False))
+    if _may_state_eligibility(lowered if lowered is not None else text.lower()):
+        hits = [h for h in hits if not _in_eligibility_sentence(text, h.start, sentence_start)]
     hits.sort(key=lambda h: (h.start, -h.end))
     return hits
+
+
+# Sentences that state who could take part ("eligible if their Ashworth score was at least 3",
+# "children with an active infection ... were not implanted") name measures as criteria, not as
+# outcomes, unless the same sentence reports a finding.
+NOT_TAKEN_IN = re.compile(r"were\s+not\s+(?:implanted|included|enrolled)")
+ELIGIBILITY = re.compile(
+    r"\b(?:eligible|eligibility|inclusion\s+criteri\w*|exclusion\s+criteri\w*|"
+    r"were\s+not\s+(?:implanted|included|enrolled))\b",
+    re.I,
+)
+
+
+def _may_state_eligibility(lowered: str) -> bool:
+    """Literal pre-check for ELIGIBILITY on the lower-cased text (a case-insensitive scan of the
+    whole text cost more than all outcome rules together)."""
+    return (
+        "eligib" in lowered
+        or "inclusion" in lowered
+        or "exclusion" in lowered
+        or NOT_TAKEN_IN.search(lowered) is not None
+    )
+
+
+def _in_eligibility_sentence(text: str, start: int, sentence_start: Callable[[int], int]) -> bool:
+    s_start = sentence_start(start)
+    s_end = text.find(". ", start)
+    sentence = text[s_start : s_end if s_end > 0 else len(text)]
+    return bool(ELIGIBILITY.search(sentence)) and not FINDING_CUE.search(sentence)

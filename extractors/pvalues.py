@@ -10,12 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.numbers import DECIMAL, EXPONENT, MINUS, parse_exponent
+from extractors.numbers import EXPONENT, LOCALE_DECIMAL, MINUS, parse_decimal, parse_exponent
 from extractors.types import Comparator
 
-# The label: "p", "P", "p-value", "P value(s)", "two-tailed p", not glued to a word ("Sp", "ap").
-# The letter comes first (before the lookbehind) so the regex engine can skip ahead to each p/P.
-P_LABEL = r"(?:[Pp](?<![A-Za-z0-9][Pp])(?:\s*[-\u2010]?\s*values?)?)(?![A-Za-z])"
+# The label: "p", "P", "p-value", "P value(s)", "two-tailed p", "P for trend", "p-interaction",
+# not glued to a word ("Sp", "ap"). The letter comes first (before the lookbehind) so the regex
+# engine can skip ahead to each p/P.
+P_LABEL = (
+    r"(?:[Pp](?<![A-Za-z0-9][Pp])(?:\s*[-\u2010]?\s*values?"
+    r"|\s+for\s+(?:linear\s+)?(?:trend|interaction)|\s*[-\u2010_]\s*(?:trend|interaction))?)"
+    r"(?![A-Za-z])"
+)
 # Symbolic comparators, including typed-out forms from plain-text sources ("< or =", "=<").
 SYMBOL_COMPARATOR = (
     r"(?:<\s*or\s*=|>\s*or\s*=|<\s*=|>\s*=|=\s*<|=\s*>|"
@@ -27,7 +32,16 @@ WORD_COMPARATOR = (
     r"|(?:is\s+|was\s+|were\s+)?(?:greater|larger|higher|more)\s+than(?:\s+or\s+equal\s+to)?"
     r"|(?:is\s+|was\s+|were\s+)?equal(?:s|led)?\s+to|of|was|were|is|:|(?<=value)|(?<=values))"
 )
-P_NUMBER = rf"(?P<value>{DECIMAL})(?:{EXPONENT})?"
+# A power of ten without a mantissa, "p < 10−3", comes first: read as a decimal, "10" is no p.
+P_NUMBER = (
+    rf"(?:10\s*(?:\^|\*\*)?\s*(?P<tenopen>\()?\s*(?P<texp>{MINUS}\s*\d+)(?(tenopen)\))"
+    rf"|(?P<value>{LOCALE_DECIMAL})(?:{EXPONENT})?)"
+)
+# "p = 0.03 and 0.004, respectively": further values sharing the label and comparator.
+LIST_NEXT_VALUE = re.compile(
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?P<value>{LOCALE_DECIMAL})(?![\d])"
+)
+RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b")
 P_WITH_LABEL = re.compile(
     rf"{P_LABEL}\s*(?P<comp>{SYMBOL_COMPARATOR}|{WORD_COMPARATOR}(?=\s*[.\d\u00b7]))\s*{P_NUMBER}"
 )
@@ -42,10 +56,14 @@ P_NOT_SIGNIFICANT = re.compile(
     rf"{P_LABEL}\s*[=:]\s*(?:NS|n\.\s?s\.)(?![A-Za-z])"
     r"|\((?P<paren>NS|n\.\s?s\.|not\s+significant|non-?significant)\)"
 )
+# Every P_NOT_SIGNIFICANT alternative contains "NS", "significant)" or this: the pre-check.
+N_DOT_S = re.compile(r"n\.\s?s\.")
 # Thresholds and alpha levels are settings, not findings.
 THRESHOLD_AFTER = re.compile(
     r"^\W{0,3}\s*(?:was|were|is|are)?\s*(?:considered|regarded|accepted|defined|taken|set)\b"
-    r"|^\s*(?:level|threshold)\b",
+    r"|^\s*(?:level|threshold)\b"
+    # A computed threshold: "P = 0.05/3" (Bonferroni) divides the alpha level.
+    r"|^\s*/\s*\d",
     re.I,
 )
 THRESHOLD_BEFORE = re.compile(
@@ -103,6 +121,16 @@ def _is_threshold(text: str, start: int, end: int) -> bool:
     )
 
 
+def _respectively_values(text: str, end: int) -> list[re.Match[str]]:
+    """The further values of "p = 0.03 and 0.004, respectively" (none without "respectively")."""
+    found: list[re.Match[str]] = []
+    m = LIST_NEXT_VALUE.match(text, end)
+    while m:
+        found.append(m)
+        m = LIST_NEXT_VALUE.match(text, m.end())
+    return found if found and RESPECTIVELY.match(text, found[-1].end()) else []
+
+
 def find_p_values(text: str) -> list[PValueHit]:
     """All p-values in ``text``, in order; spans cover label (if any), comparator and number."""
     hits: list[PValueHit] = []
@@ -116,14 +144,22 @@ def find_p_values(text: str) -> list[PValueHit]:
             end = m.end()
             if any(s < end and start < e for s, e in taken):
                 continue
-            value = parse_exponent(m.group("value"), m.group("exp") or m.group("eexp"))
+            if m.groupdict().get("texp"):
+                value = 10.0 ** int(re.sub(MINUS, "-", m.group("texp")).replace(" ", ""))
+            else:
+                value = parse_exponent(m.group("value"), m.group("exp") or m.group("eexp"))
             if not 0.0 <= value <= 1.0 or _is_threshold(text, start, end):
                 continue
-            hits.append(
-                PValueHit(start, end, normalise_comparator(m.group("comp")), value, rule_id)
-            )
+            comparator = normalise_comparator(m.group("comp"))
+            hits.append(PValueHit(start, end, comparator, value, rule_id))
             taken.append((start, end))
-    if "NS" not in text and "n." not in text and "significant)" not in text:
+            for extra in _respectively_values(text, end):
+                extra_value = parse_decimal(extra.group("value"))
+                if 0.0 <= extra_value <= 1.0:
+                    span = (extra.start("value"), extra.end("value"))
+                    hits.append(PValueHit(*span, comparator, extra_value, "pvalue.respectively"))
+                    taken.append(span)
+    if "NS" not in text and "significant)" not in text and not N_DOT_S.search(text):
         hits.sort(key=lambda h: h.start)
         return hits
     for m in P_NOT_SIGNIFICANT.finditer(text):

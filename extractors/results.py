@@ -159,35 +159,48 @@ def _value_end(m: re.Match[str], prefix: str) -> int:
     return m.end()
 
 
+def _pre_post_matches(sentence: str) -> list[re.Match[str]]:
+    """``PRE_POST.finditer(sentence)``, tried only where the literal "from" starts."""
+    found: list[re.Match[str]] = []
+    index = sentence.find("from")
+    while index >= 0:
+        m = PRE_POST.match(sentence, index)
+        if m:
+            found.append(m)
+            index = sentence.find("from", m.end())
+        else:
+            index = sentence.find("from", index + 1)
+    return found
+
+
 def find_pairs(sentence: str, offset: int) -> list[PairHit]:
     """Pre -> post pairs in one sentence; offsets are shifted by ``offset`` into the field."""
     hits: list[PairHit] = []
-    if "from" in sentence:
-        for m in PRE_POST.finditer(sentence):
-            if NOT_A_SCORE_UNIT.match(sentence, m.end()) or NOT_A_SCORE_UNIT.match(
-                sentence, _value_end(m, "a_")
-            ):
-                continue
-            before = sentence[: m.start()]
-            pre = _statistic(m, "a_", before, sentence)
-            post = _statistic(m, "b_", before, sentence)
-            if _looks_like_year(pre) and _looks_like_year(post):
-                continue  # "from 1998 to 2003" is a period, not a result
-            if pre.stat != post.stat and "percent" not in (pre.stat, post.stat):
-                stat = pre.stat if pre.stat != "value" else post.stat
-                pre = Statistic(stat=stat, value=pre.value, spread=pre.spread)
-                post = Statistic(stat=stat, value=post.value, spread=post.spread)
-            post_start = m.start("b_lo") if m.group("b_lo") is not None else m.start("b_v")
-            hits.append(
-                PairHit(
-                    offset + m.start(),
-                    offset + m.end(),
-                    pre,
-                    post,
-                    offset + post_start,
-                    "result.from_to",
-                )
+    for m in _pre_post_matches(sentence):
+        if NOT_A_SCORE_UNIT.match(sentence, m.end()) or NOT_A_SCORE_UNIT.match(
+            sentence, _value_end(m, "a_")
+        ):
+            continue
+        before = sentence[: m.start()]
+        pre = _statistic(m, "a_", before, sentence)
+        post = _statistic(m, "b_", before, sentence)
+        if _looks_like_year(pre) and _looks_like_year(post):
+            continue  # "from 1998 to 2003" is a period, not a result
+        if pre.stat != post.stat and "percent" not in (pre.stat, post.stat):
+            stat = pre.stat if pre.stat != "value" else post.stat
+            pre = Statistic(stat=stat, value=pre.value, spread=pre.spread)
+            post = Statistic(stat=stat, value=post.value, spread=post.spread)
+        post_start = m.start("b_lo") if m.group("b_lo") is not None else m.start("b_v")
+        hits.append(
+            PairHit(
+                offset + m.start(),
+                offset + m.end(),
+                pre,
+                post,
+                offset + post_start,
+                "result.from_to",
             )
+        )
     if "remain" in sentence or "unchanged" in sentence or "stayed" in sentence:
         for m in REMAINED.finditer(sentence):
             spreads = parse_spreads(m.group("paren"), sentence)
@@ -233,9 +246,42 @@ def recompute_p(kind: str, value: float, df: tuple[float, ...]) -> float | None:
     return None
 
 
+# A test statistic holds one "=": the regex runs only in windows around each "=", since a scan
+# of the whole text tries the pattern at every "t". The characters that may lie between the
+# statistic's letter and "=" (df in parentheses, spaces) and after it (the value): when a window
+# edge falls inside a run of only those, the match could reach past the edge, so the whole text
+# is scanned instead (never seen in real text, but it keeps the result identical).
+_BEFORE_EQUALS_ONLY = re.compile(r"[\s\d.,\u00b7()]*")
+_AFTER_EQUALS_ONLY = re.compile(r"[\s\d.\u00b7\u2212-]*")
+_REACH = 60  # characters searched either side of "="; the letter part is at most 11 of them
+_KIND_LENGTH = 12
+
+
+def _equals_windows(text: str) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    equals = text.find("=")
+    while equals >= 0:
+        start, end = max(0, equals - _REACH), min(len(text), equals + 1 + _REACH)
+        if (start > 0 and _BEFORE_EQUALS_ONLY.fullmatch(text, start + _KIND_LENGTH, equals)) or (
+            end < len(text) and _AFTER_EQUALS_ONLY.fullmatch(text, equals + 1, end)
+        ):
+            return [(0, len(text))]
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+        equals = text.find("=", equals + 1)
+    return windows
+
+
+def statistic_matches(text: str) -> list[re.Match[str]]:
+    """``TEST_STATISTIC.finditer(text)``, run only in the windows around each "="."""
+    return [m for a, b in _equals_windows(text) for m in TEST_STATISTIC.finditer(text, a, b)]
+
+
 def find_test_statistics(text: str) -> list[TestHit]:
     hits = []
-    for m in TEST_STATISTIC.finditer(text):
+    for m in statistic_matches(text):
         kind = _test_kind(m.group("kind"))
         df = tuple(parse_decimal(g) for g in (m.group("df1"), m.group("df2")) if g is not None)
         if kind in ("t", "F", "chi2") and not df:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from extractors.numbers import INT_COUNT, NUM_LEFT, WORD_NUMBER, parse_count
+from extractors.scan import GatedPattern, lower_same_length
 
 PERSON_NOUN = (
     r"(?:patients?|subjects?|individuals?|participants?|children|adults?|adolescents?|cases?|"
@@ -44,7 +45,10 @@ ENROLMENT_VERB = re.compile(
     re.I,
 )
 COUNT_BEFORE_VERB = re.compile(
-    rf"{NUM_LEFT}{COUNT}\s+(?:{PERSON_NOUN}\s+)?(?:[a-z]+\s+){{0,4}}?(?:and\s+)?\Z", re.I
+    # Not the end of a numeric range: "during the period 2011-2020 were analysed".
+    rf"{NUM_LEFT}(?<!\d[-\u2010\u2013])(?<!\d\s[-\u2010\u2013]\s)"
+    rf"{COUNT}\s+(?:{PERSON_NOUN}\s+)?(?:[a-z]+\s+){{0,4}}?(?:and\s+)?\Z",
+    re.I,
 )
 POOLED = re.compile(
     rf"(?:pooled|total|overall|combined)\s+(?:sample\s+(?:size\s+)?)?(?:of\s+|n\s*=\s*)?{COUNT}(?:\s+{PERSON_NOUN})?",
@@ -129,10 +133,30 @@ def _is_count_word(word: str) -> bool:
     return head.replace(",", "").isdigit() or head in _NUMBER_WORDS
 
 
+# Pre-check for the walk below: a count word holds a digit or starts with a number word.
+_NUMBER_WORD_ANYWHERE = re.compile("|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)))
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _may_hold_count(text: str, noun_start: int) -> bool:
+    """Whether the 6 words before ``noun_start`` may hold a count word (never a false "no")."""
+    start = noun_start
+    for _ in range(7):
+        start = text.rfind(" ", 0, max(0, start - 1))
+        if start < 0:
+            break
+    window = text[max(0, start) : noun_start]
+    if not window.isascii():  # str.isdigit also accepts non-ASCII digits: take the full walk
+        return True
+    return bool(_ASCII_DIGIT.search(window) or _NUMBER_WORD_ANYWHERE.search(window.lower()))
+
+
 def _count_word_starts(text: str, noun_start: int) -> list[int]:
     """Starts of count words among the (up to 6) words before a person noun, furthest first.
 
     Walking back over a few words is much cheaper than scanning a window with the count regex."""
+    if not _may_hold_count(text, noun_start):
+        return []
     position, found = noun_start, []
     for _ in range(6):
         cut = text.rfind(" ", 0, max(0, position - 1))
@@ -183,15 +207,17 @@ class SampleHit:
 
 
 def find_sample_candidates(
-    text: str, person_nouns: Sequence[tuple[int, int]] | None = None
+    text: str,
+    person_nouns: Sequence[tuple[int, int]] | None = None,
+    lowered: str | None = None,
 ) -> list[SampleHit]:
     """Every count of studied people in ``text`` (screened/open-ended counts already dropped).
 
     ``person_nouns`` are (start, end) offsets of person nouns when the caller already has them
-    (the phrase matcher finds them for free); otherwise they are searched here."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters change length when lower-cased
-        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    (the phrase matcher finds them for free); otherwise they are searched here. ``lowered`` is
+    ``lower_same_length(text)`` when the caller already has it."""
+    if lowered is None:
+        lowered = lower_same_length(text)
     # "Of the 140 patients assessed, 7 ...", "Out of 94 screened": a denominator of people
     # assessed, but not "a cohort of 29 children ... assessed" (no determiner, not clause-initial).
     refused = {
@@ -231,12 +257,30 @@ def find_sample_candidates(
             continue
         if PERCENT_OR_AGE.match(text, m.end("count")):
             continue
+        if rule_id in ("sample.count_enrolled", "sample.pooled") and _counts_things(
+            text, lowered, m
+        ):
+            continue
         n = parse_count(m.group("count"))
         if n is None or n == 0 or n > 1_000_000:
             continue
         end = m.end() if rule_id != "sample.count_of_people" else _noun_end(text, m.end())
         hits.append(SampleHit(n, m.start(), end, rule_id))
     return hits + _sums_of_groups(text, [h for h in hits if h.rule_id == "sample.count_of_people"])
+
+
+# The word right after a count, when it is a plural noun: "214 refills", "14 studies", "51 pumps".
+_PLURAL_AFTER_COUNT = re.compile(r"\s+(?P<word>[a-z][a-z\u2010-]*[a-z]s)\b")
+_NOT_PLURAL_NOUN = ("ous", "ss", "is", "us")  # "previous", "various", "less", "this", "thus"
+
+
+def _counts_things(text: str, lowered: str, m: re.Match[str]) -> bool:
+    """ "A total of 214 refills", "Two hundred and ten refills were analysed": the count is of a
+    plural noun that is not a person noun, and no person noun follows before the verb."""
+    after = _PLURAL_AFTER_COUNT.match(text, m.end("count"))
+    if after is None or after.group("word").endswith(_NOT_PLURAL_NOUN):
+        return False
+    return PERSON.search(lowered, m.end("count"), max(m.end(), after.end())) is None
 
 
 # "15 patients with HSP and 22 patients with MS": the groups together are the sample.
@@ -253,6 +297,10 @@ def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
     return sums
 
 
-def find_single_case(text: str) -> SampleHit | None:
-    m = SINGLE_CASE.search(text)
+# SINGLE_CASE ends in one of its nouns: none in the text, no scan ("woman"/"female" hold these).
+SINGLE_CASE_GATED = GatedPattern(SINGLE_CASE, ("patient", "case", "man", "boy", "girl", "male"))
+
+
+def find_single_case(text: str, lowered: str | None = None) -> SampleHit | None:
+    m = SINGLE_CASE_GATED.search(text, lowered if lowered is not None else lower_same_length(text))
     return SampleHit(1, m.start(), m.end(), "sample.single_case") if m else None
