@@ -258,8 +258,9 @@ def serve(
 
 app.command(
     "extract-corpus",
-    help="Stream PubMed baseline/update files (.xml.gz) through parse, screen, extract and link "
-    "into partitioned Parquet, in parallel (process pool, or Dask with --dask-address/--dask-local).",
+    help="Stream PubMed baseline/update files (.xml.gz) through parse, screen, extract and "
+    "link into partitioned Parquet, in parallel (process pool, or Dask with --dask-address or "
+    "--dask-local).",
 )(extract_corpus_command)
 
 curate_app = typer.Typer(
