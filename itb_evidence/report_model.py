@@ -11,8 +11,10 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import pandas as pd
 from markupsafe import Markup
 
+from itb_evidence.curate import curated_tables
 from itb_evidence.report_plots import DosePoint, SlopeEnd, SlopeLine, dose_dot_plot, slope_panel
 from itb_evidence.report_spans import HighlightSpan, highlight
 from itb_evidence.report_views import (
@@ -56,6 +58,8 @@ class StudyView:
     unplaced: list[MentionView] = field(default_factory=list)
     slope_svg: Markup = field(default_factory=Markup)
     kind_counts: dict[str, int] = field(default_factory=dict)
+    curation: str = ""  # curator corrections applied to this study, "" when none
+    needs_review: bool = False  # a correction's anchored text changed in a revised record
 
 
 @dataclass(slots=True)
@@ -77,6 +81,14 @@ def _rows(store: EvidenceStore, sql: str) -> list[Row]:
     cur = store.con.execute(sql)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _frame_rows(df: pd.DataFrame) -> list[Row]:
+    """DataFrame rows as dicts of plain Python values (NaN/NA -> None, numpy scalars unboxed)."""
+    rows: list[Row] = []
+    for record in df.astype(object).where(df.notna(), None).to_dict("records"):
+        rows.append({str(k): (v.item() if hasattr(v, "item") else v) for k, v in record.items()})
+    return rows
 
 
 def _slope_end(row: Row, side: str) -> SlopeEnd:
@@ -131,6 +143,13 @@ def _study_view(s: Row, record: Row | None, outcomes: list[Row], mentions: list[
         reason=s["inclusion_reason"],
         publication_flags=publication_flags(s),
         has_record=record is not None,
+        curation="; ".join(
+            note
+            for note in [s.get("curation") or ""] + [o.get("curation") or "" for o in outcomes]
+            if note
+        ),
+        needs_review=bool(s.get("needs_review"))
+        or any(bool(o.get("needs_review")) for o in outcomes),
     )
     texts: dict[str, str | None] = {
         "title": record["title"] if record else None,
@@ -240,10 +259,19 @@ def _dose_points(studies: list[StudyView], rows: dict[str, Row]) -> tuple[str, l
 
 def load_report_model(store: EvidenceStore) -> ReportModel:
     """Everything the template needs, in reviewer order (year, then PMID)."""
-    studies = _rows(store, "SELECT * FROM studies ORDER BY year NULLS LAST, pmid")
+    tables = curated_tables(store)  # curator corrections win over machine values here too
+    studies = sorted(
+        _frame_rows(tables["studies"]),
+        key=lambda r: (r["year"] is None, r["year"] or 0, r["pmid"]),
+    )
     records = {r["pmid"]: r for r in _rows(store, "SELECT pmid, title, abstract FROM records")}
     outcomes: dict[str, list[Row]] = defaultdict(list)
-    for o in _rows(store, "SELECT * FROM outcomes ORDER BY pmid, span_start NULLS LAST, outcome"):
+    all_outcome_rows = _frame_rows(tables["outcomes"])
+    outcome_rows = [o for o in all_outcome_rows if not o.get("rejected")]
+    outcome_rows.sort(
+        key=lambda r: (r["pmid"], r["span_start"] is None, r["span_start"] or 0, r["outcome"] or "")
+    )
+    for o in outcome_rows:
         outcomes[o["pmid"]].append(o)
     mentions: dict[str, list[Row]] = defaultdict(list)
     for m in _rows(store, "SELECT * FROM mentions ORDER BY pmid, span_start, span_end, kind"):
@@ -252,6 +280,10 @@ def load_report_model(store: EvidenceStore) -> ReportModel:
         _study_view(s, records.get(s["pmid"]), outcomes[s["pmid"]], mentions[s["pmid"]])
         for s in studies
     ]
+    for view in views:  # outcome corrections (rejected rows too) belong to their study's notes
+        rows = [o for o in all_outcome_rows if o["pmid"] == view.pmid and o.get("curation")]
+        view.curation = "; ".join([n for n in [view.curation] if n] + [o["curation"] for o in rows])
+        view.needs_review = view.needs_review or any(o.get("needs_review") for o in rows)
     included = [v for v in views if v.included]
     by_pmid = {s["pmid"]: s for s in studies}
     dose_svg, skipped = _dose_points(included, by_pmid)
