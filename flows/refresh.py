@@ -16,6 +16,7 @@ from prefect import flow, task
 from extractors import EXTRACTOR_VERSION
 from extractors.types import StudyExtraction
 from flows.hooks import notify_run_state
+from flows.retrieval import fetch_task, search_task, task_retry_delay_s
 from itb_evidence import export as export_stage
 from itb_evidence import parse as parse_stage
 from itb_evidence.changes import changes_since_previous_run, evidence_hash, record_flags
@@ -213,8 +214,6 @@ def refresh_flow(
     cache_dir: Path | None = None,
 ) -> RefreshSummary:
     """Live refresh against NCBI E-utilities (NCBI_EMAIL, optional NCBI_API_KEY)."""
-    from flows.retrieval import fetch_task, search_task
-
     with EvidenceStore(db) as store:
         window: Window = plan_window(
             since=since,
@@ -237,7 +236,13 @@ def refresh_flow(
         f"({window.datetype}; {window.reason})",
         db_path=str(db),
     )
-    found = search_task(query, window)
+    try:
+        found = search_task.with_options(retry_delay_seconds=task_retry_delay_s())(query, window)
+    except Exception as exc:  # recorded on the run, then re-raised: Prefect marks the flow failed
+        with EvidenceStore(db) as store:
+            store.record_failures(run_id, "search", [], f"{type(exc).__name__}: {exc}")
+            store.finish_run(run_id, status="failed")
+        raise
     summary.found = found.count
     summary.query_translation = found.query_translation
     summary.failures.extend(f"PubMed warning: {w}" for w in found.warnings)

@@ -8,6 +8,7 @@ on their inputs, so a resumed or repeated run does not spend NCBI requests on th
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,13 @@ from itb_evidence.fetch import FetchedBatch, fetch_batches
 from itb_evidence.rawcache import RawCache
 from itb_evidence.refresh import Window
 from itb_evidence.search import SearchResult, search_pubmed
+
+RETRY_DELAY_ENV = "ITB_TASK_RETRY_DELAY_S"
+
+
+def task_retry_delay_s() -> float:
+    """Delay before Prefect's one late retry of a task (default 60 s; tests set it to 0)."""
+    return float(os.environ.get(RETRY_DELAY_ENV, "60"))
 
 
 @task(

@@ -27,8 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=False)
-err_console = Console(stderr=True)
+console = Console(stderr=False, soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Path,
@@ -94,18 +94,33 @@ def refresh(
 
     Needs NCBI_EMAIL (NCBI's policy) and optionally NCBI_API_KEY (10 requests/s instead of 3).
     """
+    from itb_evidence.entrez import EntrezConfig, EntrezError
+
+    try:
+        EntrezConfig.from_env()  # fail before any run starts when NCBI_EMAIL is missing
+    except EntrezError as exc:
+        err_console.print(f"refresh: {exc}", highlight=False, markup=False)
+        raise typer.Exit(code=2) from exc
     apply_defaults()
     from flows.refresh import refresh_flow
     from itb_evidence.refresh import DEFAULT_QUERY
 
-    summary = refresh_flow(
-        query=query or DEFAULT_QUERY,
-        since=_parse_day(since, "--since"),
-        until=_parse_day(until, "--until"),
-        db=db,
-        out_dir=out_dir,
-        batch_size=batch_size,
-    )
+    try:
+        summary = refresh_flow(
+            query=query or DEFAULT_QUERY,
+            since=_parse_day(since, "--since"),
+            until=_parse_day(until, "--until"),
+            db=db,
+            out_dir=out_dir,
+            batch_size=batch_size,
+        )
+    except EntrezError as exc:
+        err_console.print(
+            f"refresh failed, nothing fetched (the run is recorded as failed in {db}): {exc}",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(code=2) from exc
     _print_summary(summary.lines())
     if summary.failed:
         raise typer.Exit(code=2)

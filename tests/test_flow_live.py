@@ -154,3 +154,42 @@ def test_killed_refresh_resumes_without_duplicates_or_losses(
     after_kill, clean = _tables(killed_db), _tables(clean_db)
     for name in clean:
         pd.testing.assert_frame_equal(after_kill[name], clean[name], check_dtype=False)
+
+
+def test_refresh_command_reports_a_failed_search_clearly(
+    prefect_harness: None,
+    fake_eutils: FakeEutils,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """4 tries in the E-utilities policy x 2 task runs (Prefect's one late retry), all 503."""
+    from typer.testing import CliRunner
+
+    from itb_evidence.cli import app
+
+    monkeypatch.setenv("ITB_TASK_RETRY_DELAY_S", "0")
+    fake_eutils.inject(Fault("status", status=503, path="/esearch.fcgi"), times=8)
+    db = tmp_path / "failed.duckdb"
+    result = CliRunner().invoke(
+        app, ["refresh", "--query", TERM, "--db", str(db), "--out-dir", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "refresh failed, nothing fetched" in result.output
+    assert "failed after 4 tries: HTTP 503" in result.output
+    with EvidenceStore(db, read_only=True) as store:
+        runs = store.table("runs")
+        failures = store.table("failures")
+    assert runs["status"].tolist() == ["failed"]
+    assert failures["stage"].tolist() == ["search"]
+
+
+def test_refresh_command_needs_an_email(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from itb_evidence.cli import app
+
+    monkeypatch.delenv("NCBI_EMAIL", raising=False)
+    result = CliRunner().invoke(app, ["refresh", "--db", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 2
+    assert "Set NCBI_EMAIL=you@example.org" in result.output
+    assert not (tmp_path / "x.duckdb").exists()
