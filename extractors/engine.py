@@ -19,8 +19,8 @@ from extractors.doses import DoseHit, find_doses
 from extractors.nlp import Pipeline, get_pipeline
 from extractors.outcomes import Match, OutcomeHit, find_outcomes
 from extractors.pvalues import PValueHit, find_p_values
-from extractors.results import find_pairs, find_test_statistics, p_consistent
-from extractors.samples import SampleHit, find_sample_candidates, find_single_case
+from extractors.results import PairHit, find_pairs, find_test_statistics, p_consistent
+from extractors.samples import SampleHit, find_sample_candidates, find_single_case, without_parts
 from extractors.scan import lower_same_length
 from extractors.study import decide_design, decide_hsp, decide_itb
 from extractors.types import (
@@ -33,7 +33,7 @@ from extractors.types import (
     TestStatistic,
 )
 
-EXTRACTOR_VERSION = "extractors-0.2.0"
+EXTRACTOR_VERSION = "extractors-0.3.0"
 ROUTE_WORDS = re.compile(
     r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
     r"epidural(?:ly)?|transdermal(?:ly)?)\b",
@@ -178,8 +178,24 @@ def _respective_outcomes(
     return links
 
 
+def _title_drugs(pipeline: Pipeline, title: str) -> list[Match]:
+    """Drug mentions in the title, for doses in an abstract that names no drug (rule
+    dose.drug_from_title): "Long-term intrathecal baclofen dosing" then "rose to 340 µg/d"."""
+    if not title:
+        return []
+    doc = pipeline.nlp.make_doc(title)
+    strings = doc.vocab.strings
+    found = []
+    for match_id, start, end in pipeline.names(doc):
+        lexicon, entry = pipeline.entries[strings[match_id]]
+        if lexicon == "drugs.jsonl":
+            last = doc[end - 1]
+            found.append(Match(entry, lexicon, doc[start].idx, last.idx + len(last), entry.id))
+    return found
+
+
 def _dose_drug_route(
-    hit: DoseHit, drugs: list[Match], ctx: FieldContext
+    hit: DoseHit, drugs: list[Match], ctx: FieldContext, title_drugs: Sequence[Match] = ()
 ) -> tuple[str | None, str | None]:
     s_start, s_end = ctx.sentence_bounds(hit.start)
     chosen: Match | None = None
@@ -197,6 +213,10 @@ def _dose_drug_route(
         pool = preceding or after or anywhere or drugs
         if pool:
             chosen = preceding[-1] if preceding else (after[0] if after else pool[-1])
+    if chosen is None and len({d.entry.canonical for d in title_drugs}) == 1:
+        # One drug named by the title, none by the abstract: the title's drug. Its longest
+        # mention carries the route ("intrathecal baclofen" over "baclofen").
+        chosen = max(title_drugs, key=lambda d: (d.entry.route is not None, d.end - d.start))
     if chosen is None:
         return None, None
     route_word = ROUTE_WORDS.search(ctx.text, s_start, s_end)
@@ -207,6 +227,74 @@ def _dose_drug_route(
     else:
         route = chosen.entry.route_by_unit.get(hit.unit.replace("/kg", ""))
     return chosen.entry.canonical, route
+
+
+# Words every pre -> post pair form holds (results.find_pairs): "from", "remained", "unchanged",
+# "stayed", "before", "baseline", "pre-implantation".
+PAIR_CUES = (
+    "from",
+    "remain",
+    "unchanged",
+    "stayed",
+    "before",
+    "baseline",
+    "pre-",
+    "pre\u2010",
+    "preop",
+    "preimpl",
+    "pretreat",
+)
+
+
+def _sentences_with(ctx: FieldContext, lowered: str, literals: Sequence[str]) -> list[int]:
+    """Indices of the sentences holding any of ``literals`` (C-speed ``str.find``; each sentence
+    is looked up once)."""
+    found: set[int] = set()
+    for literal in literals:
+        index = lowered.find(literal)
+        while index >= 0:
+            sentence = ctx.sentence_index(index)
+            found.add(sentence)
+            index = lowered.find(literal, max(index + 1, ctx.sent_ends[sentence]))
+    return sorted(found)
+
+
+TRAILING_PARENTHESIS = re.compile(r"\s*[(\[]")
+
+
+def _parenthesis_end(text: str, start: int) -> int:
+    """End of the bracket group opened at or right after ``start`` (nesting counted), else -1."""
+    opened = TRAILING_PARENTHESIS.match(text, start)
+    if not opened:
+        return -1
+    depth = 0
+    for index in range(opened.end() - 1, min(len(text), opened.end() + 200)):
+        if text[index] in "([":
+            depth += 1
+        elif text[index] in ")]":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _pair_p_value(
+    pair: PairHit, limit: int, outcome: str | None, p_values: list[PValue], text: str
+) -> PValue | None:
+    """The p-value of a pre -> post pair: the first one after the post value, before the next
+    pair, that sits within 20 characters of the pair, inside the bracket right after it
+    ("(paired t-test, t(23) = 2.45, p = 0.022)"), or that links to the pair's own outcome
+    ("... after one year of intrathecal baclofen; P = 0.001")."""
+    first = next((p for p in p_values if pair.post_start <= p.prov.start < limit), None)
+    if first is None:
+        return None
+    if first.prov.start <= pair.end + 20:
+        return first
+    if first.prov.end <= _parenthesis_end(text, pair.end):
+        return first
+    if outcome is not None and first.outcome == outcome:
+        return first
+    return None
 
 
 def _decimals(text: str) -> int:
@@ -232,6 +320,33 @@ def _sample_size(
     if single is not None:
         return single
     return None
+
+
+# Rule study.concept_context: mentions that say who was left out ("patients already on intrathecal
+# baclofen were excluded") do not count towards the ITB/HSP flags, and background mentions count
+# only when the rest of the abstract also names the concept ("Background: ITB is effective ...").
+EXCLUSION_SENTENCE = re.compile(
+    r"\b(?:were|was|been|are|is)\s+excluded\b|\bexclusion\s+criteri|\bexcluding\b", re.I
+)
+
+
+def _population_mentions(matches: list[Match], kind: str, ctx: FieldContext, lowered: str) -> int:
+    mentions = [m for m in matches if m.entry.kind == kind]
+    if not mentions:
+        return 0
+    kept = mentions
+    if "exclu" in lowered:
+        kept = []
+        for m in mentions:
+            s_start, s_end = ctx.sentence_bounds(m.start)
+            if not EXCLUSION_SENTENCE.search(ctx.text, s_start, s_end):
+                kept.append(m)
+    if not any(ctx.section_labels):
+        return len(kept)
+    outside_background = [
+        m for m in kept if (ctx.section_at(m.start) or "").lower() not in BACKGROUND_SECTIONS
+    ]
+    return len(kept) if outside_background else 0
 
 
 def _title_counts(pipeline: Pipeline, title: str) -> tuple[int, int]:
@@ -297,8 +412,10 @@ def extract_study(
 
     drugs = [m for m in matches if m.lexicon == "drugs.jsonl"]
     doses = []
-    for d in find_doses(abstract, sentence_start, lowered) if _may_have_dose(abstract) else []:
-        drug, route = _dose_drug_route(d, drugs, ctx)
+    dose_hits = find_doses(abstract, sentence_start, lowered) if _may_have_dose(abstract) else []
+    title_drugs = _title_drugs(pipeline, title) if dose_hits and not drugs else []
+    for d in dose_hits:
+        drug, route = _dose_drug_route(d, drugs, ctx, title_drugs)
         doses.append(
             DoseMention(
                 d.value,
@@ -335,48 +452,56 @@ def extract_study(
         )
 
     results = []
-    if "from" in abstract or "remain" in abstract:
-        for s_start, s_end in zip(ctx.sent_starts, ctx.sent_ends, strict=True):
-            for pair in find_pairs(abstract[s_start:s_end], s_start):
-                p = next(
-                    (p for p in p_values if pair.post_start <= p.prov.start <= pair.end + 20), None
+    # Only sentences holding a pair cue are searched (one C-speed scan finds them all).
+    pair_sentences = _sentences_with(ctx, lowered, PAIR_CUES) if ctx.sent_starts else []
+    for s_index in pair_sentences:
+        s_start, s_end = ctx.sent_starts[s_index], ctx.sent_ends[s_index]
+        pairs = sorted(find_pairs(abstract[s_start:s_end], s_start), key=lambda h: h.start)
+        for index, pair in enumerate(pairs):
+            limit = pairs[index + 1].start if index + 1 < len(pairs) else s_end
+            outcome = _link(pair.start, outcome_hits, ctx, clause_only=True)
+            p = _pair_p_value(pair, limit, outcome, p_values, abstract)
+            if outcome is None and p is not None:
+                # "Scores fell from 3 to 1 (p < 0.001)": the measure named sentences earlier
+                # is the one the p-value already reports on (rule result.outcome_from_p).
+                outcome = p.outcome
+            if outcome is None:
+                continue  # a change in an unnamed measure is not a result a reviewer can use
+            test = next(
+                (t for t in tests if t.prov and pair.post_start <= t.prov.start <= pair.end + 20),
+                None,
+            )
+            results.append(
+                ResultPair(
+                    outcome,
+                    pair.pre,
+                    pair.post,
+                    p,
+                    ctx.prov(pair.start, pair.end, pair.rule_id),
+                    test,
                 )
-                test = next(
-                    (
-                        t
-                        for t in tests
-                        if t.prov and pair.post_start <= t.prov.start <= pair.end + 20
-                    ),
-                    None,
-                )
-                outcome = _link(pair.start, outcome_hits, ctx, clause_only=True)
-                results.append(
-                    ResultPair(
-                        outcome,
-                        pair.pre,
-                        pair.post,
-                        p,
-                        ctx.prov(pair.start, pair.end, pair.rule_id),
-                        test,
-                    )
-                )
+            )
 
     title_itb, title_hsp = _title_counts(pipeline, title)
-    kinds = [m.entry.kind for m in matches]
+    itb_hits, hsp_hits = (
+        _population_mentions(matches, kind, ctx, lowered) for kind in ("itb", "hsp")
+    )
     is_itb, itb_evidence = decide_itb(
         title_itb,
-        kinds.count("itb"),
+        itb_hits,
         mesh_terms,
         keywords,
         title_names_baclofen=bool(BACLOFEN_WORD.search(title)),
     )
-    is_hsp, hsp_evidence = decide_hsp(title_hsp, kinds.count("hsp"), mesh_terms, keywords)
+    is_hsp, hsp_evidence = decide_hsp(title_hsp, hsp_hits, mesh_terms, keywords)
     persons = [(m.start, m.end) for m in matches if m.entry.kind == "person"]
     candidates = find_sample_candidates(abstract, persons, lowered)
     single = None if candidates else find_single_case(abstract, lowered)
     provisional = max((h.n for h in candidates), default=1 if single else None)
     design, design_evidence = decide_design(title, abstract, publication_types, provisional, is_itb)
-    sample_hit = _sample_size(candidates, single, design, ctx)
+    # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design
+    # cue above) but are not the sample.
+    sample_hit = _sample_size(without_parts(abstract, candidates), single, design, ctx)
     sample = (
         SampleSize(sample_hit.n, ctx.prov(sample_hit.start, sample_hit.end, sample_hit.rule_id))
         if sample_hit

@@ -37,9 +37,62 @@ JOINT_AFTER = re.compile(r"^\s+(?:of|at|in|for)\s+(?:the\s+)?$")
 INSTRUMENT_HEADS = (
     r"(?:Scale|Index|Test|Questionnaire|Inventory|Measure|Assessment|Profile|Score|Battery)"
 )
+# Rule outcome.named_instrument. Each word is capitalised, hyphen parts too ("COVID-19",
+# "Figure-of-8", not "Parent-reported"); one function word may join two of them ("Box and Block
+# Test", "Pediatric Quality of Life Inventory"); an opening article or preposition is not part of
+# a name; a lower-case word may follow the name ("the Box and Block Test improved").
+_NAME_WORD = r"[A-Z][\w']*(?:[\u2010-](?:(?:of|and|to|in|on)[\u2010-])?[A-Z0-9][\w']*)*"
+_NAME_JOINER = r"(?:of|and|for|in|on|to|&)"
+# The pattern starts with a plain capital (a lookaround first would run at every position).
 NAMED_INSTRUMENT = re.compile(
-    rf"[A-Z](?<![\w'\u2010-][A-Z])[\w'\u2010-]*\s+(?:[A-Z][\w'\u2010-]*\s+){{0,4}}{INSTRUMENT_HEADS}\b(?!\s*[a-z])"
+    rf"[A-Z](?<![\w'\u2010-][A-Z])[\w']*(?:[\u2010-](?:(?:of|and|to|in|on)[\u2010-])?[A-Z0-9][\w']*)*"
+    rf"\s+(?:(?:{_NAME_JOINER}\s+)?{_NAME_WORD}\s+){{0,4}}"
+    rf"{INSTRUMENT_HEADS}\b(?![\w']|[\u2010-][a-z])"
 )
+NOT_NAME_START = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "Of",
+        "And",
+        "For",
+        "To",
+        "At",
+        "By",
+        "With",
+        "After",
+        "Before",
+        "During",
+        "This",
+        "These",
+        "Our",
+        "Both",
+        "Its",
+        "Their",
+    ]
+)
+
+
+def _named_instruments(text: str) -> list[re.Match[str]]:
+    """NAMED_INSTRUMENT matches; one opening with an article or preposition ("The Box and Block
+    Test") is matched again from its second word."""
+    found = []
+    for named in NAMED_INSTRUMENT.finditer(text):
+        first = named.group().split(None, 1)[0]
+        if first in NOT_NAME_START:
+            second = named.start() + len(first)
+            second += len(text) - second - len(text[second:].lstrip())
+            again = NAMED_INSTRUMENT.match(text, second, named.end())
+            if again is None or again.end() != named.end():
+                continue
+            named = again
+        found.append(named)
+    return found
+
+
 UNLEXICONED_LONG_FORM = re.compile(rf"\b{INSTRUMENT_HEADS}s?$", re.I)
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an|our|this)\s+", re.I)
 
@@ -76,11 +129,81 @@ FINDING_CUE = re.compile(
 )
 
 
-def _tested(text: str, start: int, sentence_start: int) -> bool:
-    sentence_end = text.find(". ", start)
-    return bool(
-        FINDING_CUE.search(text[sentence_start : sentence_end if sentence_end > 0 else len(text)])
+# A dose is a reported outcome only where a finding is about the dose itself, in its own clause
+# (", and the Ashworth score fell (p < 0.001)" reports on another measure):
+# - outcome.dose_finding_subject: the dose heads its clause and the clause reports a change, a
+#   comparison or a test ("Mean daily doses ... were 180, 310 and 425 μg/day, respectively"), or
+#   gives two or more dose values (its course over time);
+# - outcome.dose_finding_comparative: "women needed lower doses than men", "with a lower daily dose
+#   in HSP (p = 0.02)";
+# - outcome.dose_finding_object: a named dose parameter is what was compared or evaluated
+#   ("when comparing daily dosage", "a difference in average daily dosing"). "The mean daily dose
+#   was 240 μg/day" is a dose, not a finding.
+DOSE_CLAUSE_SPLIT = re.compile(r";\s(?![^()]*\))|:\s|,\s+(?:and|while|whereas|but)\b")
+DOSE_SUBJECT_BEFORE = re.compile(
+    r"^\s*(?:(?:the|mean|median|average|daily|total|final|maintenance|itb|intrathecal|baclofen)"
+    r"\s+)*$",
+    re.I,
+)
+DOSE_FINDING_AFTER = re.compile(
+    r"\b(?:rose|risen|increas\w*|decreas\w*|fell|fallen|declin\w*|dropped|reduc\w*|doubl\w*|"
+    r"tripl\w*|escalat\w*|chang\w*|differ\w*|higher|lower|highest|lowest|greater|smaller|larger|"
+    r"respectively|significant\w*|stable|stabili[sz]\w*|correlat\w*|compared|versus|vs)\b"
+    r"|\b[Pp]\s*(?:[<>=\u2264\u2265]|value|less)",
+    re.I,
+)
+DOSE_COMPARATIVE_BEFORE = re.compile(
+    r"\b(?:lower|higher|greater|smaller|larger)\s+(?:(?:daily|mean|itb|baclofen)\s+)*$", re.I
+)
+DOSE_THAN_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?than\b")
+DOSE_OBJECT_BEFORE = re.compile(
+    r"\b(?:compar\w*|evaluat\w*|assess\w*|measur\w*|record\w*|includ\w*|analy[sz]\w*|"
+    r"examin\w*|(?:differences?|changes?)\s+(?:in|for|of))\s+(?:(?:the|mean|median|average)\s+)*$",
+    re.I,
+)
+NAMED_DOSE_PARAMETER = re.compile(r"daily|dosage|requirement", re.I)
+P_AFTER = re.compile(r"\b[Pp]\s*(?:[<>=\u2264\u2265]|value|less)")
+# "The mean daily dose was 0.21 mg/day at 1 year, 0.29 mg/day at 3 years and 0.36 mg/day at 5
+# years": two or more dose values for the subject dose are its course over time or groups.
+DOSE_VALUE = re.compile(
+    r"\d(?:[\d.,\u00b7]*\d)?\s*(?:[\u03bc\u00b5]g|ug|mcg|mg|micrograms?)\b", re.I
+)
+RANGE_WORD = re.compile(r"\brang(?:e|es|ed|ing)\b|\bbetween\b", re.I)
+
+
+def _dose_trajectory(text: str, start: int, end: int) -> bool:
+    values = DOSE_VALUE.findall(text, start, end)
+    return len(values) >= 2 and not RANGE_WORD.search(text, start, end)
+
+
+def _clause(text: str, start: int, end: int, sentence_start: int) -> tuple[int, int]:
+    sentence_end = text.find(". ", end)
+    sentence_end = sentence_end if sentence_end > 0 else len(text)
+    clause_start = max(
+        (m.end() for m in DOSE_CLAUSE_SPLIT.finditer(text, sentence_start, start)),
+        default=sentence_start,
     )
+    after = DOSE_CLAUSE_SPLIT.search(text, end, sentence_end)
+    return clause_start, after.start() if after else sentence_end
+
+
+def _dose_finding(text: str, m: Match, sentence_start: int) -> str | None:
+    """The rule id under which a dose parameter is a reported outcome, or None."""
+    clause_start, clause_end = _clause(text, m.start, m.end, sentence_start)
+    if DOSE_SUBJECT_BEFORE.match(text[clause_start : m.start]) and (
+        DOSE_FINDING_AFTER.search(text, m.end, clause_end)
+        or _dose_trajectory(text, m.end, clause_end)
+    ):
+        return "outcome.dose_finding_subject"
+    named = NAMED_DOSE_PARAMETER.search(text, m.start, m.end) is not None
+    if DOSE_COMPARATIVE_BEFORE.search(text, clause_start, m.start) and (
+        DOSE_THAN_AFTER.match(text, m.end)
+        or (named and P_AFTER.search(text, m.end, clause_end) is not None)
+    ):
+        return "outcome.dose_finding_comparative"
+    if named and DOSE_OBJECT_BEFORE.search(text, clause_start, m.start):
+        return "outcome.dose_finding_object"
+    return None
 
 
 def _negated(text: str, start: int, sentence_start: int) -> bool:
@@ -171,8 +294,12 @@ def find_outcomes(
     outcome_matches += _coordinated(text, outcome_matches, by_phrase)
     hits: list[OutcomeHit] = []
     for m in outcome_matches:
-        if m.entry.needs_finding and not _tested(text, m.start, sentence_start(m.start)):
-            continue
+        rule_id = m.rule_id
+        if m.entry.needs_finding:
+            found = _dose_finding(text, m, sentence_start(m.start))
+            if found is None:
+                continue
+            rule_id = found
         if m.entry.negatable and _negated(text, m.start, sentence_start(m.start)):
             continue
         name = m.entry.canonical
@@ -184,7 +311,7 @@ def find_outcomes(
                 ):
                     name = f"{joint.entry.canonical} range of motion"
                     break
-        hits.append(OutcomeHit(name, m.start, m.end, m.rule_id, True))
+        hits.append(OutcomeHit(name, m.start, m.end, rule_id, True))
     hits += _muscle_spasticity(text, muscles)
     # Abbreviations whose long form is an unknown instrument ("Sitting Balance Scale (SBS)").
     covered = [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in excluded]
@@ -193,6 +320,17 @@ def find_outcomes(
         if any(s < abbreviation.long_end and abbreviation.long_start < e for s, e in covered):
             continue
         if UNLEXICONED_LONG_FORM.search(long_form):
+            pattern = re.compile(rf"(?<![\w-]){re.escape(abbreviation.short)}(?![A-Za-z0-9])")
+            uses = list(pattern.finditer(text, abbreviation.short_start))
+            if not _title_case(long_form) and not any(
+                MEASURE_FINDING.search(_sentence(text, at, sentence_start))
+                for at in [abbreviation.long_start, *(use.start() for use in uses)]
+            ):
+                # Rule outcome.defined_measure_needs_finding: a lower-case long form ("dye
+                # injection test (DIT)", "quality assessment (QA)") is as often a procedure or a
+                # covariate as a measure; it is an outcome only where a finding is reported on it.
+                covered.append((abbreviation.long_start, abbreviation.long_end))
+                continue
             name = normalise_name(long_form)
             hits.append(
                 OutcomeHit(
@@ -203,8 +341,7 @@ def find_outcomes(
                     False,
                 )
             )
-            pattern = re.compile(rf"(?<![\w-]){re.escape(abbreviation.short)}(?![A-Za-z0-9])")
-            for use in pattern.finditer(text, abbreviation.short_start):
+            for use in uses:
                 hits.append(
                     OutcomeHit(name, use.start(), use.end(), "outcome.defined_abbreviation", False)
                 )
@@ -224,16 +361,57 @@ def find_outcomes(
             "Battery",
         )
     ):
-        for named in NAMED_INSTRUMENT.finditer(text):
+        for named in _named_instruments(text):
             start, end = named.span()
             if any(s < end and start < e for s, e in covered):
                 continue
             name = normalise_name(named.group())
             hits.append(OutcomeHit(name, start, end, "outcome.named_instrument", False))
-    if _may_state_eligibility(lowered if lowered is not None else text.lower()):
+    low = lowered if lowered is not None else text.lower()
+    if any(word in low for word in COVARIATE_WORDS):
+        covariates = {h.name for h in hits if _is_covariate(text, h.start, sentence_start)}
+        hits = [h for h in hits if h.name not in covariates]
+    if _may_state_eligibility(low):
         hits = [h for h in hits if not _in_eligibility_sentence(text, h.start, sentence_start)]
     hits.sort(key=lambda h: (h.start, -h.end))
     return hits
+
+
+MEASURE_FINDING = re.compile(
+    r"\b(?:improv\w*|worsen\w*|increas\w*|decreas\w*|reduc\w*|rose|fell|declin\w*|chang\w*|"
+    r"differ\w*|significant\w*|correlat\w*|associat\w*|predict\w*|higher|lower)\b"
+    r"|\b[Pp]\s*[<>=\u2264\u2265]",
+    re.I,
+)
+_MINOR_WORDS = frozenset({"of", "and", "for", "in", "on", "to", "the", "a", "an", "with", "&"})
+
+
+def _title_case(phrase: str) -> bool:
+    """ "Sitting Balance Scale", "Impact of Event Scale": every major word capitalised."""
+    words = [w for w in re.split(r"[\s\u2010-]+", phrase) if w and w.lower() not in _MINOR_WORDS]
+    return bool(words) and all(w[0].isupper() or w[0].isdigit() for w in words)
+
+
+def _sentence(text: str, position: int, sentence_start: Callable[[int], int]) -> str:
+    end = text.find(". ", position)
+    return text[sentence_start(position) : end if end > 0 else len(text)]
+
+
+# Rule outcome.covariate_dropped: a variable the analysis adjusts for ("after adjustment for BMI",
+# "controlling for age, sex and FIM") is a covariate of this study, so none of its mentions is an
+# outcome. The outcome's own baseline value ("adjusted for baseline Ashworth score") is exempt.
+COVARIATE_WORDS = ("adjust", "controll", "correct", "account")
+COVARIATE_BEFORE = re.compile(
+    r"\b(?:adjust(?:ed|ing|ments?)|controll(?:ed|ing)|correct(?:ed|ing|ion)|account(?:ed|ing))"
+    r"\s+for\s+(?:(?:the\s+)?[\w\u2010-]+(?:\s+[\w\u2010-]+){0,2}"
+    r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+))*(?:the\s+)?$",
+    re.I,
+)
+
+
+def _is_covariate(text: str, start: int, sentence_start: Callable[[int], int]) -> bool:
+    window = text[max(sentence_start(start), start - 120) : start]
+    return bool(COVARIATE_BEFORE.search(window)) and not window.lower().endswith("baseline ")
 
 
 # Sentences that state who could take part ("eligible if their Ashworth score was at least 3",

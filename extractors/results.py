@@ -11,16 +11,25 @@ import re
 from dataclasses import dataclass
 
 from extractors.distributions import p_from_chi2, p_from_f, p_from_t, p_from_z
-from extractors.numbers import DASH, DECIMAL, PLUS_MINUS, parse_decimal
+from extractors.numbers import DASH, DECIMAL, NUM_LEFT, PLUS_MINUS, THOUSANDS, parse_decimal
 from extractors.types import Spread, Statistic
+
+# A measurement unit a score may carry ("212 ± 88 m", "19.5 s", "52 ± 15 degrees"); never a
+# mass or time unit of a dose or duration (see NOT_A_SCORE_UNIT).
+SCORE_UNIT = r"(?:m/s|cm|mm|m|s|secs?|seconds?|degrees?|\u00b0|points?)(?![\w/])"
+# A decimal-comma value ("3,4"; "1,150" stays a thousands figure) next to dot decimals.
+PAIR_DECIMAL = rf"(?:{THOUSANDS}|\d+,\d+(?![\d,])|{DECIMAL})"
 
 
 def _stat_value(prefix: str) -> str:
-    """A reported statistic: "3", "3.3+/-1.2", "70%", "3 (IQR 3-3.25)", or a range "3.1-4.5"."""
+    """A reported statistic: "3", "3.3+/-1.2", "70%", "3 (IQR 3-3.25)", a range "3.1-4.5", with
+    an optional "a median of" before it and a measurement unit after it ("212 ± 88 m")."""
     return (
+        rf"(?:(?:an?\s+|the\s+)?(?P<{prefix}kind>median|mean|average)\s+(?:of\s+)?)?"
         rf"(?:(?P<{prefix}lo>{DECIMAL})\s*{DASH}\s*(?P<{prefix}hi>{DECIMAL})(?![\d.])"
-        rf"|(?P<{prefix}v>{DECIMAL})(?P<{prefix}pct>\s*%)?"
+        rf"|(?P<{prefix}v>{PAIR_DECIMAL})(?P<{prefix}pct>\s*%)?"
         rf"(?:\s*{PLUS_MINUS}\s*(?P<{prefix}sd>{DECIMAL}))?)"
+        rf"(?:\s*(?P<{prefix}unit>{SCORE_UNIT}))?"
         rf"(?:\s*\((?P<{prefix}paren>[^()]{{1,90}})\))?"
     )
 
@@ -30,6 +39,15 @@ _PRE_CONTEXT = (
     r"(?:\s+(?:at|before|pre[-\u2010]?\w*|prior\s+to|in|on|during)(?:\s+[\w\u2010-]+){0,3}?)?"
 )
 PRE_POST = re.compile(rf"\bfrom\s+{_stat_value('a_')}{_PRE_CONTEXT}\s+to\s+{_stat_value('b_')}")
+# "ranged from 2 to 4", "varying from 110 to 390": the spread of one measurement, not a change.
+RANGE_VERB_BEFORE = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+$", re.I)
+# "3 (IQR 2-4) before and 1 (IQR 0-2) after implantation", "45.3 (95% CI ...) at baseline and
+# 46.1 (...) at two years": the pre value is written before its time point, the post value too.
+BEFORE_AFTER = re.compile(
+    rf"{NUM_LEFT}{_stat_value('a_')}\s+(?:at\s+baseline|before|pre[-\u2010]?\w+)"
+    rf"(?:\s+[\w\u2010-]+){{0,2}}?,?\s+and\s+{_stat_value('b_')}\s+"
+    rf"(?:after|post[-\u2010]?\w+|at\s+(?:follow[-\u2010\s]?up|\w+\s+(?:months?|years?|weeks?)))\b"
+)
 REMAINED = re.compile(
     rf"\b(?:remained|was\s+unchanged\s+at|stayed)\s+(?P<v>{DECIMAL})\s*\((?P<paren>[^()]{{1,120}})\)"
 )
@@ -136,6 +154,9 @@ def _statistic(m: re.Match[str], prefix: str, before: str, sentence: str) -> Sta
         # A range of study means has no single value. types.Statistic.value is typed float; None is
         # what the contract documents for this case (see the report to the lead).
         return Statistic(stat=_stat_kind(before, None, False), value=None, spread=spread)
+    if m.group(prefix + "kind") is not None:
+        kind = "mean" if m.group(prefix + "kind").lower() == "average" else m.group(prefix + "kind")
+        before = f"{before} {kind.lower()}"
     if m.group(prefix + "sd") is not None:
         spread = Spread(type="sd", sd=parse_decimal(m.group(prefix + "sd")))
     elif paren:
@@ -153,7 +174,7 @@ def _looks_like_year(stat: Statistic) -> bool:
 
 def _value_end(m: re.Match[str], prefix: str) -> int:
     """End of the number itself (before any parenthesis), to look for a unit right after it."""
-    for name in ("sd", "pct", "v", "hi"):
+    for name in ("unit", "sd", "pct", "v", "hi"):
         if m.group(prefix + name) is not None:
             return m.end(prefix + name)
     return m.end()
@@ -173,13 +194,38 @@ def _pre_post_matches(sentence: str) -> list[re.Match[str]]:
     return found
 
 
+# The middle of BEFORE_AFTER: searched first, so the full pattern runs only where it may match.
+BEFORE_AND = re.compile(
+    r"\s(?:at\s+baseline|before|pre[-\u2010]?\w+)(?:\s+[\w\u2010-]+){0,2}?,?\s+and\s"
+)
+
+
+def _before_after_matches(sentence: str) -> list[re.Match[str]]:
+    """``BEFORE_AFTER.finditer(sentence)``, run only in the stretch before and after each
+    "before ... and" (a scan of the whole sentence tries the pattern at every character)."""
+    if " and " not in sentence:
+        return []
+    found: list[re.Match[str]] = []
+    for anchor in BEFORE_AND.finditer(sentence):
+        window_start = max(found[-1].end() if found else 0, anchor.start() - 110)
+        m = BEFORE_AFTER.search(sentence, window_start, min(len(sentence), anchor.end() + 130))
+        if m and m.start() <= anchor.start() < m.end():
+            found.append(m)
+    return found
+
+
 def find_pairs(sentence: str, offset: int) -> list[PairHit]:
     """Pre -> post pairs in one sentence; offsets are shifted by ``offset`` into the field."""
     hits: list[PairHit] = []
-    for m in _pre_post_matches(sentence):
+    for m, rule_id in [
+        *((m, "result.from_to") for m in _pre_post_matches(sentence)),
+        *((m, "result.before_after") for m in _before_after_matches(sentence)),
+    ]:
         if NOT_A_SCORE_UNIT.match(sentence, m.end()) or NOT_A_SCORE_UNIT.match(
             sentence, _value_end(m, "a_")
         ):
+            continue
+        if rule_id == "result.from_to" and RANGE_VERB_BEFORE.search(sentence, 0, m.start()):
             continue
         before = sentence[: m.start()]
         pre = _statistic(m, "a_", before, sentence)
@@ -198,7 +244,7 @@ def find_pairs(sentence: str, offset: int) -> list[PairHit]:
                 pre,
                 post,
                 offset + post_start,
-                "result.from_to",
+                rule_id,
             )
         )
     if "remain" in sentence or "unchanged" in sentence or "stayed" in sentence:

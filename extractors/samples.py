@@ -225,7 +225,11 @@ def find_sample_candidates(
         for m in _match_at(OF_THE_ASSESSED, text, lowered, ("of ",))
         if m.group("det") or CLAUSE_START_BEFORE.search(text, max(0, m.start() - 6), m.start())
     }
+    # "Of 236 patients who had a pump in the registry, 41 ... were analysed": the clause-initial
+    # "Of N ..., M" names a denominator; M is the studied subset (rule sample.of_n_denominator).
+    refused |= _clause_initial_denominators(text, lowered)
     hits: list[SampleHit] = []
+    controls: list[SampleHit] = []
     matches: list[tuple[re.Match[str], str]] = []
     nouns = (
         person_nouns
@@ -257,6 +261,11 @@ def find_sample_candidates(
             continue
         if PERCENT_OR_AGE.match(text, m.end("count")):
             continue
+        if rule_id != "sample.pooled" and _is_control_group(text, m, rule_id):
+            n = parse_count(m.group("count"))
+            if n:
+                controls.append(SampleHit(n, m.start(), m.end(), "sample.control_group"))
+            continue  # healthy volunteers and controls are comparators, not the patients studied
         if rule_id in ("sample.count_enrolled", "sample.pooled") and _counts_things(
             text, lowered, m
         ):
@@ -266,19 +275,156 @@ def find_sample_candidates(
             continue
         end = m.end() if rule_id != "sample.count_of_people" else _noun_end(text, m.end())
         hits.append(SampleHit(n, m.start(), end, rule_id))
-    return hits + _sums_of_groups(text, [h for h in hits if h.rule_id == "sample.count_of_people"])
+    if not hits:
+        return controls  # a study of healthy volunteers only: they are the sample
+    people = [h for h in hits if h.rule_id == "sample.count_of_people"]
+    return (
+        hits
+        + _sums_of_groups(text, people)
+        + _sums_of_elliptical_groups(text, people)
+        + _sums_of_arms(text, [h for h in hits if h.rule_id == "sample.n_equals"])
+    )
+
+
+def _clause_initial_denominators(text: str, lowered: str) -> set[int]:
+    """Count offsets of clause-initial "Of N people ..., M" (the clause test first: it is cheap
+    and "of " is everywhere)."""
+    found = set()
+    index = lowered.find("of ")
+    while index >= 0:
+        if (index == 0 or not lowered[index - 1].isalnum()) and CLAUSE_START_BEFORE.search(
+            text, max(0, index - 6), index
+        ):
+            m = OF_DENOMINATOR.match(text, index)
+            if m:
+                found.add(m.start("count"))
+        index = lowered.find("of ", index + 1)
+    return found
+
+
+OF_DENOMINATOR = re.compile(
+    rf"of\s+(?:the\s+|all\s+|these\s+)?{COUNT}\s+(?:[\w\u2010-]+\s+){{0,3}}?{PERSON_NOUN}\b"
+    rf"[^.;:,]{{0,100}},\s+(?:only\s+)?(?:{INT_COUNT}|{WORD_NUMBER})\b(?!\s*%)",
+    re.I,
+)
+# Rule sample.control_refused: "20 healthy volunteers", "controls (n = 20)".
+CONTROL_WORDS = re.compile(r"\b(?:healthy|controls?|unaffected|able[\u2010-]bodied)\b", re.I)
+# Rule sample.part_refused: "Complications occurred in 8 children (24%)": a count given with its
+# share of an unstated whole is a part of the sample, and so is any smaller count in its sentence.
+PART_PERCENT_AFTER = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%\s*\)")
+
+
+def _is_control_group(text: str, m: re.Match[str], rule_id: str) -> bool:
+    if rule_id == "sample.n_equals":
+        return bool(CONTROL_WORDS.search(text, max(0, m.start() - 30), m.start()))
+    if rule_id == "sample.count_enrolled":
+        return bool(CONTROL_WORDS.search(text, m.end("count"), m.end()))
+    return bool(CONTROL_WORDS.search(text, m.end("count"), _noun_end(text, m.end())))
+
+
+def _sentence_span(text: str, position: int) -> tuple[int, int]:
+    start = max(text.rfind(". ", 0, position), text.rfind("; ", 0, position))
+    end = text.find(". ", position)
+    return start + 1, end if end >= 0 else len(text)
+
+
+def without_parts(text: str, hits: list[SampleHit]) -> list[SampleHit]:
+    """Candidates less the parts of an unstated whole (rule sample.part_refused)."""
+    parts = [h for h in hits if PART_PERCENT_AFTER.match(text, h.end)]
+    if not parts:
+        return hits
+    kept = []
+    for hit in hits:
+        if hit in parts:
+            continue
+        if any(
+            _sentence_span(text, part.start) == _sentence_span(text, hit.start) and hit.n <= part.n
+            for part in parts
+        ):
+            continue
+        kept.append(hit)
+    return kept
+
+
+# Rule sample.sum_of_elliptical_groups: "Fourteen patients with pure HSP, nine with complicated
+# forms" -> 23: later groups drop the noun and keep "with".
+ELLIPTICAL_GROUP = re.compile(
+    rf"\s+with\b[^.;:,()]{{1,80}}?(?:,\s*(?:and\s+)?|\s+and\s+)(?P<count>{INT_COUNT}|{WORD_NUMBER})"
+    r"\s+with\b",
+    re.I,
+)
+
+
+OF_BEFORE = re.compile(r"\bof\s+(?:the\s+|all\s+)?\Z", re.I)
+
+
+def _sums_of_elliptical_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
+    sums = []
+    for group in groups:
+        if OF_BEFORE.search(text, max(0, group.start - 8), group.start):
+            continue  # "Of 30 patients with HSP, 12 with pure forms": a denominator, not a group
+        total, end, position = group.n, group.end, group.end
+        while m := ELLIPTICAL_GROUP.match(text, position):
+            n = parse_count(m.group("count"))
+            if n is None:
+                break
+            total, end, position = total + n, m.end("count"), m.end("count")
+        if end != group.end:
+            sums.append(SampleHit(total, group.start, end, "sample.sum_of_elliptical_groups"))
+    return sums
+
+
+# Rule sample.sum_of_arms: "allocated to 2 groups: A (n = 11) or B (n = 12)" -> 23; when one of
+# the counts is already the sum of the others, it is the total and nothing is added.
+# The sentence must speak of groups, and no other number may sit between two arms ("(n = 31),
+# a 97% success rate ... (n = 25)" are one sample measured twice).
+ARM_CONTEXT = re.compile(
+    r"\b(?:groups?|arms?|cohorts|randomi[sz]ed|randomly|allocated|assigned|divided|split)\b", re.I
+)
+_DIGIT = re.compile(r"\d")
+
+
+def _sums_of_arms(text: str, arms: list[SampleHit]) -> list[SampleHit]:
+    by_sentence: dict[tuple[int, int], list[SampleHit]] = {}
+    for arm in arms:
+        by_sentence.setdefault(_sentence_span(text, arm.start), []).append(arm)
+    sums = []
+    for (s_start, s_end), group in by_sentence.items():
+        if len(group) < 2 or not ARM_CONTEXT.search(text, s_start, s_end):
+            continue
+        if any(_DIGIT.search(text, a.end, b.start) for a, b in pairwise(group)):
+            continue
+        total = sum(h.n for h in group)
+        if any(2 * h.n == total for h in group):
+            continue
+        sums.append(SampleHit(total, group[0].start, group[-1].end, "sample.sum_of_arms"))
+    return sums
 
 
 # The word right after a count, when it is a plural noun: "214 refills", "14 studies", "51 pumps".
-_PLURAL_AFTER_COUNT = re.compile(r"\s+(?P<word>[a-z][a-z\u2010-]*[a-z]s)\b")
+_PLURAL_AFTER_COUNT = re.compile(
+    r"(?:\s+[a-z][a-z\u2010-]*(?<!s)){0,2}?\s+(?P<word>[a-z][a-z\u2010-]*[a-z]s)\b"
+)
+# People a study may count that the person-noun lexicon does not list (never "things").
+OTHER_PEOPLE = frozenset(
+    {"youths", "students", "residents", "workers", "nurses", "physicians", "surgeons",
+     "clinicians", "therapists", "parents", "caregivers", "carers", "mothers", "fathers",
+     "families", "teenagers", "pupils", "employees", "soldiers", "members", "controls", "twins",
+     "siblings", "carriers", "probands", "relatives", "neonates", "newborns", "elderly"}
+)  # fmt: skip
 _NOT_PLURAL_NOUN = ("ous", "ss", "is", "us")  # "previous", "various", "less", "this", "thus"
 
 
 def _counts_things(text: str, lowered: str, m: re.Match[str]) -> bool:
-    """ "A total of 214 refills", "Two hundred and ten refills were analysed": the count is of a
-    plural noun that is not a person noun, and no person noun follows before the verb."""
+    """ "A total of 214 refills", "212 clinical isolates", "Two hundred and ten refills were
+    analysed": the count is of a plural noun (after at most two modifiers) that is not a person
+    noun, and no person noun follows before the verb."""
     after = _PLURAL_AFTER_COUNT.match(text, m.end("count"))
-    if after is None or after.group("word").endswith(_NOT_PLURAL_NOUN):
+    if (
+        after is None
+        or after.group("word").endswith(_NOT_PLURAL_NOUN)
+        or after.group("word") in OTHER_PEOPLE
+    ):
         return False
     return PERSON.search(lowered, m.end("count"), max(m.end(), after.end())) is None
 

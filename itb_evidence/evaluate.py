@@ -9,20 +9,30 @@ Matching rules (the contract of ``itb-evidence evaluate``):
   written with a synonym ("Gait velocity") still matches its canonical entry ("Gait speed").
 - accuracy: sample size, ITB flag, HSP flag, design, and p-value -> outcome links (over all gold
   p-values with an outcome: a p-value that was not extracted counts as a missed link).
+- link precision: over matched p-values the extractor linked to an outcome, the share linked to
+  the gold outcome. A link on a p-value whose gold outcome is null is wrong here (``links`` cannot
+  see it) and is also counted as ``spurious_links``: a reviewer would read a p-value attached to
+  an outcome it does not test.
+- results (pre -> post pairs): precision/recall/F1, a prediction matching a gold result when the
+  canonical outcome, ``pre.value`` and ``post.value`` all match (null matches only null), one to
+  one in order. Over matched pairs: accuracy of both spreads (type, lo, hi, sd; a gold spread of
+  type null equals no spread) and of the linked p-value (null only equals null).
+- dose attributes: over matched doses (paired one to one, nearest the gold text's position),
+  accuracy of drug, route and kind (case-insensitive; null only equals null).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from extractors import EXTRACTOR_VERSION, extract_study
 from extractors.nlp import get_pipeline
-from extractors.types import StudyExtraction
+from extractors.types import Spread, StudyExtraction
 
 TARGETS = {"p_values": 0.97, "doses": 0.95, "outcomes": 0.90, "sample_size": 0.90, "links": 0.90}
 
@@ -80,10 +90,21 @@ class EvaluationReport:
     hsp_flag: Accuracy = field(default_factory=Accuracy)
     design: Accuracy = field(default_factory=Accuracy)
     links: Accuracy = field(default_factory=Accuracy)
+    link_precision: Accuracy = field(default_factory=Accuracy)
+    spurious_links: int = 0
+    results: PRF = field(default_factory=PRF)
+    result_spreads: Accuracy = field(default_factory=Accuracy)
+    result_p: Accuracy = field(default_factory=Accuracy)
+    dose_drug: Accuracy = field(default_factory=Accuracy)
+    dose_route: Accuracy = field(default_factory=Accuracy)
+    dose_kind: Accuracy = field(default_factory=Accuracy)
     per_record: list[RecordMisses] = field(default_factory=list)
 
     def scores(self) -> dict[str, float]:
-        """The headline score per metric (F1 or accuracy), keyed as in ``TARGETS``."""
+        """The headline score per metric (F1 or accuracy), keyed as in ``TARGETS``.
+
+        Every value is higher-is-better; ``spurious_links`` is a count and lives on the report.
+        """
         return {
             "p_values": self.p_values.f1,
             "doses": self.doses.f1,
@@ -93,6 +114,13 @@ class EvaluationReport:
             "itb_flag": self.itb_flag.value,
             "hsp_flag": self.hsp_flag.value,
             "design": self.design.value,
+            "link_precision": self.link_precision.value,
+            "results": self.results.f1,
+            "result_spreads": self.result_spreads.value,
+            "result_p": self.result_p.value,
+            "dose_drug": self.dose_drug.value,
+            "dose_route": self.dose_route.value,
+            "dose_kind": self.dose_kind.value,
         }
 
 
@@ -153,6 +181,15 @@ def _score_p_values(
                     f"link wrong: {item.get('text')!r} -> {predicted[best].outcome!r}, "
                     f"gold {item['outcome']!r}"
                 )
+        if predicted_outcome is not None:
+            report.link_precision.total += 1
+            if predicted_outcome == gold_outcome:
+                report.link_precision.correct += 1
+            elif gold_outcome is None:
+                report.spurious_links += 1
+                misses.append(
+                    f"link spurious: {item.get('text')!r} -> {predicted[best].outcome!r}, gold null"
+                )
     for i, p in enumerate(predicted):
         if not used[i]:
             report.p_values.fp += 1
@@ -165,21 +202,134 @@ def _dose_key(value: Any, rng: Any, unit: str) -> tuple[Any, ...]:
     return ("range", tuple(float(x) for x in rng) if rng else None, unit)
 
 
+def _same_text(predicted: str | None, gold: Any) -> bool:
+    if predicted is None or gold is None:
+        return predicted is None and gold is None
+    return predicted.strip().lower() == str(gold).strip().lower()
+
+
 def _score_doses(
-    gold: list[dict[str, Any]], se: StudyExtraction, report: EvaluationReport, misses: list[str]
+    gold: list[dict[str, Any]],
+    se: StudyExtraction,
+    abstract: str,
+    report: EvaluationReport,
+    misses: list[str],
 ) -> None:
-    predicted = [_dose_key(d.value, d.range, d.unit) for d in se.doses]
+    predicted = list(se.doses)
+    keys = [_dose_key(d.value, d.range, d.unit) for d in predicted]
+    used = [False] * len(predicted)
     for item in gold:
         key = _dose_key(item["value"], item.get("range"), item["unit"])
-        if key in predicted:
-            predicted.remove(key)
-            report.doses.tp += 1
-        else:
+        candidates = [i for i, k in enumerate(keys) if not used[i] and k == key]
+        if not candidates:
             report.doses.fn += 1
             misses.append(f"dose missed: {item.get('text')!r} {key}")
-    for key in predicted:
-        report.doses.fp += 1
-        misses.append(f"dose spurious: {key}")
+            continue
+        position = abstract.find(item.get("text") or "")
+        best = min(
+            candidates,
+            key=lambda i: abs(predicted[i].prov.start - position) if position >= 0 else 0,
+        )
+        used[best] = True
+        report.doses.tp += 1
+        dose = predicted[best]
+        for metric, label, value in (
+            (report.dose_drug, "drug", dose.drug),
+            (report.dose_route, "route", dose.route),
+            (report.dose_kind, "kind", dose.kind),
+        ):
+            metric.total += 1
+            if _same_text(value, item.get(label)):
+                metric.correct += 1
+            else:
+                misses.append(
+                    f"dose {label} wrong: {item.get('text')!r} -> {value!r}, "
+                    f"gold {item.get(label)!r}"
+                )
+    for i, key in enumerate(keys):
+        if not used[i]:
+            report.doses.fp += 1
+            misses.append(f"dose spurious: {key}")
+
+
+def _gold_value(stat: Any) -> float | None:
+    value = stat.get("value") if isinstance(stat, dict) else None
+    return None if value is None else float(value)
+
+
+def _same_spread(predicted: Spread | None, gold: Any) -> bool:
+    """A gold spread of type null (or absent) equals no predicted spread."""
+    gold = gold if isinstance(gold, dict) else {}
+    if predicted is None:
+        return gold.get("type") is None
+    return (
+        predicted.type == gold.get("type")
+        and _same(predicted.lo, gold.get("lo"))
+        and _same(predicted.hi, gold.get("hi"))
+        and _same(predicted.sd, gold.get("sd"))
+    )
+
+
+def _describe_pair(outcome: Any, pre: Any, post: Any, p: Any) -> str:
+    return f"{outcome!r} {pre} -> {post} (p {p})"
+
+
+def _score_results(
+    gold: list[dict[str, Any]], se: StudyExtraction, report: EvaluationReport, misses: list[str]
+) -> None:
+    predicted = list(se.results)
+    used = [False] * len(predicted)
+    for item in gold:
+        outcome = canonical_outcome(item.get("outcome"))
+        pre, post = _gold_value(item.get("pre")), _gold_value(item.get("post"))
+        match = next(
+            (
+                i
+                for i, r in enumerate(predicted)
+                if not used[i]
+                and canonical_outcome(r.outcome) == outcome
+                and _same(r.pre.value, pre)
+                and _same(r.post.value, post)
+            ),
+            None,
+        )
+        if match is None:
+            report.results.fn += 1
+            misses.append(
+                "result missed: " + _describe_pair(item.get("outcome"), pre, post, item.get("p"))
+            )
+            continue
+        used[match] = True
+        report.results.tp += 1
+        pair = predicted[match]
+        report.result_spreads.total += 1
+        gold_pre, gold_post = item.get("pre") or {}, item.get("post") or {}
+        if _same_spread(pair.pre.spread, gold_pre.get("spread")) and _same_spread(
+            pair.post.spread, gold_post.get("spread")
+        ):
+            report.result_spreads.correct += 1
+        else:
+            misses.append(
+                f"result spread wrong: {item.get('outcome')!r} -> "
+                f"{pair.pre.spread} / {pair.post.spread}, "
+                f"gold {gold_pre.get('spread')} / {gold_post.get('spread')}"
+            )
+        report.result_p.total += 1
+        predicted_p = pair.p.value if pair.p else None
+        gold_p = item.get("p")
+        if _same(predicted_p, None if gold_p is None else float(gold_p)):
+            report.result_p.correct += 1
+        else:
+            misses.append(
+                f"result p wrong: {item.get('outcome')!r} -> {predicted_p!r}, gold {gold_p!r}"
+            )
+    for i, r in enumerate(predicted):
+        if not used[i]:
+            report.results.fp += 1
+            misses.append(
+                f"result spurious: {r.prov.text!r} -> "
+                + _describe_pair(r.outcome, r.pre.value, r.post.value, r.p.value if r.p else None)
+            )
 
 
 def _score_outcomes(
@@ -216,17 +366,27 @@ def _read_gold(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
             yield number, record
 
 
-def evaluate(gold_path: Path, *, verbose: bool = False) -> EvaluationReport:
-    """Run the extractors over every gold record and score them (see the module docstring)."""
+Extractor = Callable[[str, str, str], StudyExtraction]
+
+
+def evaluate(
+    gold_path: Path, *, verbose: bool = False, extractor: Extractor = extract_study
+) -> EvaluationReport:
+    """Run the extractors over every gold record and score them (see the module docstring).
+
+    ``extractor`` (id, title, abstract) -> extraction is the engine by default; tests pass
+    hand-made predictions to pin the matching rules independently of the rules' output.
+    """
     report = EvaluationReport(gold_path=gold_path)
     for number, record in _read_gold(gold_path):
         gold = record["gold"]
         record_id = str(record.get("id") or record.get("pmid") or f"line {number}")
         abstract = record["abstract"] or ""
-        se = extract_study(record_id, record.get("title") or "", abstract)
+        se = extractor(record_id, record.get("title") or "", abstract)
         misses: list[str] = []
         _score_p_values(gold.get("p_values", []), se, abstract, report, misses)
-        _score_doses(gold.get("doses", []), se, report, misses)
+        _score_doses(gold.get("doses", []), se, abstract, report, misses)
+        _score_results(gold.get("results", []), se, report, misses)
         _score_outcomes(gold.get("outcome_measures", []), se, report, misses)
         predicted_n = se.sample_size.n if se.sample_size else None
         _accuracy(report.sample_size, "sample size", predicted_n, gold.get("sample_size"), misses)
@@ -246,32 +406,44 @@ def evaluate(gold_path: Path, *, verbose: bool = False) -> EvaluationReport:
     return report
 
 
+def _accuracy_line(name: str, acc: Accuracy) -> str:
+    target = TARGETS.get(name)
+    return (
+        f"{name:<15}{'':>10}{'':>8}{acc.value:>8.3f}{(f'{target:.2f}' if target else '-'):>8}"
+        f"  {acc.correct}/{acc.total}"
+    )
+
+
 def format_report(report: EvaluationReport, verbose: bool) -> str:
     """A plain-text table of scores against targets; with ``verbose``, every record's misses."""
     lines = [f"gold: {report.gold_path} ({report.records} records, {report.extractor_version})"]
-    lines.append(f"{'metric':<14}{'precision':>10}{'recall':>8}{'F1/acc':>8}{'target':>8}  counts")
+    lines.append(f"{'metric':<15}{'precision':>10}{'recall':>8}{'F1/acc':>8}{'target':>8}  counts")
     for name, prf in (
         ("p_values", report.p_values),
         ("doses", report.doses),
         ("outcomes", report.outcomes),
+        ("results", report.results),
     ):
         target = TARGETS.get(name)
         lines.append(
-            f"{name:<14}{prf.precision:>10.3f}{prf.recall:>8.3f}{prf.f1:>8.3f}"
+            f"{name:<15}{prf.precision:>10.3f}{prf.recall:>8.3f}{prf.f1:>8.3f}"
             f"{(f'{target:.2f}' if target else '-'):>8}  tp={prf.tp} fp={prf.fp} fn={prf.fn}"
         )
     for name, acc in (
         ("sample_size", report.sample_size),
         ("links", report.links),
+        ("link_precision", report.link_precision),
         ("itb_flag", report.itb_flag),
         ("hsp_flag", report.hsp_flag),
         ("design", report.design),
+        ("result_spreads", report.result_spreads),
+        ("result_p", report.result_p),
+        ("dose_drug", report.dose_drug),
+        ("dose_route", report.dose_route),
+        ("dose_kind", report.dose_kind),
     ):
-        target = TARGETS.get(name)
-        lines.append(
-            f"{name:<14}{'':>10}{'':>8}{acc.value:>8.3f}{(f'{target:.2f}' if target else '-'):>8}"
-            f"  {acc.correct}/{acc.total}"
-        )
+        lines.append(_accuracy_line(name, acc))
+    lines.append(f"spurious_links: {report.spurious_links} (p-values linked where gold has none)")
     if verbose:
         for record in report.per_record:
             if record.misses:

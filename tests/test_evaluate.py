@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from itb_evidence.evaluate import GoldFileError, evaluate, format_report
+from extractors.types import (
+    DoseMention,
+    Provenance,
+    PValue,
+    ResultPair,
+    Spread,
+    Statistic,
+    StudyExtraction,
+)
+from itb_evidence.evaluate import EvaluationReport, GoldFileError, evaluate, format_report
 
 ABSTRACT = (
     "We evaluated seven patients. The Ashworth Scale improved (p = 0.02), as did the Penn spasm "
@@ -72,3 +83,175 @@ def test_malformed_gold_names_the_line(tmp_path: Path) -> None:
     path.write_text('{"id": "x", "abstract": "", "gold": {}}\n{oops\n', encoding="utf-8")
     with pytest.raises(GoldFileError, match="line 2"):
         evaluate(path)
+
+
+# Hand-made predictions: the scorer's matching rules, independent of what the rules extract.
+PAIRS_ABSTRACT = (
+    "MAS fell from 3 (IQR 3-4) to 1 (IQR 1-2) (p = 0.01). PSFS fell from 3 to 2 (p = 0.04). "
+    "Pain fell from 7 to 4 (p = 0.2). Scores ranged from 2 to 4. Bolus 50 μg; bolus 50 μg daily."
+)
+
+
+def _prov(text: str, start: int = 0) -> Provenance:
+    return Provenance("abstract", start, start + len(text), text, text, None, "test")
+
+
+def _p(value: float, outcome: str | None, start: int) -> PValue:
+    return PValue("=", value, outcome, _prov(f"p = {value}", start))
+
+
+def _stat(value: float | None, spread: Spread | None = None, stat: str = "median") -> Statistic:
+    return Statistic(stat, value, spread)
+
+
+def _pair(outcome: str | None, pre: Statistic, post: Statistic, p: PValue | None) -> ResultPair:
+    return ResultPair(outcome, pre, post, p, _prov("from ... to ..."))
+
+
+def _spread(kind: str | None, lo: float | None = None, hi: float | None = None) -> object:
+    return {"type": kind, "lo": lo, "hi": hi, "sd": None}
+
+
+def _gold_pair(
+    outcome: str | None, pre: float | None, post: float | None, p: float | None, spread: object
+) -> dict[str, object]:
+    return {
+        "outcome": outcome,
+        "pre": {"stat": "median", "value": pre, "spread": spread},
+        "post": {"stat": "median", "value": post, "spread": spread},
+        "p": p,
+    }
+
+
+def _scored(
+    tmp_path: Path, gold: Mapping[str, object], predicted: StudyExtraction
+) -> EvaluationReport:
+    base: dict[str, object] = {
+        "is_itb_study": True,
+        "is_hsp_population": False,
+        "design": "case series",
+        "sample_size": None,
+        "outcome_measures": [],
+        "doses": [],
+        "p_values": [],
+        "results": [],
+    }
+    path = tmp_path / "gold.jsonl"
+    record = {"id": "h1", "title": "", "abstract": PAIRS_ABSTRACT, "gold": {**base, **gold}}
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    return evaluate(path, extractor=lambda *_: predicted)
+
+
+def _prediction(**fields: object) -> StudyExtraction:
+    base = StudyExtraction("h1", True, False, "case series", None)
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def test_results_match_on_outcome_and_values_then_score_spreads_and_p(tmp_path: Path) -> None:
+    iqr = Spread("iqr", 3, 4)
+    gold = {
+        "results": [
+            # matched; spreads and p right (gold IQR pre 3-4 / post 3-4 as written by _gold_pair)
+            _gold_pair("Modified Ashworth Scale", 3, 1, 0.01, _spread("iqr", 3, 4)),
+            # matched through the lexicon synonym; no spread on either side (type null); p wrong
+            _gold_pair("Penn spasm frequency score", 3, 2, 0.04, _spread(None)),
+            # missed: the prediction has post 5
+            _gold_pair("Pain (NRS)", 7, 4, 0.2, _spread(None)),
+            # matched with a null pre value equal only to null; spread wrong (range vs none)
+            _gold_pair(None, None, 4, None, _spread("range", 2, 4)),
+        ]
+    }
+    predicted = _prediction(
+        results=(
+            _pair("Modified Ashworth Scale", _stat(3, iqr), _stat(1, iqr), _p(0.01, None, 40)),
+            _pair("Penn Spasm Frequency Scale", _stat(3), _stat(2), _p(0.4, None, 70)),
+            _pair("Pain (NRS)", _stat(7), _stat(5), None),
+            _pair(None, _stat(None), _stat(4), None),
+            _pair(None, _stat(2), _stat(4), None),  # "ranged from 2 to 4": spurious
+        )
+    )
+    report = _scored(tmp_path, gold, predicted)
+    assert (report.results.tp, report.results.fp, report.results.fn) == (3, 2, 1)
+    assert (report.result_spreads.correct, report.result_spreads.total) == (2, 3)
+    assert (report.result_p.correct, report.result_p.total) == (2, 3)
+    assert report.scores()["results"] == pytest.approx(2 * 0.6 * 0.75 / (0.6 + 0.75))
+    text = format_report(report, verbose=True)
+    assert "result missed: 'Pain (NRS)' 7.0 -> 4.0 (p 0.2)" in text
+    assert "result p wrong: 'Penn spasm frequency score' -> 0.4, gold 0.04" in text
+    assert "result spread wrong: None" in text
+    assert text.count("result spurious:") == 2
+
+
+def test_dose_attributes_pair_nearest_and_compare_case_insensitively(tmp_path: Path) -> None:
+    first = PAIRS_ABSTRACT.index("Bolus 50 μg")
+    second = PAIRS_ABSTRACT.index("bolus 50 μg daily")
+
+    def dose(start: int, drug: str | None, route: str | None, kind: str) -> DoseMention:
+        return DoseMention(50, None, None, "ug", drug, route, kind, _prov("50 μg", start + 6))
+
+    gold = {
+        "doses": [
+            {"text": "bolus 50 μg daily", "value": 50, "range": None, "unit": "ug",
+             "drug": "baclofen", "route": None, "kind": "daily"},
+            {"text": "Bolus 50 μg", "value": 50, "range": None, "unit": "ug",
+             "drug": "Baclofen", "route": "intrathecal", "kind": "bolus"},
+            {"text": "absent", "value": 9, "range": None, "unit": "mg",
+             "drug": "baclofen", "route": "oral", "kind": "daily"},
+        ]
+    }  # fmt: skip
+    predicted = _prediction(
+        doses=(
+            dose(first, "baclofen", "intrathecal", "bolus"),
+            dose(second, None, None, "daily"),
+            DoseMention(None, None, (1, 2), "mg", None, None, "other", _prov("1-2 mg", 0)),
+        )
+    )
+    report = _scored(tmp_path, gold, predicted)
+    assert (report.doses.tp, report.doses.fp, report.doses.fn) == (2, 1, 1)
+    # Pairing by position: the "daily" gold dose meets the second prediction, not the first.
+    assert (report.dose_kind.correct, report.dose_kind.total) == (2, 2)
+    assert (report.dose_route.correct, report.dose_route.total) == (2, 2)
+    assert (report.dose_drug.correct, report.dose_drug.total) == (1, 2)
+    assert "dose drug wrong: 'bolus 50 μg daily' -> None, gold 'baclofen'" in format_report(
+        report, verbose=True
+    )
+
+
+def test_links_on_gold_null_p_values_are_spurious(tmp_path: Path) -> None:
+    gold = {
+        "p_values": [
+            {
+                "text": "p = 0.01",
+                "comparator": "=",
+                "value": 0.01,
+                "outcome": "modified ashworth scale",
+            },
+            {"text": "p = 0.04", "comparator": "=", "value": 0.04, "outcome": None},
+            {"text": "p = 0.2", "comparator": "=", "value": 0.2, "outcome": "Pain (NRS)"},
+            {"text": "p = 0.5", "comparator": "=", "value": 0.5, "outcome": None},
+        ]
+    }
+    predicted = _prediction(
+        p_values=(
+            _p(0.01, "Modified Ashworth Scale", 40),  # right
+            _p(0.04, "Penn Spasm Frequency Scale", 80),  # gold null: spurious link
+            _p(0.2, None, 110),  # missed link: counted by links, not by link_precision
+            _p(0.5, None, 150),  # gold null, predicted null: fine, counted nowhere
+        )
+    )
+    report = _scored(tmp_path, gold, predicted)
+    assert (report.links.correct, report.links.total) == (1, 2)  # unchanged definition
+    assert (report.link_precision.correct, report.link_precision.total) == (1, 2)
+    assert report.spurious_links == 1
+    text = format_report(report, verbose=True)
+    assert "link spurious: 'p = 0.04' -> 'Penn Spasm Frequency Scale', gold null" in text
+    assert "spurious_links: 1" in text
+
+
+def test_new_score_keys_extend_the_old_ones(tmp_path: Path) -> None:
+    report = _scored(tmp_path, {}, _prediction())
+    old = ["p_values", "doses", "outcomes", "sample_size", "links", "itb_flag", "hsp_flag"]
+    new = ["link_precision", "results", "result_spreads", "result_p", "dose_drug", "dose_route"]
+    assert {*old, "design", *new, "dose_kind"} == set(report.scores())
+    # Nothing to score: vacuous metrics read 1.0, never a division by zero.
+    assert all(report.scores()[key] == 1.0 for key in new)

@@ -322,3 +322,135 @@ def test_record_indexing_feeds_flags_and_design_with_evidence() -> None:
     assert se.evidence["design"] == [
         "design.pt.rct: publication_types 'Randomized Controlled Trial'"
     ]
+
+
+# extractors-0.3.0 rules: each row is text -> expected, with must-not-extract rows.
+PAIR_ROWS_030 = [
+    # result.from_to with a measurement unit on both values
+    (
+        "The Ashworth Scale score fell from 8.5 ± 3.1 s to 2.2 ± 1.9 s (p = 0.001).",
+        [("Ashworth Scale", 8.5, 2.2, 0.001)],
+    ),
+    # "a median of"
+    ("The Ashworth Scale score fell from a median of 7 to 4.", [("Ashworth Scale", 7, 4, None)]),
+    # decimal commas
+    (
+        "The Ashworth Scale score fell from 3,4 to 1,6 (p < 0,001).",
+        [("Ashworth Scale", 3.4, 1.6, 0.001)],
+    ),
+    # result.before_after
+    (
+        "The Ashworth Scale score was 3 (IQR 2-4) before and 1 (IQR 0-2) after implantation; "
+        "P = 0.001.",
+        [("Ashworth Scale", 3, 1, 0.001)],
+    ),
+    # p-value inside the bracket right after the pair
+    (
+        "The Ashworth Scale score fell from 3.3 ± 1.2 to 1.4 ± 0.7 (paired t-test, t(23) = 2.45, "
+        "p = 0.022).",
+        [("Ashworth Scale", 3.3, 1.4, 0.022)],
+    ),
+    # must not extract: a range of one measurement; a change in an unnamed measure
+    ("Ashworth scores ranged from 2 to 4 before implantation.", []),
+    ("Success rates increased from 70% at baseline to 90% at one year.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PAIR_ROWS_030)
+def test_pre_post_pair_rules(
+    text: str, expected: list[tuple[str, float, float, float | None]]
+) -> None:
+    se = run(text)
+    got = [(r.outcome, r.pre.value, r.post.value, r.p.value if r.p else None) for r in se.results]
+    assert got == expected
+
+
+OUTCOME_ROWS_030 = [
+    # outcome.named_instrument with a joining function word, not the article before it
+    ("The Box and Block Test improved (p = 0.04).", ["Box and Block Test"]),
+    (
+        "Parent-reported Pediatric Quality of Life Inventory scores rose.",
+        ["Pediatric Quality of Life Inventory"],
+    ),
+    # outcome.covariate_dropped
+    (
+        "Body mass index (BMI) was recorded. After adjustment for BMI, the reduction in the "
+        "Modified Ashworth Scale remained significant (p = 0.01).",
+        ["Modified Ashworth Scale"],
+    ),
+    # exclude.infectious_disease: a diagnosis, not an infection outcome
+    ("Four patients with HIV infection received intrathecal baclofen.", []),
+    # outcome.defined_measure_needs_finding: a lower-case procedure
+    ("A dye injection test (DIT) confirmed catheter patency.", []),
+    # outcome.dose_finding_*: the dose as a finding, and as a plain dose
+    (
+        "Mean daily doses at one, two and five years were 180, 310 and 425 μg/day, respectively.",
+        ["Daily dose"],
+    ),
+    ("Women needed lower doses than men (p = 0.03).", ["Daily dose"]),
+    ("The mean daily dose was 0.21 mg/day at 1 year and 0.36 mg/day at 5 years.", ["Daily dose"]),
+    (
+        "The mean daily dose at one year was 240 μg/day, and the Modified Ashworth Scale score "
+        "fell (p < 0.001).",
+        ["Modified Ashworth Scale"],
+    ),
+    ("Daily doses ranged from 95 to 410 μg/day.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OUTCOME_ROWS_030)
+def test_outcome_rules(text: str, expected: list[str]) -> None:
+    se = run(text)
+    assert sorted({o.name for o in se.outcome_measures}) == sorted(expected)
+
+
+def test_dose_comparison_links_its_p_value_to_daily_dose() -> None:
+    se = run(
+        "The Modified Ashworth Scale improved (p < 0.001). "
+        "Women needed lower doses than men (p = 0.03)."
+    )
+    assert [p.outcome for p in se.p_values] == ["Modified Ashworth Scale", "Daily dose"]
+
+
+SAMPLE_ROWS_030 = [
+    # sample.control_group refused, sample.sum_of_elliptical_groups
+    (
+        "Fourteen patients with pure HSP, nine with complicated forms and 20 healthy volunteers "
+        "underwent gait analysis.",
+        23,
+    ),
+    # sample.sum_of_arms
+    ("Patients were randomly allocated to 2 groups: ITB (n = 11) or physiotherapy (n = 12).", 23),
+    ("We compared three groups: SCI (n = 14), MS (n = 17) and CP (n = 9).", 40),
+    # sample.of_n_denominator
+    ("Of 236 patients who had a pump in the registry, 41 had HSP and were analysed.", 41),
+    # sample.part_refused: a share of an unstated whole, and a smaller count beside it
+    ("Complications occurred in 8 children (24%), most often dislodgement (n = 5).", None),
+    # things, not people
+    ("A total of 212 clinical isolates were tested.", None),
+    # a study of healthy volunteers only
+    ("Nineteen healthy volunteers were included.", 19),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SAMPLE_ROWS_030)
+def test_sample_size_rules(text: str, expected: int | None) -> None:
+    se = run(text)
+    assert (se.sample_size.n if se.sample_size else None) == expected
+
+
+def test_itb_and_hsp_named_only_in_exclusions_or_background_do_not_set_flags() -> None:
+    se = run(
+        "Background: Intrathecal baclofen is effective but needs a pump. Methods: Twenty patients "
+        "received botulinum toxin; patients on intrathecal baclofen or with hereditary spastic "
+        "paraplegia were excluded. Hereditary spastic paraplegia was ruled out by testing."
+    )
+    assert not se.is_itb_study
+    assert not se.is_hsp_population
+
+
+def test_dose_drug_comes_from_the_title_when_the_abstract_names_none() -> None:
+    se = run("The daily dose rose from 160 µg/d to 340 µg/d.", title="Intrathecal baclofen dosing")
+    assert [(d.drug, d.route) for d in se.doses] == [("baclofen", "intrathecal")] * 2
+    both = run("The dose was 5 mg/day.", title="Baclofen or tizanidine for spasticity")
+    assert [d.drug for d in both.doses] == [None]  # two drugs in the title: no guess
