@@ -21,6 +21,8 @@ PER_KG = r"(?P<perkg>\s*/\s*kg(?![A-Za-z]))?"
 # Daily rate right after the unit: "μg per day", "µg/d", "mg/24 h", "mg daily", "µg a day".
 PER_DAY = (
     r"(?P<perday>\s*(?:/|per\s+)\s*(?:day|d|24\s*h(?:ours?|rs?)?)(?![A-Za-z])"
+    # Exponent notation: "μg·day−1", "µg d−1", "μg d-1" (a rate per day, written as day^-1).
+    r"|\s*[\u00b7\u22c5]?\s*(?:day|d)\s*[-\u2212\u2013]\s*1(?![\d.])"
     r"|\s+(?:daily|a\s+day|each\s+day|every\s+day)(?![A-Za-z]))?"
 )
 # A dose number: decimal point or comma, thousands separators ("1,150 µg"); never the digits after
@@ -35,6 +37,9 @@ RANGE_DOSE = re.compile(
 )
 VALUE_DOSE = re.compile(
     rf"{DOSE_LEFT}(?P<value>{NUMBER})(?:\s*{PLUS_MINUS}\s*(?P<sd>{NUMBER}))?"
+    # SD in parentheses before the unit: "245 (SD 110) μg/day"; bare "318 (142) μg" only under a
+    # "mean (SD)" header earlier in the sentence (checked in ``find_doses``).
+    rf"(?:\s*\((?:(?:SD|s\.d\.)\s*[:,=]?\s*(?P<psd>{NUMBER})|(?P<bsd>{NUMBER}))\))?"
     rf"(?:\s*\((?:range|r)\s*[:,=]?\s*(?P<rlo>{NUMBER}){RANGE_SEP}(?P<rhi>{NUMBER})\))?"
     rf"(?:\s*|[-\u2010])(?<=[\d\s\u2010-]){UNIT}{PER_KG}{PER_DAY}"
 )
@@ -50,6 +55,10 @@ LIST_ITEM = re.compile(NUMBER)
 # 25 μg/day").
 NOT_AN_AMOUNT_AFTER = re.compile(
     r"\s*(?:/|per\s+)\s*(?:m?l|dl|cm2|cm\u00b2|h|hr|hrs|hours?|min|minutes?)(?![A-Za-z0-9])"
+    # The drug (or "of" + drug) between mass and denominator: "2000 μg of baclofen per mL",
+    # "500 μg baclofen/mL"; a volume or tissue-mass denominator: "per millilitre", "per gram".
+    r"|(?:\s+of)?(?:\s+[A-Za-z][A-Za-z-]*)?\s*(?:/|per\s+)\s*(?:m?l|dl|millilit(?:re|er)s?"
+    r"|lit(?:re|er)s?|g|grams?)(?![A-Za-z0-9])"
     r"|\s+(?:per|a|each|every)\s+(?:year|month|week)\b",
     re.I,
 )
@@ -74,7 +83,12 @@ FREQUENCY = re.compile(
 )
 TEST_CUE = re.compile(
     r"\b(?:test(?:ing)?|screening|trial)\s+(?:dose|doses|bolus|boluses|injection|injections)\b"
-    r"|\b(?:bolus|dose)\s+(?:test|trial|screening)\b",
+    r"|\b(?:bolus|boluses|dose|doses)\s+(?:tests?|trials?|screening)\b",
+    re.I,
+)
+# The cue a few words after the unit: "50 μg intrathecal baclofen test dose".
+TEST_CUE_AFTER = re.compile(
+    r"(?:\s+[A-Za-z][A-Za-z-]*){0,3}\s+(?:test|screening|trial)\s+(?:dose|bolus|injection)s?\b",
     re.I,
 )
 BOLUS_CUE = re.compile(
@@ -107,7 +121,7 @@ def normalise_unit(unit: str, per_kg: bool, per_day: bool) -> str:
 def _classify(text: str, start: int, end: int, sentence_start: int, per_day: bool) -> str:
     before = text[max(sentence_start, start - 60) : start]
     after = text[end : end + 30]
-    if TEST_CUE.search(before) or TEST_CUE.search(after):
+    if TEST_CUE.search(before) or TEST_CUE.search(after) or TEST_CUE_AFTER.match(text, end):
         return "test"
     if BOLUS_CUE.search(before) or BOLUS_CUE.search(after):
         return "bolus"
@@ -124,7 +138,10 @@ def _finish(
     rng: tuple[float, float] | None,
 ) -> DoseHit:
     end = m.end()
-    sd = parse_decimal(m.group("sd")) if "sd" in m.re.groupindex and m.group("sd") else None
+    sd_text = next(
+        (m.group(g) for g in ("sd", "psd", "bsd") if g in m.re.groupindex and m.group(g)), None
+    )
+    sd = parse_decimal(sd_text) if sd_text else None
     trailing = TRAILING_RANGE.match(text, end)
     if trailing and value is not None and rng is None:
         rng = (parse_decimal(trailing.group("lo")), parse_decimal(trailing.group("hi")))
@@ -183,12 +200,39 @@ def _sentence_start_zero(offset: int) -> int:
     return 0
 
 
+# A cut-off, not a dose given: "defined as ≥ 600 μg/day", "(>800 μg/day in 4 patients)".
+THRESHOLD_BEFORE = re.compile(
+    r"(?:[<>\u2264\u2265\u2266\u2267\u2a7d\u2a7e]|\bdefined\s+as)\s*$", re.I
+)
+# "from 150 to 300 μg/day" after a verb of change is two doses (before, after), not a range;
+# "ranged from 90 to 520 μg/day" stays a range.
+FROM_BEFORE = re.compile(r"\bfrom\s+$", re.I)
+CHANGE_VERB = re.compile(
+    r"\b(?:increas|decreas|rose|rise|rising|fell|fall|reduc|rais|lower|titrat|chang|escalat|"
+    r"went|grew|dropp|declin)\w*",
+    re.I,
+)
+SPREAD_VERB = re.compile(r"\b(?:rang(?:e|ed|es|ing)|var(?:ied|ying|y|ies))\b", re.I)
+MEAN_SD_HEADER = re.compile(r"\(\s*SD\s*\)", re.I)
+
+
 def _is_amount(text: str, m: re.Match[str]) -> bool:
-    """False for concentrations, rates, changes per period and titration steps."""
+    """False for concentrations, rates, changes per period, titration steps and cut-offs."""
     return not (
         NOT_AN_AMOUNT_AFTER.match(text, m.end())
         or STEP_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        or THRESHOLD_BEFORE.search(text, max(0, m.start() - 15), m.start())
     )
+
+
+def _is_change(text: str, m: re.Match[str], sentence_start: int) -> bool:
+    """True for "increased from 150 to 300 μg/day": a before and an after dose."""
+    if not FROM_BEFORE.search(text, max(0, m.start() - 8), m.start("lo")):
+        return False
+    if " to " not in text[m.end("lo") : m.start("hi")]:
+        return False
+    before = text[max(sentence_start, m.start() - 60) : m.start()]
+    return bool(CHANGE_VERB.search(before)) and not SPREAD_VERB.search(before)
 
 
 def find_doses(
@@ -202,13 +246,29 @@ def find_doses(
     if not windows:
         return []
     ranges: list[DoseHit] = []
+    changes: list[DoseHit] = []
     for m in _finditer(RANGE_DOSE, text, windows):
         lo, hi = parse_decimal(m.group("lo")), parse_decimal(m.group("hi"))
-        if lo < hi and _is_amount(text, m):
+        if not _is_amount(text, m):
+            continue
+        if _is_change(text, m, sentence_start(m.start())):
+            pair = _finish(text, m, sentence_start(m.start()), None, (lo, hi))
+            for value, start, end in (
+                (lo, m.start("lo"), m.end("lo")),
+                (hi, m.start("hi"), pair.end),
+            ):
+                changes.append(
+                    DoseHit(start, end, value, None, None, pair.unit, pair.kind, "dose.change")
+                )
+        elif lo < hi:
             ranges.append(_finish(text, m, sentence_start(m.start()), None, (lo, hi)))
     values: list[DoseHit] = []
     for m in _finditer(VALUE_DOSE, text, windows):
-        if any(r.start < m.end() and m.start() < r.end for r in ranges) or not _is_amount(text, m):
+        if any(r.start < m.end() and m.start() < r.end for r in [*ranges, *changes]):
+            continue
+        if not _is_amount(text, m):
+            continue
+        if m.group("bsd") and not MEAN_SD_HEADER.search(text, sentence_start(m.start()), m.start()):
             continue
         rng = None
         if m.group("rlo"):
@@ -218,7 +278,7 @@ def find_doses(
         )
     # A range quoted inside a value's trailing "(range, 100-400 µg/day)" belongs to that value.
     kept = [r for r in ranges if not any(v.start <= r.start and r.end <= v.end for v in values)]
-    found = [*kept, *values]
+    found = [*kept, *changes, *values]
     for m in _finditer(DOSE_LIST, text, windows):
         if not _is_amount(text, m):
             continue
@@ -235,4 +295,5 @@ def find_doses(
             found.append(
                 DoseHit(item.start(), item.end(), value, None, None, shared.unit, kind, "dose.list")
             )
-    return sorted(found, key=lambda h: h.start)
+    # Weight-based amounts ("2 μg/kg/day") are outside the contract's units: not emitted.
+    return sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start)

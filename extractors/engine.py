@@ -33,7 +33,7 @@ from extractors.types import (
     TestStatistic,
 )
 
-EXTRACTOR_VERSION = "extractors-0.3.0"
+EXTRACTOR_VERSION = "extractors-0.4.0"
 ROUTE_WORDS = re.compile(
     r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
     r"epidural(?:ly)?|transdermal(?:ly)?)\b",

@@ -73,7 +73,9 @@ THOUSANDS = r"[1-9]\d{0,2}(?:,\d{3})+(?![\d,])(?:[.\u00b7]\d+)?"
 LOCALE_DECIMAL = rf"(?:{THOUSANDS}|\d+,\d+(?![\d,])|{DECIMAL})"
 _THOUSANDS_ONLY = re.compile(THOUSANDS)
 # An integer count as digits, with optional thousands separators ("1,024 patients").
-INT_COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+# Thousands grouped by commas ("1,024") or by a (thin/no-break) space ("1 024", "98 942"); the
+# space form needs full three-digit groups and no digit after, so "at 12 months 8 patients" stays 8.
+INT_COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d.,])|\d+)"
 
 
 def parse_decimal(text: str) -> float:
@@ -114,6 +116,7 @@ def parse_word_number(text: str) -> int | None:
 def parse_count(text: str) -> int | None:
     """A count written in digits ("1,024") or words ("seven")."""
     stripped = text.strip()
-    if stripped.replace(",", "").isdigit():
-        return int(stripped.replace(",", ""))
+    digits = re.sub(r"[,\s\u00a0\u2009\u202f]", "", stripped)
+    if digits.isdigit() and digits.isascii():
+        return int(digits)
     return parse_word_number(stripped)

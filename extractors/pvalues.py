@@ -17,14 +17,18 @@ from extractors.types import Comparator
 # not glued to a word ("Sp", "ap"). The letter comes first (before the lookbehind) so the regex
 # engine can skip ahead to each p/P.
 P_LABEL = (
-    r"(?:[Pp](?<![A-Za-z0-9][Pp])(?:\s*[-\u2010]?\s*values?"
-    r"|\s+for\s+(?:linear\s+)?(?:trend|interaction)|\s*[-\u2010_]\s*(?:trend|interaction))?)"
+    r"(?:[Pp](?<![A-Za-z0-9][Pp])(?:\s*[-\u2010\u2011\u2212]?\s*values?"
+    r"|\s+for\s+(?:linear\s+)?(?:trend|interaction)|\s*[-\u2010_]\s*(?:trend|interaction)"
+    # Qualified labels: "Padj", "p adj.", "p-adjusted", "pcorrected", "P corr".
+    r"|\s*[-\u2010_]?\s*(?:adj(?:usted)?|corr(?:ected)?)\.?"
+    # The test named in brackets: "p (Wilcoxon) =", "P (paired t-test) =".
+    r"|\s*\([A-Za-z][A-Za-z' -]{1,30}\))?)"
     r"(?![A-Za-z])"
 )
 # Symbolic comparators, including typed-out forms from plain-text sources ("< or =", "=<").
 SYMBOL_COMPARATOR = (
     r"(?:<\s*or\s*=|>\s*or\s*=|<\s*=|>\s*=|=\s*<|=\s*>|"
-    r"[\u2264\u2265\u2266\u2267\u2a7d\u2a7e<>=])"
+    r"[\u2264\u2265\u2266\u2267\u2a7d\u2a7e<>=\uff1c\uff1d\uff1e])"
 )
 # Worded comparators: "p less than .0001", "P-value of 0.03", "p was 0.04", "p equal to 0.05".
 WORD_COMPARATOR = (
@@ -50,6 +54,10 @@ P_WITH_LABEL = re.compile(
 BARE_P = re.compile(
     rf"\(\s*(?P<comp>{SYMBOL_COMPARATOR})\s*(?P<value>0?[.\u00b7]\d+)(?:{EXPONENT})?"
     r"(?=\s*[),;])"
+)
+# A bracketed label and number with no comparator: "(p 0.03)" reports p = 0.03.
+BRACKETED_P_NO_COMPARATOR = re.compile(
+    rf"(?<=\()[Pp]\s+(?P<comp>)(?P<value>0?[.\u00b7]\d+)(?:{EXPONENT})?(?=\s*[),;])"
 )
 # "P = NS", "(NS)", "(n.s.)", "(not significant)": reported non-significance without a number.
 P_NOT_SIGNIFICANT = re.compile(
@@ -83,6 +91,10 @@ _COMPARATORS: dict[str, Comparator] = {
     "\u2265": ">=",
     "\u2267": ">=",
     "\u2a7e": ">=",
+    # Fullwidth forms from CJK-typeset abstracts: "p＜0.05", "P ＝ 0.03".
+    "\uff1c": "<",
+    "\uff1d": "=",
+    "\uff1e": ">",
 }
 
 
@@ -138,9 +150,10 @@ def find_p_values(text: str) -> list[PValueHit]:
     for pattern, rule_id in (
         (P_WITH_LABEL, "pvalue.labelled"),
         (BARE_P, "pvalue.bare_parenthesised"),
+        (BRACKETED_P_NO_COMPARATOR, "pvalue.no_comparator"),
     ):
         for m in pattern.finditer(text):
-            start = m.start() if rule_id == "pvalue.labelled" else m.start("comp")
+            start = m.start("comp") if rule_id == "pvalue.bare_parenthesised" else m.start()
             end = m.end()
             if any(s < end and start < e for s, e in taken):
                 continue

@@ -31,7 +31,10 @@ _MODIFIER = (
 )
 # Found noun-first: a person noun is a cheap literal search, then the count is looked for in a
 # short window before it (scanning every position for a count is far slower).
-PERSON = re.compile(rf"\b{PERSON_NOUN}\b")  # run on the lower-cased text (faster than re.I)
+# "person-years", "patient-months" are exposure time, not people.
+PERSON = re.compile(
+    rf"\b{PERSON_NOUN}\b(?![-\u2010](?:years?|months?|days?|weeks?)\b)"
+)  # run on the lower-cased text (faster than re.I)
 COUNT_BEFORE_PERSON = re.compile(
     rf"\(?{NUM_LEFT}(?<![\u2010-]){COUNT}(?![\w\u2010-])\s+(?:{_MODIFIER}\s+){{0,4}}\Z", re.I
 )
@@ -51,7 +54,10 @@ COUNT_BEFORE_VERB = re.compile(
     re.I,
 )
 POOLED = re.compile(
-    rf"(?:pooled|total|overall|combined)\s+(?:sample\s+(?:size\s+)?)?(?:of\s+|n\s*=\s*)?{COUNT}(?:\s+{PERSON_NOUN})?",
+    rf"(?:pooled|total|overall|combined)\s+(?:sample\s+(?:size\s+)?)?(?:of\s+|n\s*=\s*)?{COUNT}"
+    # Not an amount: "a total of 40 µl of medium", "a total of 12 mg".
+    r"(?![\d.,]|\s*(?:[\u03bc\u00b5u]?[lg]|m[lg]|mcg)(?![A-Za-z]))"
+    rf"(?:\s+{PERSON_NOUN})?",
     re.I,
 )
 SINGLE_CASE = re.compile(
