@@ -170,8 +170,9 @@ def test_refresh_command_reports_a_failed_search_clearly(
     monkeypatch.setenv("ITB_TASK_RETRY_DELAY_S", "0")
     fake_eutils.inject(Fault("status", status=503, path="/esearch.fcgi"), times=8)
     db = tmp_path / "failed.duckdb"
+    query = "itb search that fails"  # its own query: the search task caches results by inputs
     result = CliRunner().invoke(
-        app, ["refresh", "--query", TERM, "--db", str(db), "--out-dir", str(tmp_path / "o")]
+        app, ["refresh", "--query", query, "--db", str(db), "--out-dir", str(tmp_path / "o")]
     )
     assert result.exit_code == 2
     assert "refresh failed, nothing fetched" in result.output
