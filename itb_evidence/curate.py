@@ -217,30 +217,19 @@ def curated_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
             c.anchor_sha1 is not None and outcome_anchors.get((c.pmid, c.outcome)) != c.anchor_sha1
         )
         if not mask.any():
-            if c.action == "set":
-                new: dict[str, Any] = {col: None for col in outcomes.columns}
-                new.update(
-                    pmid=c.pmid,
-                    outcome=c.outcome,
-                    row_kind="curated",
-                    curation="",
-                    needs_review=False,
-                )
-                outcomes = pd.concat([outcomes, pd.DataFrame([new])], ignore_index=True)
-                mask = (outcomes["pmid"] == c.pmid) & (outcomes["outcome"] == c.outcome)
-            else:
-                # the row vanished after a revision: keep the decision visible, flagged
-                new = {col: None for col in outcomes.columns}
-                new.update(
-                    pmid=c.pmid,
-                    outcome=c.outcome,
-                    row_kind="missing after revision",
-                    curation="",
-                    needs_review=False,
-                )
-                outcomes = pd.concat([outcomes, pd.DataFrame([new])], ignore_index=True)
-                mask = (outcomes["pmid"] == c.pmid) & (outcomes["outcome"] == c.outcome)
-                stale = True
+            # a curator-added row, or a row that vanished after a revision (kept visible, flagged)
+            added = c.action == "set"
+            row: dict[str, Any] = dict.fromkeys(outcomes.columns)
+            row.update(
+                pmid=c.pmid,
+                outcome=c.outcome,
+                row_kind="curated" if added else "missing after revision",
+                curation="",
+                needs_review=False,
+            )
+            outcomes = pd.concat([outcomes, pd.DataFrame([row])], ignore_index=True)
+            mask = (outcomes["pmid"] == c.pmid) & (outcomes["outcome"] == c.outcome)
+            stale = stale or not added
         if c.action == "set" and c.field:
             outcomes[c.field] = outcomes[c.field].astype(object)
             outcomes.loc[mask, c.field] = value

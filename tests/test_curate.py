@@ -178,3 +178,26 @@ def test_export_carries_corrections(store: EvidenceStore, tmp_path: Path) -> Non
     assert studies["sample_size"].tolist() == [8]
     assert studies["curation"].tolist() == ["set sample_size by ana: Methods says 8"]
     store.close()
+
+
+def test_correction_on_a_vanished_outcome_row_stays_visible_and_flagged(
+    store: EvidenceStore,
+) -> None:
+    from dataclasses import replace
+
+    add_correction(
+        store, Correction("100", "outcome", "accept", "checked", "ana", outcome="Gait speed")
+    )
+    machine = make_extraction()
+    without_gait = replace(
+        machine,
+        p_values=tuple(p for p in machine.p_values if p.outcome != "Gait speed"),
+        outcome_measures=tuple(o for o in machine.outcome_measures if o.name != "Gait speed"),
+    )
+    store.write_evidence(link_record(make_record(), without_gait, INCLUDED))
+    outcomes = curated_tables(store)["outcomes"].set_index("outcome")
+    gait = outcomes.loc["Gait speed"]
+    assert gait["row_kind"] == "missing after revision"
+    assert bool(gait["needs_review"]) is True
+    assert gait["curation"] == "accept by ana: checked"
+    store.close()
