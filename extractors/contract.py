@@ -12,7 +12,11 @@ One input line ``{"id", "title", "abstract", ...}`` -> one output line::
 
 Every mention also carries provenance keys (``rule_id``, ``sentence``, ``section``, and
 ``field`` when it is not ``abstract``); the top level adds ``extractor_version``,
-``test_statistics`` and ``evidence``. A malformed line yields ``{"id": ..., "error": "line N:
+``test_statistics``, ``evidence`` and ``follow_up``: the study's follow-up duration as
+``{"text", "start", "end", "value", "sd", "range": [lo, hi]|null, "unit"}`` (unit one of days,
+weeks, months, years; value null when only a range is stated) plus provenance keys, or null;
+each result also carries ``timepoint`` (the post value's timepoint as written, e.g. "6 months",
+"steady state", or null). A malformed line yields ``{"id": ..., "error": "line N:
 ..."}`` on the output and a message on the error stream; the batch continues.
 """
 
@@ -23,7 +27,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from extractors.engine import extract_study
-from extractors.types import Provenance, Spread, Statistic, StudyExtraction
+from extractors.types import FollowUp, Provenance, Spread, Statistic, StudyExtraction
 
 
 def _prov(prov: Provenance) -> dict[str, Any]:
@@ -48,6 +52,18 @@ def _spread(spread: Spread | None) -> dict[str, Any] | None:
 
 def _statistic(stat: Statistic) -> dict[str, Any]:
     return {"stat": stat.stat, "value": stat.value, "spread": _spread(stat.spread)}
+
+
+def _follow_up(follow_up: FollowUp | None) -> dict[str, Any] | None:
+    if follow_up is None:
+        return None
+    return {
+        **_prov(follow_up.prov),
+        "value": follow_up.value,
+        "sd": follow_up.sd,
+        "range": list(follow_up.range) if follow_up.range else None,
+        "unit": follow_up.unit,
+    }
 
 
 def to_contract(se: StudyExtraction) -> dict[str, Any]:
@@ -92,6 +108,7 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "post": _statistic(r.post),
                 "p": r.p.value if r.p else None,
                 "p_comparator": r.p.comparator if r.p else None,
+                "timepoint": r.timepoint,
                 **_prov(r.prov),
             }
             for r in se.results
@@ -108,6 +125,7 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
             for t in se.test_statistics
         ],
         "evidence": se.evidence,
+        "follow_up": _follow_up(se.follow_up),
         "extractor_version": se.extractor_version,
     }
 

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 
 from extractors.abbreviations import Abbreviation, find_abbreviations
+from extractors.concept_patterns import concept_pattern_spans
 from extractors.context import FieldContext, build_context
 from extractors.doses import DoseHit, find_doses
+from extractors.follow_up import choose_follow_up, find_follow_ups, find_timepoint
 from extractors.nlp import Pipeline, get_pipeline
 from extractors.outcomes import Match, OutcomeHit, find_outcomes
 from extractors.pvalues import PValueHit, find_p_values
@@ -25,6 +27,7 @@ from extractors.scan import lower_same_length
 from extractors.study import decide_design, decide_hsp, decide_itb
 from extractors.types import (
     DoseMention,
+    FollowUp,
     OutcomeMention,
     PValue,
     ResultPair,
@@ -33,7 +36,7 @@ from extractors.types import (
     TestStatistic,
 )
 
-EXTRACTOR_VERSION = "extractors-0.4.0"
+EXTRACTOR_VERSION = "extractors-0.5.0"
 ROUTE_WORDS = re.compile(
     r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
     r"epidural(?:ly)?|transdermal(?:ly)?)\b",
@@ -349,11 +352,39 @@ def _population_mentions(matches: list[Match], kind: str, ctx: FieldContext, low
     return len(kept) if outside_background else 0
 
 
+def _with_patterns(
+    pipeline: Pipeline, matches: list[Match], text: str, lowered: str, kind: str
+) -> list[Match]:
+    """``matches`` plus concept-pattern hits of ``kind`` that overlap no lexicon match of it
+    ("SPG15" is not in the lexicon; "SPG4" is, and counts once). Rule ids from
+    lexicons/concept_patterns.yaml."""
+    extra = []
+    taken = [(m.start, m.end) for m in matches if m.entry.kind == kind]
+    for start, end, rule_id in concept_pattern_spans(text, lowered, kind):
+        if not any(s < end and start < e for s, e in taken):
+            entry = pipeline.entries[f"{kind}.term"][1]
+            extra.append(Match(entry, "concept_patterns.yaml", start, end, rule_id))
+    return [*matches, *extra] if extra else matches
+
+
 def _title_counts(pipeline: Pipeline, title: str) -> tuple[int, int]:
     if not title:
         return 0, 0
     lowered = lower_same_length(title)
-    return pipeline.title_itb.count(title, lowered), pipeline.title_hsp.count(title, lowered)
+    counts = []
+    for gated, kind in ((pipeline.title_itb, "itb"), (pipeline.title_hsp, "hsp")):
+        spans = (
+            [m.span() for m in gated.pattern.finditer(title)]
+            if gated.may_match(title, lowered)
+            else []
+        )
+        extra = [
+            hit
+            for hit in concept_pattern_spans(title, lowered, kind)
+            if not any(s < hit[1] and hit[0] < e for s, e in spans)
+        ]
+        counts.append(len(spans) + len(extra))
+    return counts[0], counts[1]
 
 
 def extract_study(
@@ -457,6 +488,7 @@ def extract_study(
     for s_index in pair_sentences:
         s_start, s_end = ctx.sent_starts[s_index], ctx.sent_ends[s_index]
         pairs = sorted(find_pairs(abstract[s_start:s_end], s_start), key=lambda h: h.start)
+        timepoints = _pair_timepoints(pairs, s_start, s_end, ctx, lowered)
         for index, pair in enumerate(pairs):
             limit = pairs[index + 1].start if index + 1 < len(pairs) else s_end
             outcome = _link(pair.start, outcome_hits, ctx, clause_only=True)
@@ -479,12 +511,16 @@ def extract_study(
                     p,
                     ctx.prov(pair.start, pair.end, pair.rule_id),
                     test,
+                    timepoints[index],
                 )
             )
 
     title_itb, title_hsp = _title_counts(pipeline, title)
     itb_hits, hsp_hits = (
-        _population_mentions(matches, kind, ctx, lowered) for kind in ("itb", "hsp")
+        _population_mentions(
+            _with_patterns(pipeline, matches, abstract, lowered, kind), kind, ctx, lowered
+        )
+        for kind in ("itb", "hsp")
     )
     is_itb, itb_evidence = decide_itb(
         title_itb,
@@ -505,6 +541,18 @@ def extract_study(
     sample = (
         SampleSize(sample_hit.n, ctx.prov(sample_hit.start, sample_hit.end, sample_hit.rule_id))
         if sample_hit
+        else None
+    )
+    follow_up_hit = choose_follow_up(find_follow_ups(abstract, lowered))
+    follow_up = (
+        FollowUp(
+            follow_up_hit.value,
+            follow_up_hit.sd,
+            follow_up_hit.range,
+            follow_up_hit.unit,
+            ctx.prov(follow_up_hit.start, follow_up_hit.end, follow_up_hit.rule_id),
+        )
+        if follow_up_hit
         else None
     )
     if sample is None and design == "case report":
@@ -528,7 +576,51 @@ def extract_study(
         test_statistics=tuple(tests),
         evidence=evidence,
         extractor_version=EXTRACTOR_VERSION,
+        follow_up=follow_up,
     )
+
+
+# Where a result's timepoint stops applying: the next clause ("; ", ", while", ", but"); the own
+# timepoint after a pair also stops at ", and" ("fell from 3 to 1, and the dose at one year was").
+TIMEPOINT_CLAUSE = re.compile(r";\s|,\s+(?:while|whereas|but)\b")
+TIMEPOINT_CLAUSE_AHEAD = re.compile(r";\s|,\s+(?:and|while|whereas|but)\b")
+
+
+def _pair_timepoints(
+    pairs: Sequence[PairHit], s_start: int, s_end: int, ctx: FieldContext, lowered: str
+) -> list[str | None]:
+    """Timepoint of each pair's post value (rule ids in lexicons/follow_up.yaml, timepoint.*).
+
+    Looked for after the post value up to the next pair ("fell from 3 to 1 at six months"); a
+    timepoint after the last of pairs coordinated in one clause ("MAS fell from 3 to 1 and the
+    PSFS from 3 to 1 after six months") holds for them all; else one earlier in the clause
+    ("At two years ... the MAS had fallen from 2.9 to 1.6")."""
+    text = ctx.text
+    own: list[str | None] = []
+    for index, pair in enumerate(pairs):
+        limit = pairs[index + 1].start if index + 1 < len(pairs) else s_end
+        ahead = TIMEPOINT_CLAUSE_AHEAD.search(text, pair.end, limit)
+        found = find_timepoint(text, lowered, pair.post_start, ahead.start() if ahead else limit)
+        own.append(found[0] if found else None)
+    result = list(own)
+    for index in range(len(pairs) - 2, -1, -1):
+        nxt = pairs[index + 1]
+        if (
+            result[index] is None
+            and result[index + 1] is not None
+            and not TIMEPOINT_CLAUSE.search(text, pairs[index].end, nxt.start)
+        ):
+            result[index] = result[index + 1]
+    for index, pair in enumerate(pairs):
+        if result[index] is None:
+            begin = max(
+                (m.end() for m in TIMEPOINT_CLAUSE.finditer(text, s_start, pair.start)),
+                default=s_start,
+            )
+            begin = max(begin, pairs[index - 1].end if index else s_start)
+            found = find_timepoint(text, lowered, begin, pair.start)
+            result[index] = found[0] if found else None
+    return result
 
 
 ANY_DIGIT = re.compile(r"\d")

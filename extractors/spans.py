@@ -6,7 +6,8 @@ from extractors.types import Provenance, StudyExtraction
 
 
 def all_provenances(se: StudyExtraction) -> list[Provenance]:
-    """Provenance of every mention, result, test statistic and the sample size, in that order."""
+    """Provenance of every mention, result, test statistic and the sample size and the
+    follow-up, in that order."""
     provs: list[Provenance] = [o.prov for o in se.outcome_measures]
     provs += [d.prov for d in se.doses]
     provs += [p.prov for p in se.p_values]
@@ -14,4 +15,6 @@ def all_provenances(se: StudyExtraction) -> list[Provenance]:
     provs += [t.prov for t in se.test_statistics if t.prov is not None]
     if se.sample_size is not None:
         provs.append(se.sample_size.prov)
+    if se.follow_up is not None:
+        provs.append(se.follow_up.prov)
     return provs

@@ -96,6 +96,18 @@ class ResultPair:
     p: PValue | None
     prov: Provenance
     test: TestStatistic | None = None
+    timepoint: str | None = None  # of the post value, as written: "6 months", "steady state"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """How long the study followed its patients, as the abstract states it."""
+
+    value: float | None  # None when only a range is given ("range 2-41 months")
+    sd: float | None
+    range: tuple[float, float] | None
+    unit: str  # days | weeks | months | years
+    prov: Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,7 @@ class StudyExtraction:
     test_statistics: tuple[TestStatistic, ...] = ()
     evidence: dict[str, list[str]] = field(default_factory=dict)  # why the flags/design were set
     extractor_version: str = ""
+    follow_up: FollowUp | None = None
 
     def to_contract(self) -> dict[str, Any]:
         """The documented JSON contract of ``itb-evidence extract`` (see README)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from extractors.types import (
     DoseMention,
+    FollowUp,
     OutcomeMention,
     Provenance,
     PValue,
@@ -99,6 +100,24 @@ def _dose_summary(dose: DoseMention | None) -> str | None:
     return " ".join(parts)
 
 
+def _follow_up_summary(follow_up: FollowUp | None) -> str | None:
+    """ "5.2 ± 2.1 years", "36 (range 12-60) months", "range 2-41 months"."""
+    if follow_up is None:
+        return None
+    if follow_up.value is None and follow_up.range is None:
+        return follow_up.prov.text
+    parts: list[str] = []
+    if follow_up.value is not None:
+        parts.append(f"{follow_up.value:g}")
+        if follow_up.sd is not None:
+            parts[-1] += f" ± {follow_up.sd:g}"
+    if follow_up.range is not None:
+        lo, hi = follow_up.range
+        parts.append(f"(range {lo:g}-{hi:g})" if parts else f"range {lo:g}-{hi:g}")
+    parts.append(follow_up.unit)
+    return " ".join(parts)
+
+
 def _main_itb_dose(doses: tuple[DoseMention, ...]) -> DoseMention | None:
     """The dose a reviewer means by 'the ITB dose': intrathecal, daily, with a value if any."""
 
@@ -128,7 +147,7 @@ def _outcome_row(
     row: Row = {
         "pmid": record.pmid,
         "outcome": outcome,
-        "timepoint": None,
+        "timepoint": result.timepoint if result else None,
         **_stat_columns(result.pre if result else None, "pre"),
         **_stat_columns(result.post if result else None, "post"),
         "direction": _direction(result.pre, result.post) if result else None,
@@ -176,6 +195,9 @@ def _mention_rows(record: PubmedRecord, extraction: StudyExtraction) -> list[Row
         add("result", r.outcome or "", f"{r.pre.value} -> {r.post.value}", r.prov)
     if extraction.sample_size is not None:
         add("sample_size", "n", extraction.sample_size.n, extraction.sample_size.prov)
+    if extraction.follow_up is not None:
+        summary = _follow_up_summary(extraction.follow_up)
+        add("follow_up", summary or "", summary, extraction.follow_up.prov)
     return rows
 
 
@@ -205,7 +227,7 @@ def link_record(
         "itb_dose_range_hi": dose.range[1] if dose and dose.range else None,
         "itb_dose_unit": dose.unit if dose else None,
         "itb_dose_text": dose.prov.text if dose else None,
-        "follow_up": None,
+        "follow_up": _follow_up_summary(extraction.follow_up),
         "retracted": record.is_retracted,
         "erratum": record.has_erratum,
         "expression_of_concern": record.has_expression_of_concern,

@@ -21,13 +21,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-MENTION_KINDS = ("result", "dose", "outcome_measure", "p_value", "sample_size")  # outer first
+MENTION_KINDS = (  # outer first
+    "result",
+    "dose",
+    "outcome_measure",
+    "p_value",
+    "sample_size",
+    "follow_up",
+)
 KIND_LABELS = {
     "outcome_measure": "outcome measure",
     "dose": "dose",
     "p_value": "p-value",
     "result": "pre→post result",
     "sample_size": "sample size",
+    "follow_up": "follow-up",
 }
 ROW_KIND_MENTION = {"result": "result", "p_value": "p_value", "measured": "outcome_measure"}
 DAILY_UNITS_TO_UG = {"ug/day": 1.0, "mg/day": 1000.0}

@@ -103,7 +103,12 @@ STUDIES = [
     Column("itb_dose_range_hi", "DOUBLE", True, "ITB dose range, high end"),
     Column("itb_dose_unit", "VARCHAR", True, "ug | mg | ug/day | mg/day"),
     Column("itb_dose_text", "VARCHAR", True, "the dose text as written in the abstract"),
-    Column("follow_up", "VARCHAR", True, "follow-up duration as reported (not yet extracted)"),
+    Column(
+        "follow_up",
+        "VARCHAR",
+        True,
+        'follow-up duration as reported ("5.2 ± 2.1 years", "36 (range 12-60) months")',
+    ),
     Column("retracted", "BOOLEAN", False, "PubMed links a retraction notice (RetractionIn)"),
     Column("erratum", "BOOLEAN", False, "PubMed links an erratum (ErratumIn)"),
     Column("expression_of_concern", "BOOLEAN", False, "PubMed links an expression of concern"),
@@ -135,7 +140,12 @@ OUTCOMES = [
     Column(
         "outcome", "VARCHAR", True, "canonical outcome name (lexicon) or normalised free-text name"
     ),
-    Column("timepoint", "VARCHAR", True, "timepoint of the post value (not yet extracted)"),
+    Column(
+        "timepoint",
+        "VARCHAR",
+        True,
+        'timepoint of the post value as written ("6 months", "steady state")',
+    ),
     *_STAT_COLUMNS,
     Column(
         "direction", "VARCHAR", True, "decrease | increase | no change (post vs pre, as written)"
@@ -152,7 +162,12 @@ OUTCOMES = [
 
 MENTIONS = [
     Column("pmid", "VARCHAR", False, "PubMed identifier"),
-    Column("kind", "VARCHAR", False, "outcome_measure | dose | p_value | result | sample_size"),
+    Column(
+        "kind",
+        "VARCHAR",
+        False,
+        "outcome_measure | dose | p_value | result | sample_size | follow_up",
+    ),
     Column("label", "VARCHAR", False, "parsed value, readable"),
     Column("value", "VARCHAR", True, "linked value (e.g. a p-value's outcome)"),
     *PROVENANCE,

@@ -96,6 +96,17 @@ def test_seed_outcome_rows_values_and_spans(demo_run: tuple[RefreshSummary, Path
         assert row["section"] == "Results" and row["rule_id"]
         assert row["pre_stat"] == "median" and row["pre_spread_type"] == "iqr"
     assert got == EXPECTED_RESULTS
+    # "... as did the Reflex Scale from 5 ... to 3 (...) at steady state dosage of ITB."
+    timepoints = {
+        row["outcome"]: row["timepoint"] if isinstance(row["timepoint"], str) else None
+        for row in results.to_dict("records")
+    }
+    assert timepoints == {
+        "Modified Ashworth Scale": "steady state",
+        "Reflex Scale": "steady state",
+        "Modified Rankin Scale": None,
+        "Rivermead Mobility Index": None,
+    }
 
 
 def test_exports_hold_the_seed_values(demo_run: tuple[RefreshSummary, Path, Path]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from extractors.types import FollowUp, Provenance
 from itb_evidence import schema
 from itb_evidence.export import export
 from itb_evidence.link import EvidenceRows, link_record
@@ -42,6 +44,43 @@ def test_link_builds_study_and_outcome_rows_with_provenance() -> None:
         "result",
         "sample_size",
     }
+
+
+def test_link_fills_follow_up_summary_timepoint_and_follow_up_mention() -> None:
+    base = make_extraction()
+    text = "We studied seven patients"
+    start = ABSTRACT.index(text)
+    follow_prov = Provenance(
+        "abstract", start, start + len(text), text, "a sentence", "Methods", "follow_up.stated"
+    )
+    cases = [
+        (FollowUp(5.2, 2.1, None, "years", follow_prov), "5.2 ± 2.1 years"),
+        (FollowUp(36, None, (12, 60), "months", follow_prov), "36 (range 12-60) months"),
+        (FollowUp(None, None, (2, 41), "months", follow_prov), "range 2-41 months"),
+    ]
+    for follow_up, summary in cases:
+        extraction = replace(
+            base,
+            follow_up=follow_up,
+            results=tuple(replace(r, timepoint="steady state") for r in base.results),
+        )
+        rows = link_record(make_record(), extraction, INCLUDED)
+        assert rows.studies[0]["follow_up"] == summary
+        mas = next(r for r in rows.outcomes if r["outcome"] == "Modified Ashworth Scale")
+        assert mas["timepoint"] == "steady state"
+        assert [r["timepoint"] for r in rows.outcomes if r["row_kind"] != "result"] == [None]
+        (mention,) = [m for m in rows.mentions if m["kind"] == "follow_up"]
+        assert (mention["label"], mention["value"], mention["rule_id"]) == (
+            summary,
+            summary,
+            "follow_up.stated",
+        )
+        assert (mention["span_start"], mention["source_text"]) == (start, text)
+        assert not schema.validate_row("studies", rows.studies[0])
+        assert all(not schema.validate_row("mentions", m) for m in rows.mentions)
+    plain = link_record(make_record(), base, INCLUDED)
+    assert plain.studies[0]["follow_up"] is None
+    assert all(r["timepoint"] is None for r in plain.outcomes)
 
 
 def test_excluded_study_keeps_its_reason_but_no_outcomes() -> None:
