@@ -221,6 +221,7 @@ def _negated(text: str, start: int, sentence_start: int) -> bool:
 # shares the modifiers of the lexicon term before it; and the mirror image for modifiers.
 NEXT_CONJUNCT = re.compile(r"\s*(?:/|,|and\b|or\b)\s*([A-Za-z][A-Za-z\u2010-]*)")
 PREVIOUS_CONJUNCT = re.compile(r"([A-Za-z][A-Za-z\u2010-]*)\s*(?:/|,|and|or)\s*$")
+_CONJUNCTIONS = ("/", ",", "and", "or")
 
 
 def _coordinated(
@@ -241,7 +242,12 @@ def _coordinated(
                         found[1], found[0], after.start(1), after.end(1), "outcome.coordinated_head"
                     )
                 )
-        before = PREVIOUS_CONJUNCT.search(text, max(0, m.start - 40), m.start)
+        # Its match ends with a conjunction and only whitespace after it: check that first.
+        before = (
+            PREVIOUS_CONJUNCT.search(text, max(0, m.start - 40), m.start)
+            if text[max(0, m.start - 40) : m.start].rstrip().endswith(_CONJUNCTIONS)
+            else None
+        )
         if before:
             found = by_phrase.get(" ".join([before.group(1).lower(), *words[1:]]))
             if found and found[0] == "outcomes.jsonl":

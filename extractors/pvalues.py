@@ -126,11 +126,20 @@ def normalise_comparator(raw: str) -> Comparator:
     return "="
 
 
+# Lower-case literals one of which every THRESHOLD_BEFORE alternative contains, save "\u03b1":
+# a cheap pre-check for its scan of every position (a text that is not ASCII is always scanned).
+THRESHOLD_BEFORE_LITERALS = ("significan", "alpha", "level", "set", "defined", "considered")
+
+
 def _is_threshold(text: str, start: int, end: int) -> bool:
-    return bool(
-        THRESHOLD_AFTER.search(text[end : end + 40])
-        or THRESHOLD_BEFORE.search(text[max(0, start - 60) : start])
-    )
+    if THRESHOLD_AFTER.search(text[end : end + 40]):
+        return True
+    before = text[max(0, start - 60) : start]
+    if before.isascii():
+        lowered = before.lower()
+        if not any(literal in lowered for literal in THRESHOLD_BEFORE_LITERALS):
+            return False
+    return bool(THRESHOLD_BEFORE.search(before))
 
 
 def _respectively_values(text: str, end: int) -> list[re.Match[str]]:
@@ -152,6 +161,8 @@ def find_p_values(text: str) -> list[PValueHit]:
         (BARE_P, "pvalue.bare_parenthesised"),
         (BRACKETED_P_NO_COMPARATOR, "pvalue.no_comparator"),
     ):
+        if pattern is BRACKETED_P_NO_COMPARATOR and "(p" not in text and "(P" not in text:
+            continue  # its match starts with "p"/"P" right after "(": skip the whole-text scan
         for m in pattern.finditer(text):
             start = m.start("comp") if rule_id == "pvalue.bare_parenthesised" else m.start()
             end = m.end()
