@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import get_args
 
 from extractors.lexicon import load_design_cues
 from extractors.types import Design
@@ -27,16 +28,7 @@ TREATED_CUE = re.compile(
     r"\b(?:treat(?:ed|ment)|therapy|implant(?:ed|ation)|received|before and after)\b", re.I
 )
 
-DESIGNS: tuple[Design, ...] = (
-    "rct",
-    "prospective cohort",
-    "retrospective cohort",
-    "case series",
-    "case report",
-    "review",
-    "systematic review/meta-analysis",
-    "other",
-)
+DESIGNS: tuple[Design, ...] = get_args(Design)  # one list: the Literal in types.py
 
 
 _DESIGN_BY_NAME: dict[str, Design] = {name: name for name in DESIGNS}
