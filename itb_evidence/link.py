@@ -85,19 +85,29 @@ def _direction(pre: Statistic | None, post: Statistic | None) -> str | None:
     return "no change"
 
 
+def _value_summary(
+    value: float | None,
+    sd: float | None,
+    range_: tuple[float, float] | None,
+    unit: str,
+    *,
+    range_only_prefix: str,
+) -> str:
+    """'188 ± 60 (range 145-230) ug/day'; a range alone reads '<prefix>145-230 ug/day'."""
+    parts: list[str] = []
+    if value is not None:
+        parts.append(f"{value:g}" + (f" ± {sd:g}" if sd is not None else ""))
+    if range_ is not None:
+        lo, hi = range_
+        parts.append(f"(range {lo:g}-{hi:g})" if parts else f"{range_only_prefix}{lo:g}-{hi:g}")
+    parts.append(unit)
+    return " ".join(parts)
+
+
 def _dose_summary(dose: DoseMention | None) -> str | None:
     if dose is None:
         return None
-    parts: list[str] = []
-    if dose.value is not None:
-        parts.append(f"{dose.value:g}")
-        if dose.sd is not None:
-            parts[-1] += f" ± {dose.sd:g}"
-    if dose.range is not None:
-        lo, hi = dose.range
-        parts.append(f"(range {lo:g}-{hi:g})" if parts else f"{lo:g}-{hi:g}")
-    parts.append(dose.unit)
-    return " ".join(parts)
+    return _value_summary(dose.value, dose.sd, dose.range, dose.unit, range_only_prefix="")
 
 
 def _follow_up_summary(follow_up: FollowUp | None) -> str | None:
@@ -106,16 +116,9 @@ def _follow_up_summary(follow_up: FollowUp | None) -> str | None:
         return None
     if follow_up.value is None and follow_up.range is None:
         return follow_up.prov.text
-    parts: list[str] = []
-    if follow_up.value is not None:
-        parts.append(f"{follow_up.value:g}")
-        if follow_up.sd is not None:
-            parts[-1] += f" ± {follow_up.sd:g}"
-    if follow_up.range is not None:
-        lo, hi = follow_up.range
-        parts.append(f"(range {lo:g}-{hi:g})" if parts else f"range {lo:g}-{hi:g}")
-    parts.append(follow_up.unit)
-    return " ".join(parts)
+    return _value_summary(
+        follow_up.value, follow_up.sd, follow_up.range, follow_up.unit, range_only_prefix="range "
+    )
 
 
 def _main_itb_dose(doses: tuple[DoseMention, ...]) -> DoseMention | None:
