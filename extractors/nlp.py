@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.util import compile_infix_regex
@@ -48,13 +49,27 @@ def _variants(phrase: str) -> list[str]:
     return out
 
 
-@cache
-def get_pipeline() -> Pipeline:
-    """Build the tokenizer and matchers once per process."""
+def make_tokenizer() -> Language:
+    """``spacy.blank("en")`` as the extractors use it: the glued-section infix, and only LOWER.
+
+    Only LOWER and ORTH are read (the two PhraseMatchers; offsets come from ``Token.idx``). Every
+    other lexical attribute getter (shape, like_num, like_url, stop words, norms ...) runs once
+    per new word: on a first pass over new abstracts that was half of the tokenising time
+    (measured in benchmarks/extract_throughput.py), for values nothing reads. Tokens are the
+    same: the getters fill attributes, they do not split text."""
     nlp = spacy.blank("en")
+    vocab: Any = nlp.vocab
+    vocab.lex_attr_getters = {LOWER: str.lower}
     infixes: list[Any] = [*(nlp.Defaults.infixes or ()), GLUED_SENTENCE_INFIX]
     tokenizer: Any = nlp.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+@cache
+def get_pipeline() -> Pipeline:
+    """Build the tokenizer and matchers once per process."""
+    nlp = make_tokenizer()
     names = PhraseMatcher(nlp.vocab, attr="LOWER")
     abbreviations = PhraseMatcher(nlp.vocab, attr="ORTH")
     entries: dict[str, tuple[str, LexiconEntry]] = {}

@@ -6,6 +6,7 @@ import pytest
 
 from extractors import extract_study
 from extractors.abbreviations import find_abbreviations
+from extractors.engine import _standalone_uses
 from extractors.pvalues import find_p_values
 from extractors.spans import all_provenances
 from extractors.types import StudyExtraction
@@ -175,6 +176,22 @@ def test_defined_abbreviation_overrides_the_lexicon_meaning() -> None:
     )
     assert {o.name for o in se.outcome_measures} == {"Motor Assessment Scale"}
     assert se.p_values[0].outcome == "Motor Assessment Scale"
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "uses"),
+    [
+        ("MAS fell; MAS rose", "MAS", [(0, 3), (10, 13)]),
+        ("MASS and pre-MAS and MAS2 and x_MAS", "MAS", []),
+        ("(MAS), MAS-based and MAS.", "MAS", [(1, 4), (7, 10), (21, 24)]),
+        ("éMAS and MASé", "MAS", [(9, 12)]),  # a letter before blocks, a non-ASCII one after not
+        ("AAA", "AA", []),
+    ],
+)
+def test_defined_abbreviation_uses_are_standalone(
+    text: str, short: str, uses: list[tuple[int, int]]
+) -> None:
+    assert _standalone_uses(text, short) == uses
 
 
 def test_schwartz_hearst_pairs() -> None:
