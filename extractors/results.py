@@ -3,34 +3,53 @@
 Pairs: "improved from 3 (IQR 3-3.25) to 1 (IQR 1-1.25; p = 0.046)", "decreased from 3.3+/-1.2
 to 1.4+/-0.7", "reduced from 3.1-4.5 at baseline to 1.0-2.0", and "remained 14 (IQR 13.5-14 pre,
 IQR 14-14 post)". Values followed by a mass or time unit are doses/durations, not results.
+
+Also the forms written without "from ... to": "3 [2–4] before and 1 [1–2] after", "41.3 (12.4)
+at baseline vs 43.0 (12.9) at 12 months", lists ending in "respectively", table-like "MAS, 2·8 vs
+1·9 (P<0·001); ..." after a "baseline vs one year" header, "Before implantation X was A, and after
+one year it was B", and "B at 12 months, compared with A before implantation". Decimal commas
+("2,8 ± 0,6") and mid-dots ("14·2") are decimals; "1,150" is a thousands figure. A bare spread
+("41.3 (12.4)", "3 [2–4]") takes the type the abstract declares ("values are mean (SD)").
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 from extractors.distributions import p_from_chi2, p_from_f, p_from_t, p_from_z
-from extractors.numbers import DASH, DECIMAL, NUM_LEFT, PLUS_MINUS, THOUSANDS, parse_decimal
+from extractors.numbers import DASH, DECIMAL, MINUS, NUM_LEFT, PLUS_MINUS, parse_decimal
 from extractors.types import Spread, Statistic
 
-# A measurement unit a score may carry ("212 ± 88 m", "19.5 s", "52 ± 15 degrees"); never a
-# mass or time unit of a dose or duration (see NOT_A_SCORE_UNIT).
-SCORE_UNIT = r"(?:m/s|cm|mm|m|s|secs?|seconds?|degrees?|\u00b0|points?)(?![\w/])"
-# A decimal-comma value ("3,4"; "1,150" stays a thousands figure) next to dot decimals.
-PAIR_DECIMAL = rf"(?:{THOUSANDS}|\d+,\d+(?![\d,])|{DECIMAL})"
+# A measurement unit a score may carry ("212 ± 88 m", "19.5 s", "52 ± 15 degrees", "352 ms",
+# "240 mL", "0.31 mL/kg/m"); never a mass or time unit of a dose or duration (see
+# NOT_A_SCORE_UNIT).
+SCORE_UNIT = (
+    r"(?:(?:mL|ml)(?:/(?:kg|m|min|h|s))*|m/s|cm\s?H2O|mm\s?Hg|cm|mm|ms|m|secs?|seconds?|s"
+    r"|degrees?|\u00b0|points?|Hz|mV|[\u00b5\u03bc]V)(?![\w/])"
+)
+# A decimal-comma value ("3,4"; "1,150" stays a thousands figure) next to dot decimals. A comma
+# and another digit group after it ("1,2,3") is no number; "0,49, respectively" is one.
+PAIR_DECIMAL = (
+    rf"(?:[1-9]\d{{0,2}}(?:,\d{{3}})+(?!\d|,\d)(?:[.\u00b7]\d+)?|\d+,\d+(?!\d|,\d)|{DECIMAL})"
+)
+# A sign written before a score ("−2.1 ± 4.0 degrees"): a dash glued to the number.
+SIGNED = rf"(?:{MINUS}(?=[\d.\u00b7]))?{PAIR_DECIMAL}"
 
 
 def _stat_value(prefix: str) -> str:
-    """A reported statistic: "3", "3.3+/-1.2", "70%", "3 (IQR 3-3.25)", a range "3.1-4.5", with
-    an optional "a median of" before it and a measurement unit after it ("212 ± 88 m")."""
+    """A reported statistic: "3", "3.3+/-1.2", "70%", "3 (IQR 3-3.25)", "3 [2–4]", a range
+    "3.1-4.5", with an optional "a median of" before it and a measurement unit after the value
+    ("212 ± 88 m", "41.2° ± 9.5°") or after its bracket ("240 [190–310] mL")."""
     return (
         rf"(?:(?:an?\s+|the\s+)?(?P<{prefix}kind>median|mean|average)\s+(?:of\s+)?)?"
         rf"(?:(?P<{prefix}lo>{DECIMAL})\s*{DASH}\s*(?P<{prefix}hi>{DECIMAL})(?![\d.])"
-        rf"|(?P<{prefix}v>{PAIR_DECIMAL})(?P<{prefix}pct>\s*%)?"
-        rf"(?:\s*{PLUS_MINUS}\s*(?P<{prefix}sd>{DECIMAL}))?)"
+        rf"|(?P<{prefix}v>{SIGNED})\u00b0?(?P<{prefix}pct>\s*%)?"
+        rf"(?:\s*{PLUS_MINUS}\s*(?P<{prefix}sd>{PAIR_DECIMAL})\u00b0?)?)"
         rf"(?:\s*(?P<{prefix}unit>{SCORE_UNIT}))?"
-        rf"(?:\s*\((?P<{prefix}paren>[^()]{{1,90}})\))?"
+        rf"(?:\s*(?:\((?P<{prefix}paren>[^()]{{1,90}})\)|\[(?P<{prefix}brk>[^\[\]]{{1,90}})\]))?"
+        rf"(?:\s*(?P<{prefix}unit2>{SCORE_UNIT}))?"
     )
 
 
@@ -38,15 +57,28 @@ def _stat_value(prefix: str) -> str:
 _PRE_CONTEXT = (
     r"(?:\s+(?:at|before|pre[-\u2010]?\w*|prior\s+to|in|on|during)(?:\s+[\w\u2010-]+){0,3}?)?"
 )
-PRE_POST = re.compile(rf"\bfrom\s+{_stat_value('a_')}{_PRE_CONTEXT}\s+to\s+{_stat_value('b_')}")
+# "from a baseline of 212 m to 250 m": the pre value named as the baseline. Without a "to" value
+# ("improved by 38 m from a baseline of 212 m") there is no post value and no pair.
+_BASELINE_OF = r"(?:(?:an?\s+|the\s+)?baseline\s+(?:value\s+|score\s+|level\s+)?of\s+)?"
+PRE_POST = re.compile(
+    rf"\bfrom\s+{_BASELINE_OF}{_stat_value('a_')}{_PRE_CONTEXT}\s+to\s+{_stat_value('b_')}"
+)
 # "ranged from 2 to 4", "varying from 110 to 390": the spread of one measurement, not a change.
 RANGE_VERB_BEFORE = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+$", re.I)
+# Words that mark the value after them as the pre- or the post-treatment one.
+PRE_MARK = r"(?:at\s+baseline|before|pre[-\u2010]?\w+|prior\s+to)"
+POST_MARK = (
+    r"(?:after|post[-\u2010]?\w+|at\s+(?:the\s+)?(?:(?:last|final|latest)\s+)?follow[-\u2010\s]?up"
+    r"|at\s+\w+\s+(?:months?|years?|weeks?)|(?:\w+\s+){1,2}(?:months?|years?|weeks?)\s+later)"
+)
+# Joins the pre and the post value: "3 before and 1 after", "41.3 at baseline vs 43.0 at 12 months".
+PAIR_JOIN = r",?\s+(?:and|vs\.?|versus)\s+"
 # "3 (IQR 2-4) before and 1 (IQR 0-2) after implantation", "45.3 (95% CI ...) at baseline and
-# 46.1 (...) at two years": the pre value is written before its time point, the post value too.
+# 46.1 (...) at two years", "2.9 ± 0.9 before implantation vs 0.8 ± 0.7 at 10 years", "150 m
+# before implantation and 600 m one year later": each value is written before its time point.
 BEFORE_AFTER = re.compile(
-    rf"{NUM_LEFT}{_stat_value('a_')}\s+(?:at\s+baseline|before|pre[-\u2010]?\w+)"
-    rf"(?:\s+[\w\u2010-]+){{0,2}}?,?\s+and\s+{_stat_value('b_')}\s+"
-    rf"(?:after|post[-\u2010]?\w+|at\s+(?:follow[-\u2010\s]?up|\w+\s+(?:months?|years?|weeks?)))\b"
+    rf"{NUM_LEFT}{_stat_value('a_')}\s+{PRE_MARK}"
+    rf"(?:\s+[\w\u2010-]+){{0,2}}?{PAIR_JOIN}{_stat_value('b_')}\s+{POST_MARK}\b"
 )
 REMAINED = re.compile(
     rf"\b(?:remained|was\s+unchanged\s+at|stayed)\s+(?P<v>{DECIMAL})\s*\((?P<paren>[^()]{{1,120}})\)"
@@ -71,12 +103,42 @@ TEST_STATISTIC = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class PairHit:
+    """One pre -> post pair. Pairs written together ("from 0.71 and 0.42 to 0.86 and 0.49,
+    respectively") share one span and carry their place in it: ``group`` is (index, size),
+    ``respective`` says the outcomes are the last ``size`` named before the span, in order, and
+    ``link_at`` is where the pair's own outcome is looked for when it is not the span start
+    ("MAS was 3.0 and walking speed 0.45; after six months they were 1.6 and 0.61")."""
+
     start: int
     end: int
     pre: Statistic
     post: Statistic
     post_start: int
     rule_id: str
+    link_at: int = -1
+    group: tuple[int, int] = (0, 1)
+    respective: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Conventions:
+    """How the abstract says it reports values ("Values are median [IQR]", "mean (SD)"): the
+    type of a bare interval "3 [2–4]" (iqr | range) and of a bare single number "41.3 (12.4)"
+    (sd | se)."""
+
+    interval: str | None = None
+    single: str | None = None
+
+
+NO_CONVENTIONS = Conventions()
+# "median [interquartile range]", "median (IQR)", "mean (SD)", "mean [standard deviation]".
+DECLARED_SPREAD = re.compile(
+    r"\b(?P<stat>median|mean)\s*[(\[]\s*(?P<kind>IQR|inter-?quartile\s+range|range|SD|s\.d\."
+    r"|standard\s+deviation|SEM?|standard\s+error(?:\s+of\s+the\s+mean)?)\s*[)\]]",
+    re.I,
+)
+BARE_NUMBER = re.compile(rf"\s*{DECIMAL}\s*")
+BRACKET_SPREAD = re.compile(rf"\d\s*(?:{DASH}|to\b)\s*[-\u2212]?[\d.]|IQR|CI\b|SD\b|range", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +151,33 @@ class TestHit:
     p_recomputed: float | None
 
 
-def _spread_type(raw: str | None, sentence: str) -> str:
+def declared_conventions(text: str) -> Conventions:
+    """The spread conventions ``text`` declares; a kind declared two ways is left undecided."""
+    if "median" not in text and "mean" not in text:
+        return NO_CONVENTIONS
+    intervals: set[str] = set()
+    singles: set[str] = set()
+    for m in DECLARED_SPREAD.finditer(text):
+        kind = m.group("kind").lower()
+        if "quartile" in kind or kind == "iqr":
+            intervals.add("iqr")
+        elif kind == "range":
+            intervals.add("range")
+        elif kind.startswith(("se", "standard e")):
+            singles.add("se")
+        else:
+            singles.add("sd")
+    return Conventions(
+        intervals.pop() if len(intervals) == 1 else None,
+        singles.pop() if len(singles) == 1 else None,
+    )
+
+
+def _spread_type(raw: str | None, sentence: str, conventions: Conventions = NO_CONVENTIONS) -> str:
     if raw is None:
-        return "iqr" if re.search(r"\bIQR\b|interquartile", sentence, re.I) else "range"
+        if re.search(r"\bIQR\b|interquartile", sentence, re.I):
+            return "iqr"
+        return conventions.interval or "range"
     low = raw.lower()
     if "iqr" in low or "interquartile" in low:
         return "iqr"
@@ -104,16 +190,22 @@ def _spread_type(raw: str | None, sentence: str) -> str:
     return "sd"
 
 
-def parse_spreads(paren: str, sentence: str) -> list[Spread]:
-    """Spreads inside a parenthesis, skipping any p-value ("IQR 1-1.25; p = 0.046")."""
+def parse_spreads(
+    paren: str, sentence: str, conventions: Conventions = NO_CONVENTIONS
+) -> list[Spread]:
+    """Spreads inside a parenthesis, skipping any p-value ("IQR 1-1.25; p = 0.046"). A bare
+    number ("41.3 (12.4)") is a spread only where the abstract declared "mean (SD)"."""
     spreads = []
     for part in re.split(r"[;]|,\s+(?=[A-Za-z])", paren):
         if re.search(r"(?<![A-Za-z])[Pp]\s*[<>=\u2264\u2265]", part):
             continue
+        if conventions.single and BARE_NUMBER.fullmatch(part):
+            spreads.append(Spread(type=conventions.single, sd=parse_decimal(part.strip())))
+            continue
         m = SPREAD_IN_PARENS.search(part)
         if not m:
             continue
-        kind = _spread_type(m.group("type"), sentence)
+        kind = _spread_type(m.group("type"), sentence, conventions)
         lo = parse_decimal(m.group("lo").replace("-", "")) * (
             -1 if m.group("lo").startswith("-") else 1
         )
@@ -142,9 +234,26 @@ def _stat_kind(before: str, spread: Spread | None, percent: bool) -> str:
     return "value"
 
 
-def _statistic(m: re.Match[str], prefix: str, before: str, sentence: str) -> Statistic:
+def _signed(raw: str) -> float:
+    """A SIGNED match as a float: "−2.1" -> -2.1, "0,71" -> 0.71."""
+    if raw[0] in "-\u2010\u2011\u2013\u2212":
+        return -parse_decimal(raw[1:])
+    return parse_decimal(raw)
+
+
+def _statistic(
+    m: re.Match[str],
+    prefix: str,
+    before: str,
+    sentence: str,
+    conventions: Conventions = NO_CONVENTIONS,
+) -> Statistic:
     spread: Spread | None = None
     paren = m.group(prefix + "paren")
+    bracket = m.group(prefix + "brk")
+    if paren is None and bracket is not None and BRACKET_SPREAD.search(bracket):
+        # "3 [2–4]" is a spread; "20% [12]" or "[12, 15]" cites references.
+        paren, conventions = bracket, Conventions(conventions.interval, None)
     if m.group(prefix + "lo") is not None:
         spread = Spread(
             type="range",
@@ -160,9 +269,9 @@ def _statistic(m: re.Match[str], prefix: str, before: str, sentence: str) -> Sta
     if m.group(prefix + "sd") is not None:
         spread = Spread(type="sd", sd=parse_decimal(m.group(prefix + "sd")))
     elif paren:
-        spreads = parse_spreads(paren, sentence)
+        spreads = parse_spreads(paren, sentence, conventions)
         spread = spreads[0] if spreads else None
-    value = parse_decimal(m.group(prefix + "v"))
+    value = _signed(m.group(prefix + "v"))
     return Statistic(
         stat=_stat_kind(before, spread, bool(m.group(prefix + "pct"))), value=value, spread=spread
     )
@@ -195,15 +304,13 @@ def _pre_post_matches(sentence: str) -> list[re.Match[str]]:
 
 
 # The middle of BEFORE_AFTER: searched first, so the full pattern runs only where it may match.
-BEFORE_AND = re.compile(
-    r"\s(?:at\s+baseline|before|pre[-\u2010]?\w+)(?:\s+[\w\u2010-]+){0,2}?,?\s+and\s"
-)
+BEFORE_AND = re.compile(rf"\s{PRE_MARK}(?:\s+[\w\u2010-]+){{0,2}}?{PAIR_JOIN}")
 
 
 def _before_after_matches(sentence: str) -> list[re.Match[str]]:
     """``BEFORE_AFTER.finditer(sentence)``, run only in the stretch before and after each
     "before ... and" (a scan of the whole sentence tries the pattern at every character)."""
-    if " and " not in sentence:
+    if " and " not in sentence and " vs" not in sentence and " versus " not in sentence:
         return []
     found: list[re.Match[str]] = []
     for anchor in BEFORE_AND.finditer(sentence):
@@ -214,59 +321,315 @@ def _before_after_matches(sentence: str) -> list[re.Match[str]]:
     return found
 
 
-def find_pairs(sentence: str, offset: int) -> list[PairHit]:
-    """Pre -> post pairs in one sentence; offsets are shifted by ``offset`` into the field."""
+# One value of a list ("from 0,71 and 0,42 to ..."), and what joins two of them.
+LIST_VALUE = re.compile(rf"{NUM_LEFT}{_stat_value('a_')}")
+LIST_SEP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+LIST_TO = re.compile(r"\s+to\s+")
+# "..., respectively" right after the post values, or closing the parenthesis after them.
+RESPECTIVELY_NEXT = re.compile(r",?\s*respectively\b|\s*\([^()]{0,100}\brespectively\s*\)")
+# Table-like lists after a pre/post header: "Mean scores at baseline vs one year were: BADS,
+# 14·2 vs 10·1 (P=0·003); MAS, 2·8 vs 1·9 (P<0·001)"; "before and after", "pre- vs post-".
+VS_HEADER = re.compile(
+    r"\b(?:(?:at\s+)?baseline|before(?:\s+\w+)?|pre[-\u2010]?\w*)\s*(?:vs\.?|versus|and|/)\s*"
+    r"(?:at\s+)?(?:the\s+)?(?:after|post[-\u2010]?\w*|(?:last\s+|final\s+)?follow[-\u2010\s]?up"
+    r"|\w+(?:[-\u2010\s]\w+)?\s*(?:months?|years?|weeks?))\b",
+    re.I,
+)
+VS_ITEM = re.compile(
+    rf"{NUM_LEFT}{_stat_value('a_')}\s*(?:vs\.?|versus)\s+{_stat_value('b_')}", re.I
+)
+# "12 vs 8 patients": counts of people, not a measure's values.
+COUNT_NOUN = re.compile(
+    r"\s*(?:patients?|subjects?|participants?|children|adults|people|persons|cases|limbs|pumps"
+    r"|men|women|of\s+(?:the|all|\d))\b",
+    re.I,
+)
+# "Before implantation the oxygen cost of walking was 0.31 ± 0.08 mL/kg/m, and after one year it
+# was 0.26 ± 0.07 mL/kg/m"; "Before treatment, mean (SD) MAS score was 3.0 (0.7) and walking
+# speed 0.45 (0.20) m/s; after six months they were 1.6 (0.8) and 0.61 (0.24) m/s".
+CLAUSE_PRE = re.compile(
+    rf"\b(?:[Bb]efore|[Pp]rior\s+to|[Aa]t\s+baseline|[Pp]re[-\u2010]?(?:operatively|treatment"
+    rf"|implantation))\b[^;]{{0,120}}?\b(?:was|were)\s+{NUM_LEFT}{_stat_value('a_')}"
+)
+_CHANGE_TO = (
+    r"(?:had\s+)?(?:fallen|risen|fell|rose|decreased|increased|dropped|improved|declined|changed)"
+    r"\s+to"
+)
+CLAUSE_POST = re.compile(
+    r"\s*[;,]\s+(?:and\s+|but\s+|whereas\s+|while\s+)?(?:after|at|by|post[-\u2010]?\w+)\b"
+    rf"[^;]{{0,80}}?\b(?:was|were|{_CHANGE_TO})\s+"
+)
+# The post value first: "the MAS at 12 months was 1.5 ± 0.7, compared with 3.0 ± 0.6 before
+# implantation" (the pre value's time point is required: "compared with 3.0 in controls" is not
+# a pair).
+COMPARED_WITH = re.compile(
+    rf"{NUM_LEFT}{_stat_value('b_')},?\s+(?:compared\s+(?:with|to)|as\s+against)\s+"
+    rf"{_stat_value('a_')}\s+{PRE_MARK}\b"
+)
+# Between two listed values: a few words naming the next measure ("and walking speed 0.45"),
+# never a time point or a subject starting the next clause.
+_NAME_WORD = (
+    r"(?!(?:after|at|by|before|post|following|later|then|it|they|these|this|while|whereas|but)\b)"
+    r"(?:the\s+)?[A-Za-z][\w\u2010-]*\s+"
+)
+GLUE_VALUE = re.compile(
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:{_NAME_WORD}){{0,5}}?(?:(?:was|were|of)\s+)?"
+    rf"{NUM_LEFT}{_stat_value('a_')}"
+)
+# A time unit after a post value is a duration, unless a change verb says the measure itself is
+# a time ("the median refill interval lengthened from 63 to 118 days").
+CHANGE_VERB_BEFORE = re.compile(
+    r"\b(?:lengthened|shortened|prolonged|increased|decreased|rose|fell|declined|dropped|reduced"
+    r"|extended)\s+$",
+    re.I,
+)
+TIME_UNIT = re.compile(r"\s*(?:years?|months?|weeks?|days?|hours?|h|min)\b", re.I)
+
+
+def _compared_matches(sentence: str) -> list[re.Match[str]]:
+    """``COMPARED_WITH.finditer(sentence)`` where "compared" or "against" occurs."""
+    if "compared" not in sentence and "against" not in sentence:
+        return []
+    return list(COMPARED_WITH.finditer(sentence))
+
+
+def _value_start(m: re.Match[str], prefix: str) -> int:
+    return m.start(prefix + "lo") if m.group(prefix + "lo") is not None else m.start(prefix + "v")
+
+
+def _is_score(sentence: str, m: re.Match[str], prefix: str) -> bool:
+    """Neither the number nor its bracket is followed by a dose or duration unit."""
+    return not (
+        NOT_A_SCORE_UNIT.match(sentence, _value_end(m, prefix))
+        or NOT_A_SCORE_UNIT.match(sentence, m.end())
+    )
+
+
+def _same_stat(pre: Statistic, post: Statistic) -> tuple[Statistic, Statistic]:
+    """One statistic for both values ("3.0 (IQR ...) to 1.0": both medians)."""
+    if pre.stat != post.stat and "percent" not in (pre.stat, post.stat):
+        stat = pre.stat if pre.stat != "value" else post.stat
+        pre = Statistic(stat=stat, value=pre.value, spread=pre.spread)
+        post = Statistic(stat=stat, value=post.value, spread=post.spread)
+    return pre, post
+
+
+def _value_list(sentence: str, start: int, stop: re.Pattern[str] | None) -> list[re.Match[str]]:
+    """Values listed from ``start`` ("0,71 and 0,42", "3.0 (0.7) and walking speed 0.45"); the
+    list ends where ``stop`` matches (the next clause) or no joined value follows."""
+    first = LIST_VALUE.match(sentence, start)
+    if not first:
+        return []
+    values = [first]
+    while not (stop is not None and stop.match(sentence, values[-1].end())):
+        nxt = (GLUE_VALUE if stop is not None else _LIST_NEXT).match(sentence, values[-1].end())
+        if not nxt:
+            break
+        values.append(nxt)
+    return values
+
+
+_LIST_NEXT = re.compile(rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+){NUM_LEFT}{_stat_value('a_')}")
+
+
+def _group_hits(
+    pres: list[re.Match[str]],
+    posts: list[re.Match[str]],
+    span: tuple[int, int],
+    sentence: str,
+    rule_id: str,
+    conventions: Conventions,
+    *,
+    respective: bool,
+) -> list[PairHit]:
+    """Pairs of listed values, in order; none when a value is a dose, a duration or a year."""
+    if len(pres) != len(posts) or not all(_is_score(sentence, m, "a_") for m in pres + posts):
+        return []
+    hits = []
+    for index, (a, b) in enumerate(zip(pres, posts, strict=True)):
+        before = sentence[: a.start()]
+        pre = _statistic(a, "a_", before, sentence, conventions)
+        post = _statistic(b, "a_", before, sentence, conventions)
+        if _looks_like_year(pre) and _looks_like_year(post):
+            return []
+        pre, post = _same_stat(pre, post)
+        hits.append(
+            PairHit(
+                span[0],
+                span[1],
+                pre,
+                post,
+                _value_start(b, "a_"),
+                rule_id,
+                _value_start(a, "a_"),
+                (index, len(pres)),
+                respective,
+            )
+        )
+    return hits
+
+
+def _respectively_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
+    """ "PSFS and MAS scores fell from 3.0 and 3.0 to 1.0 and 2.0, respectively": k pairs whose
+    outcomes are the last k measures named before them (rule result.respectively)."""
+    hits: list[PairHit] = []
+    index = sentence.find("from ")
+    while index >= 0:
+        pres = _value_list(sentence, index + 5, None)
+        to = LIST_TO.match(sentence, pres[-1].end()) if len(pres) > 1 else None
+        posts = _value_list(sentence, to.end(), None) if to else []
+        tail = RESPECTIVELY_NEXT.match(sentence, posts[-1].end()) if posts else None
+        if posts and tail is None and "respectively" in (posts[-1].group("a_paren") or ""):
+            tail = posts[-1]  # "to 1.0 and 1.5 (p = 0.01 and 0.02, respectively)"
+        if tail and not RANGE_VERB_BEFORE.search(sentence, 0, index):
+            span = (index, tail.end())
+            hits += _group_hits(
+                pres, posts, span, sentence, "result.respectively", conventions, respective=True
+            )
+        index = sentence.find("from ", index + 1)
+    return hits
+
+
+def _vs_list_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
+    """ "at baseline vs one year were: BADS, 14·2 vs 10·1 (P=0·003); MAS, 2·8 vs 1·9": one pair
+    per "A vs B" after a header naming the two time points (rule result.vs_list)."""
+    header = VS_HEADER.search(sentence)
+    if header is None:
+        return []
+    hits = []
+    for m in VS_ITEM.finditer(sentence, header.end()):
+        if not (_is_score(sentence, m, "a_") and _is_score(sentence, m, "b_")):
+            continue
+        if COUNT_NOUN.match(sentence, m.end()) or COUNT_NOUN.match(sentence, _value_end(m, "a_")):
+            continue
+        before = sentence[: m.start()]
+        pre, post = _same_stat(
+            _statistic(m, "a_", before, sentence, conventions),
+            _statistic(m, "b_", before, sentence, conventions),
+        )
+        hits.append(PairHit(m.start(), m.end(), pre, post, _value_start(m, "b_"), "result.vs_list"))
+    return hits
+
+
+GLUE_FILLER = frozenset({"and", "the", "was", "were", "of"})
+
+
+def _names_a_measure(sentence: str, previous: re.Match[str], value: re.Match[str]) -> bool:
+    """Whether a word names the next listed measure ("3.0 (0.7) and walking speed 0.45"); bare
+    "3.0 and 2.5" are the values of two groups, not of two measures."""
+    glue = sentence[previous.end() : _value_start(value, "a_")]
+    return any(w.lower() not in GLUE_FILLER for w in re.findall(r"[A-Za-z][\w\u2010-]*", glue))
+
+
+def _clause_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
+    """Pre values in a "Before ..., X was A" clause, post values in the "after ... it was B" clause
+    that follows; k values each (rule result.before_after_clauses)."""
+    hits: list[PairHit] = []
+    for m in CLAUSE_PRE.finditer(sentence):
+        pres = _value_list(sentence, _value_start(m, "a_"), CLAUSE_POST)
+        post_clause = CLAUSE_POST.match(sentence, pres[-1].end()) if pres else None
+        if post_clause is None:
+            continue
+        posts = _value_list(sentence, post_clause.end(), CLAUSE_POST)
+        if posts and all(_names_a_measure(sentence, a, b) for a, b in itertools.pairwise(pres)):
+            span = (m.start(), posts[-1].end())
+            hits += _group_hits(
+                pres,
+                posts,
+                span,
+                sentence,
+                "result.before_after_clauses",
+                conventions,
+                respective=False,
+            )
+    return hits
+
+
+def _single_pair(
+    sentence: str, m: re.Match[str], rule_id: str, conventions: Conventions
+) -> PairHit | None:
+    """The pair of a from_to or before_after match, unless it is a dose, a duration, a range of
+    one measurement or a period of years."""
+    if NOT_A_SCORE_UNIT.match(sentence, _value_end(m, "a_")):
+        return None
+    for end in (_value_end(m, "b_"), m.end()):
+        if NOT_A_SCORE_UNIT.match(sentence, end) and not (
+            rule_id == "result.from_to"
+            and TIME_UNIT.match(sentence, end)
+            and CHANGE_VERB_BEFORE.search(sentence, 0, m.start())
+        ):
+            return None
+    if rule_id == "result.from_to" and RANGE_VERB_BEFORE.search(sentence, 0, m.start()):
+        return None
+    before = sentence[: m.start()]
+    pre = _statistic(m, "a_", before, sentence, conventions)
+    post = _statistic(m, "b_", before, sentence, conventions)
+    if _looks_like_year(pre) and _looks_like_year(post):
+        return None  # "from 1998 to 2003" is a period, not a result
+    pre, post = _same_stat(pre, post)
+    return PairHit(m.start(), m.end(), pre, post, _value_start(m, "b_"), rule_id)
+
+
+def _remained_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
+    hits = []
+    for m in REMAINED.finditer(sentence):
+        spreads = parse_spreads(m.group("paren"), sentence, conventions)
+        if len(spreads) != 2:
+            continue
+        value = parse_decimal(m.group("v"))
+        kind = _stat_kind(sentence[: m.start()], spreads[0], False)
+        pre = Statistic(stat=kind, value=value, spread=spreads[0])
+        post = Statistic(stat=kind, value=value, spread=spreads[1])
+        hits.append(PairHit(m.start(), m.end(), pre, post, m.start("v"), "result.remained"))
+    return hits
+
+
+def _shifted(hit: PairHit, offset: int) -> PairHit:
+    return PairHit(
+        hit.start + offset,
+        hit.end + offset,
+        hit.pre,
+        hit.post,
+        hit.post_start + offset,
+        hit.rule_id,
+        hit.link_at + offset if hit.link_at >= 0 else -1,
+        hit.group,
+        hit.respective,
+    )
+
+
+def find_pairs(
+    sentence: str, offset: int, conventions: Conventions = NO_CONVENTIONS
+) -> list[PairHit]:
+    """Pre -> post pairs in one sentence; offsets are shifted by ``offset`` into the field.
+
+    The list forms (respectively, vs lists, before/after clauses) are tried where their literal
+    cue is present, and give way to any overlapping from_to/before_after/remained pair."""
     hits: list[PairHit] = []
     for m, rule_id in [
         *((m, "result.from_to") for m in _pre_post_matches(sentence)),
         *((m, "result.before_after") for m in _before_after_matches(sentence)),
+        *((m, "result.compared_with_pre") for m in _compared_matches(sentence)),
     ]:
-        if NOT_A_SCORE_UNIT.match(sentence, m.end()) or NOT_A_SCORE_UNIT.match(
-            sentence, _value_end(m, "a_")
-        ):
-            continue
-        if rule_id == "result.from_to" and RANGE_VERB_BEFORE.search(sentence, 0, m.start()):
-            continue
-        before = sentence[: m.start()]
-        pre = _statistic(m, "a_", before, sentence)
-        post = _statistic(m, "b_", before, sentence)
-        if _looks_like_year(pre) and _looks_like_year(post):
-            continue  # "from 1998 to 2003" is a period, not a result
-        if pre.stat != post.stat and "percent" not in (pre.stat, post.stat):
-            stat = pre.stat if pre.stat != "value" else post.stat
-            pre = Statistic(stat=stat, value=pre.value, spread=pre.spread)
-            post = Statistic(stat=stat, value=post.value, spread=post.spread)
-        post_start = m.start("b_lo") if m.group("b_lo") is not None else m.start("b_v")
-        hits.append(
-            PairHit(
-                offset + m.start(),
-                offset + m.end(),
-                pre,
-                post,
-                offset + post_start,
-                rule_id,
-            )
-        )
+        hit = _single_pair(sentence, m, rule_id, conventions)
+        if hit is not None:
+            hits.append(hit)
     if "remain" in sentence or "unchanged" in sentence or "stayed" in sentence:
-        for m in REMAINED.finditer(sentence):
-            spreads = parse_spreads(m.group("paren"), sentence)
-            if len(spreads) != 2:
-                continue
-            value = parse_decimal(m.group("v"))
-            kind = _stat_kind(sentence[: m.start()], spreads[0], False)
-            pre = Statistic(stat=kind, value=value, spread=spreads[0])
-            post = Statistic(stat=kind, value=value, spread=spreads[1])
-            hits.append(
-                PairHit(
-                    offset + m.start(),
-                    offset + m.end(),
-                    pre,
-                    post,
-                    offset + m.start("v"),
-                    "result.remained",
-                )
-            )
-    return hits
+        hits += _remained_pairs(sentence, conventions)
+    extra: list[PairHit] = []
+    if "respectively" in sentence:
+        extra += _respectively_pairs(sentence, conventions)
+    if "vs" in sentence or "versus" in sentence:
+        extra += _vs_list_pairs(sentence, conventions)
+    if " was " in sentence or " were " in sentence:
+        extra += _clause_pairs(sentence, conventions)
+    taken = [(h.start, h.end) for h in hits]
+    for hit in extra:
+        if not any(s < hit.end and hit.start < e for s, e in taken):
+            hits.append(hit)
+            if hit.group[0] == hit.group[1] - 1:
+                taken.append((hit.start, hit.end))
+    return [_shifted(h, offset) for h in hits] if offset else hits
 
 
 def _test_kind(raw: str) -> str:

@@ -1,0 +1,468 @@
+"""Pre -> post result pairs in the forms abstracts write them: decimal commas and mid-dots,
+"respectively" lists, "at baseline vs at 12 months", square-bracket spreads, table-like "A vs B"
+lists, before/after clauses, the post value first; and the look-alikes that are no pair (ranges,
+doses, durations, "improved by X from a baseline of Y")."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import extract_study
+from extractors.results import (
+    NO_CONVENTIONS,
+    Conventions,
+    declared_conventions,
+    find_pairs,
+)
+from extractors.spans import all_provenances
+from extractors.types import Spread, StudyExtraction
+
+SD = Conventions(single="sd")
+IQR = Conventions(interval="iqr")
+
+
+def sd(value: float) -> Spread:
+    return Spread(type="sd", sd=value)
+
+
+def iqr(lo: float, hi: float) -> Spread:
+    return Spread(type="iqr", lo=lo, hi=hi)
+
+
+# (sentence, conventions, [(rule id, stat, pre, pre spread, post, post spread, span text)])
+PAIR_ROWS: list[tuple[str, Conventions, list[tuple[object, ...]]]] = [
+    (
+        "The score decreased from 2,8 ± 0,6 to 1,4 ± 0,5 (p < 0,001).",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.from_to",
+                "mean",
+                2.8,
+                sd(0.6),
+                1.4,
+                sd(0.5),
+                "from 2,8 ± 0,6 to 1,4 ± 0,5 (p < 0,001)",
+            )
+        ],
+    ),
+    (
+        "Volume rose from 1,150 to 980 mL.",
+        NO_CONVENTIONS,
+        [("result.from_to", "value", 1150.0, None, 980.0, None, "from 1,150 to 980 mL")],
+    ),
+    (
+        "Peak dorsiflexion increased from −2.1 ± 4.0 to 3.5 ± 3.8 degrees.",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.from_to",
+                "mean",
+                -2.1,
+                sd(4.0),
+                3.5,
+                sd(3.8),
+                "from −2.1 ± 4.0 to 3.5 ± 3.8 degrees",
+            )
+        ],
+    ),
+    (
+        "Knee flexion rose from 41.2° ± 9.5° to 47.8° ± 8.6°.",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.from_to",
+                "mean",
+                41.2,
+                sd(9.5),
+                47.8,
+                sd(8.6),
+                "from 41.2° ± 9.5° to 47.8° ± 8.6°",
+            )
+        ],
+    ),
+    (
+        "The score fell from 3 [2–3] to 1 [1–2] (p < 0.001).",
+        IQR,
+        [("result.from_to", "median", 3.0, iqr(2, 3), 1.0, iqr(1, 2), "from 3 [2–3] to 1 [1–2]")],
+    ),
+    (
+        "Capacity increased from 240 [190–310] mL to 330 [280–400] mL (p = 0.04).",
+        IQR,
+        [
+            (
+                "result.from_to",
+                "median",
+                240.0,
+                iqr(190, 310),
+                330.0,
+                iqr(280, 400),
+                "from 240 [190–310] mL to 330 [280–400] mL",
+            )
+        ],
+    ),
+    (
+        "The rate increased from 20% [12] to 40% [15].",
+        IQR,
+        [("result.from_to", "percent", 20.0, None, 40.0, None, "from 20% [12] to 40% [15]")],
+    ),
+    (
+        "The refill interval lengthened from 63 to 118 days.",
+        NO_CONVENTIONS,
+        [("result.from_to", "value", 63.0, None, 118.0, None, "from 63 to 118")],
+    ),
+    (
+        "Distance rose from a baseline of 212 m to 250 m.",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.from_to",
+                "value",
+                212.0,
+                None,
+                250.0,
+                None,
+                "from a baseline of 212 m to 250 m",
+            )
+        ],
+    ),
+    (
+        "The score was 41.3 (12.4) at baseline vs 43.0 (12.9) at 12 months (p = 0.21).",
+        SD,
+        [
+            (
+                "result.before_after",
+                "mean",
+                41.3,
+                sd(12.4),
+                43.0,
+                sd(12.9),
+                "41.3 (12.4) at baseline vs 43.0 (12.9) at 12 months",
+            )
+        ],
+    ),
+    (
+        "The score was 41.3 (12.4) at baseline vs 43.0 (12.9) at 12 months (p = 0.21).",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.before_after",
+                "value",
+                41.3,
+                None,
+                43.0,
+                None,
+                "41.3 (12.4) at baseline vs 43.0 (12.9) at 12 months",
+            )
+        ],
+    ),
+    (
+        "The score was 2.9 ± 0.9 before implantation versus 0.8 ± 0.7 at 10 years.",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.before_after",
+                "mean",
+                2.9,
+                sd(0.9),
+                0.8,
+                sd(0.7),
+                "2.9 ± 0.9 before implantation versus 0.8 ± 0.7 at 10 years",
+            )
+        ],
+    ),
+    (
+        "The frequency score was 3 [2–4] before and 1 [1–2] after six months (p = 0.008).",
+        IQR,
+        [
+            (
+                "result.before_after",
+                "median",
+                3.0,
+                iqr(2, 4),
+                1.0,
+                iqr(1, 2),
+                "3 [2–4] before and 1 [1–2] after",
+            )
+        ],
+    ),
+    (
+        "Latency was 352 ± 41 ms before and 349 ± 38 ms after implantation.",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.before_after",
+                "mean",
+                352.0,
+                sd(41),
+                349.0,
+                sd(38),
+                "352 ± 41 ms before and 349 ± 38 ms after",
+            )
+        ],
+    ),
+    (
+        "His walking distance was 150 m before implantation and 600 m one year later.",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.before_after",
+                "value",
+                150.0,
+                None,
+                600.0,
+                None,
+                "150 m before implantation and 600 m one year later",
+            )
+        ],
+    ),
+    (
+        "The score at 12 months was 1.5 ± 0.7, compared with 3.0 ± 0.6 before implantation.",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.compared_with_pre",
+                "mean",
+                3.0,
+                sd(0.6),
+                1.5,
+                sd(0.7),
+                "1.5 ± 0.7, compared with 3.0 ± 0.6 before",
+            )
+        ],
+    ),
+    (
+        "Mean scores at baseline vs one year were: dystonia, 14·2 vs 10·1 (P=0·003); "
+        "tone, 2·8 vs 1·9 (P<0·001).",
+        NO_CONVENTIONS,
+        [
+            ("result.vs_list", "mean", 14.2, None, 10.1, None, "14·2 vs 10·1 (P=0·003)"),
+            ("result.vs_list", "mean", 2.8, None, 1.9, None, "2·8 vs 1·9 (P<0·001)"),
+        ],
+    ),
+    (
+        "Before and after treatment, tone was 3.1 ± 0.4 vs. 2.2 ± 0.5.",
+        NO_CONVENTIONS,
+        [("result.vs_list", "mean", 3.1, sd(0.4), 2.2, sd(0.5), "3.1 ± 0.4 vs. 2.2 ± 0.5")],
+    ),
+    (
+        "Before implantation the oxygen cost of walking was 0.31 ± 0.08 mL/kg/m, and after one "
+        "year it was 0.26 ± 0.07 mL/kg/m (p = 0.01).",
+        NO_CONVENTIONS,
+        [
+            (
+                "result.before_after_clauses",
+                "mean",
+                0.31,
+                sd(0.08),
+                0.26,
+                sd(0.07),
+                "Before implantation the oxygen cost of walking was 0.31 ± 0.08 mL/kg/m, and after "
+                "one year it was 0.26 ± 0.07 mL/kg/m (p = 0.01)",
+            )
+        ],
+    ),
+]
+
+RESPECTIVE_ROWS: list[tuple[str, list[tuple[float, float]], tuple[int, ...]]] = [
+    (
+        "Speed and length increased from 0,71 and 0,42 to 0,86 and 0,49, respectively (p = 0,01).",
+        [(0.71, 0.86), (0.42, 0.49)],
+        (0, 1),
+    ),
+    (
+        "The three scores fell from 3, 2 and 4 to 1, 1 and 2, respectively.",
+        [(3.0, 1.0), (2.0, 1.0), (4.0, 2.0)],
+        (0, 1, 2),
+    ),
+    (
+        "The scores fell from 3.0 ± 0.5 and 2.0 ± 0.4 to 1.0 ± 0.3 and 1.5 ± 0.2 "
+        "(p = 0.01 and 0.02, respectively).",
+        [(3.0, 1.0), (2.0, 1.5)],
+        (0, 1),
+    ),
+]
+
+NO_PAIR_ROWS = [
+    "Follow-up ranged from 2 to 4 years.",
+    "Scores ranged from 2 to 4.",
+    "Values varied from 110 to 390 across centres.",
+    "The dose was increased from 100 to 200 µg/day.",
+    "Doses rose from 100 and 150 to 200 and 300 µg/day, respectively.",
+    "Patients were treated from 6 to 12 months after injury.",
+    "The 6-minute walk distance improved by 38 m from a baseline of 212 m (p = 0.02).",
+    "The score improved by 6.5 points from a baseline of 42.0 (p = 0.006).",
+    "The registry ran from 1998 to 2003.",
+    "At baseline and 12 months, 12 vs 8 patients had clonus.",
+    "Before implantation the patients were 45 ± 12 years old, and after one year they were 46.",
+    "Scores were 3.0 in the treated group vs 2.0 in controls.",
+    "The score was 3.0 vs 2.0 in the two groups (p = 0.04).",
+    "Speed and length increased from 0.71 and 0.42 to 0.86 and 0.49.",
+    "The score was 1.5 ± 0.7, compared with 3.0 ± 0.6 in controls.",
+    "Tone was 3.0 at baseline and 2.0 in the control group.",
+    "Before implantation, tone scores were 3.0 and 2.5, and after one year they were 1.5 and 1.0.",
+    "Before implantation the dose was 50 µg, and after one year it was 300 µg.",
+]
+
+
+def _pair_rows(sentence: str, conventions: Conventions) -> list[tuple[object, ...]]:
+    return [
+        (
+            h.rule_id,
+            h.pre.stat,
+            h.pre.value,
+            h.pre.spread,
+            h.post.value,
+            h.post.spread,
+            sentence[h.start : h.end],
+        )
+        for h in sorted(find_pairs(sentence, 0, conventions), key=lambda h: h.start)
+    ]
+
+
+@pytest.mark.parametrize(("sentence", "conventions", "expected"), PAIR_ROWS)
+def test_pair_forms(
+    sentence: str, conventions: Conventions, expected: list[tuple[object, ...]]
+) -> None:
+    assert _pair_rows(sentence, conventions) == expected
+
+
+@pytest.mark.parametrize(("sentence", "values", "indices"), RESPECTIVE_ROWS)
+def test_respectively_lists_pair_in_order(
+    sentence: str, values: list[tuple[float, float]], indices: tuple[int, ...]
+) -> None:
+    hits = find_pairs(sentence, 0)
+    assert [(h.pre.value, h.post.value) for h in hits] == values
+    assert [h.group for h in hits] == [(i, len(values)) for i in indices]
+    assert all(h.respective and h.rule_id == "result.respectively" for h in hits)
+
+
+@pytest.mark.parametrize("sentence", NO_PAIR_ROWS)
+def test_look_alikes_are_no_pair(sentence: str) -> None:
+    assert find_pairs(sentence, 0, SD) == []
+
+
+def test_offsets_shift_into_the_field() -> None:
+    sentence = "Scores fell from 3, 2 and 4 to 1, 1 and 2, respectively."
+    (first, *_), shifted = find_pairs(sentence, 0), find_pairs(sentence, 100)[0]
+    assert (shifted.start, shifted.end, shifted.post_start, shifted.link_at) == (
+        first.start + 100,
+        first.end + 100,
+        first.post_start + 100,
+        first.link_at + 100,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Values are median [interquartile range].", Conventions("iqr", None)),
+        ("Data are mean (SD) or median (IQR).", Conventions("iqr", "sd")),
+        ("mean (standard error)", Conventions(None, "se")),
+        ("median (range) here and median (IQR) there", Conventions(None, None)),
+        ("No declaration at all.", NO_CONVENTIONS),
+    ],
+)
+def test_declared_conventions(text: str, expected: Conventions) -> None:
+    assert declared_conventions(text) == expected
+
+
+def run(abstract: str) -> StudyExtraction:
+    se = extract_study("t", "", abstract)
+    for prov in all_provenances(se):
+        assert abstract[prov.start : prov.end] == prov.text
+    return se
+
+
+def _results(se: StudyExtraction) -> list[tuple[object, ...]]:
+    return [
+        (r.outcome, r.pre.stat, r.pre.value, r.post.value, r.p.value if r.p else None)
+        for r in se.results
+    ]
+
+
+STUDY_ROWS = [
+    (
+        "Twenty adults received intrathecal baclofen. The median Modified Ashworth Scale and Penn "
+        "Spasm Frequency Scale scores fell from 3.5 and 2.0 to 1.5 and 1.0, respectively "
+        "(p = 0.004 and p = 0.03).",
+        [
+            ("Modified Ashworth Scale", "median", 3.5, 1.5, 0.004),
+            ("Penn Spasm Frequency Scale", "median", 2.0, 1.0, 0.03),
+        ],
+    ),
+    (
+        "Twenty adults received intrathecal baclofen. The Modified Ashworth Scale and Penn Spasm "
+        "Frequency Scale scores fell from 3.5 and 2.0 to 1.5 and 1.0, respectively (both "
+        "p < 0.001).",
+        [
+            ("Modified Ashworth Scale", "value", 3.5, 1.5, 0.001),
+            ("Penn Spasm Frequency Scale", "value", 2.0, 1.0, 0.001),
+        ],
+    ),
+    (
+        "Twelve adults received intrathecal baclofen. Before treatment, the mean Modified Ashworth "
+        "Scale score was 3.2 and the Penn Spasm Frequency Scale score 2.5; after six months they "
+        "were 1.4 and 0.9 (p < 0.001 and p = 0.02).",
+        [
+            ("Modified Ashworth Scale", "mean", 3.2, 1.4, 0.001),
+            ("Penn Spasm Frequency Scale", "mean", 2.5, 0.9, 0.02),
+        ],
+    ),
+    (
+        "Ten children received intrathecal baclofen. Mean values at baseline vs 12 months were: "
+        "Modified Ashworth Scale, 3·1 vs 2·0 (P=0·002); Barthel Index, 40 vs 55 (P=0·04).",
+        [
+            ("Modified Ashworth Scale", "mean", 3.1, 2.0, 0.002),
+            ("Barthel Index", "mean", 40.0, 55.0, 0.04),
+        ],
+    ),
+    (
+        "Ten adults received intrathecal baclofen; values are mean (SD). The Barthel Index was "
+        "45.0 (10.2) at baseline and 52.5 (9.8) at follow-up (p = 0.03).",
+        [("Barthel Index", "mean", 45.0, 52.5, 0.03)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), STUDY_ROWS)
+def test_pairs_link_outcomes_and_p_values(
+    abstract: str, expected: list[tuple[object, ...]]
+) -> None:
+    assert _results(run(abstract)) == expected
+
+
+def test_clause_pair_takes_the_time_point_between_its_values() -> None:
+    se = run(
+        "Twenty adults received intrathecal baclofen. Before implantation, the Modified Ashworth "
+        "Scale score was 3.0, and at 12 months it was 1.5 (p < 0.001)."
+    )
+    assert [(r.prov.rule_id, r.timepoint) for r in se.results] == [
+        ("result.before_after_clauses", "12 months")
+    ]
+
+
+def test_respectively_needs_one_named_measure_per_pair() -> None:
+    se = run(
+        "Twenty adults received intrathecal baclofen. The Modified Ashworth Scale scores fell from "
+        "3.0 and 2.5 to 1.5 and 1.0, respectively (p = 0.01 and p = 0.02)."
+    )
+    assert se.results == ()
+
+
+def test_declared_sd_gives_a_bare_parenthesis_its_spread() -> None:
+    se = run(
+        "Ten adults received intrathecal baclofen; values are mean (SD). The Barthel Index was "
+        "45.0 (10.2) at baseline and 52.5 (9.8) at follow-up (p = 0.03)."
+    )
+    (result,) = se.results
+    assert (result.pre.spread, result.post.spread) == (sd(10.2), sd(9.8))
+    assert result.prov.rule_id == "result.before_after"
+
+
+def test_improved_by_from_a_baseline_is_no_result() -> None:
+    se = run(
+        "Twenty adults received intrathecal baclofen. The Barthel Index improved by 6.5 points "
+        "from a baseline of 42.0 (p = 0.006)."
+    )
+    assert se.results == ()
