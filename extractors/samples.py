@@ -43,7 +43,7 @@ N_EQUALS = re.compile(rf"[nN]\s*=\s*(?P<count>{INT_COUNT})(?!\s*[.\u00b7]\d)")
 # found verb-first, then the count is looked for just before the verb phrase.
 ENROLMENT_VERB = re.compile(
     r"(?:were|was)\s+(?:included|enrolled|randomi[sz]ed|recruited|studied|analy[sz]ed|evaluated|"
-    r"treated|implanted)\b|(?:met|fulfilled|satisfied)\s+(?:the\s+|all\s+)?"
+    r"treated|implanted|followed)\b|(?:met|fulfilled|satisfied)\s+(?:the\s+|all\s+)?"
     r"(?:inclusion\s+|eligibility\s+|study\s+|selection\s+)?criteria\b",
     re.I,
 )
@@ -76,6 +76,8 @@ EXCLUDED_BEFORE = re.compile(
     r"(?:more\s+than|over|at\s+least|fewer\s+than|less\s+than|up\s+to|under|>|\u2265|<|\u2264)\s*$",
     re.I,
 )
+# "three case series", "five case reports" count publications, not people.
+CASE_AS_STUDY = re.compile(r"[\s\u2010-]+(?:series|reports?)\b", re.I)
 PERCENT_OR_AGE = re.compile(r"\s*(?:%|percent\b|[-\u2010]year)", re.I)
 OF_THE_ASSESSED = re.compile(
     rf"of\s+(?P<det>the\s+|all\s+)?{COUNT}\s+(?:{PERSON_NOUN}\s+)?(?:[\w\u2010-]+\s+){{0,5}}?"
@@ -94,6 +96,7 @@ ENROLLED_TRIGGERS = (
     "evaluated",
     "treated",
     "implanted",
+    "followed",
     "criteria",
 )
 _NOUN_AT = re.compile(rf"{PERSON_NOUN}\b", re.I)
@@ -233,7 +236,8 @@ def find_sample_candidates(
     }
     # "Of 236 patients who had a pump in the registry, 41 ... were analysed": the clause-initial
     # "Of N ..., M" names a denominator; M is the studied subset (rule sample.of_n_denominator).
-    refused |= _clause_initial_denominators(text, lowered)
+    ofs = _clause_initial_ofs(text, lowered)
+    refused |= _clause_initial_denominators(text, ofs)
     hits: list[SampleHit] = []
     controls: list[SampleHit] = []
     matches: list[tuple[re.Match[str], str]] = []
@@ -265,6 +269,12 @@ def find_sample_candidates(
         after = _noun_end(text, m.end()) if rule_id == "sample.count_of_people" else m.end()
         if rule_id != "sample.n_equals" and EXCLUDED_AFTER.match(text, after):
             continue
+        if (
+            rule_id == "sample.count_of_people"
+            and lowered.endswith(("case", "cases"), 0, after)
+            and CASE_AS_STUDY.match(text, after)
+        ):
+            continue
         if PERCENT_OR_AGE.match(text, m.end("count")):
             continue
         if rule_id != "sample.pooled" and _is_control_group(text, m, rule_id):
@@ -277,34 +287,50 @@ def find_sample_candidates(
         ):
             continue
         n = parse_count(m.group("count"))
-        if n is None or n == 0 or n > 1_000_000:
+        if n is None or n == 0 or n > 1_000_000 or _is_planned(text, lowered, m):
             continue
         end = m.end() if rule_id != "sample.count_of_people" else _noun_end(text, m.end())
         hits.append(SampleHit(n, m.start(), end, rule_id))
-    if not hits:
-        return controls  # a study of healthy volunteers only: they are the sample
     people = [h for h in hits if h.rule_id == "sample.count_of_people"]
+    listed = _sums_of_listed_subgroups(text, nouns, {h.end for h in people})
+    analysed = _analysed_only(text, lowered)
+    if not hits and not listed and not analysed:
+        # Fallbacks, weakest last: "three siblings with SPG7"; "Of the 23 patients tested, 17
+        # responded"; a study of healthy volunteers only (they are the sample).
+        return _counts_of_relatives(text, lowered) or _tested_denominators(text, ofs) or controls
+    hits = _pooled_over_studies(text, lowered, hits)
     return (
         hits
+        + listed
+        + analysed
         + _sums_of_groups(text, people)
+        + _sums_of_shared_noun_groups(text, people)
+        + _sums_of_verb_groups(text, lowered, people)
         + _sums_of_elliptical_groups(text, people)
         + _sums_of_arms(text, [h for h in hits if h.rule_id == "sample.n_equals"])
     )
 
 
-def _clause_initial_denominators(text: str, lowered: str) -> set[int]:
-    """Count offsets of clause-initial "Of N people ..., M" (the clause test first: it is cheap
-    and "of " is everywhere)."""
-    found = set()
+def _clause_initial_ofs(text: str, lowered: str) -> list[int]:
+    """Offsets of clause-initial "of" (the clause test is cheap and "of " is everywhere)."""
+    found = []
     index = lowered.find("of ")
     while index >= 0:
         if (index == 0 or not lowered[index - 1].isalnum()) and CLAUSE_START_BEFORE.search(
             text, max(0, index - 6), index
         ):
-            m = OF_DENOMINATOR.match(text, index)
-            if m:
-                found.add(m.start("count"))
+            found.append(index)
         index = lowered.find("of ", index + 1)
+    return found
+
+
+def _clause_initial_denominators(text: str, ofs: list[int]) -> set[int]:
+    """Count offsets of clause-initial "Of N people ..., M"."""
+    found = set()
+    for index in ofs:
+        m = OF_DENOMINATOR.match(text, index)
+        if m:
+            found.add(m.start("count"))
     return found
 
 
@@ -355,28 +381,38 @@ def without_parts(text: str, hits: list[SampleHit]) -> list[SampleHit]:
 # Rule sample.sum_of_elliptical_groups: "Fourteen patients with pure HSP, nine with complicated
 # forms" -> 23: later groups drop the noun and keep "with".
 ELLIPTICAL_GROUP = re.compile(
-    rf"\s+with\b[^.;:,()]{{1,80}}?(?:,\s*(?:and\s+)?|\s+and\s+)(?P<count>{INT_COUNT}|{WORD_NUMBER})"
-    r"\s+with\b",
+    rf"\s+with\b[^.;:,()]{{1,80}}?(?:,\s*(?P<and>and\s+)?|\s+(?P<bare_and>and)\s+)"
+    rf"(?P<count>{INT_COUNT}|{WORD_NUMBER})\s+with\b",
     re.I,
 )
 
 
-OF_BEFORE = re.compile(r"\bof\s+(?:the\s+|all\s+)?\Z", re.I)
+OF_BEFORE = re.compile(r"\bof\s+(?P<det>the\s+|all\s+)?\Z", re.I)
 
 
 def _sums_of_elliptical_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
+    """ "Fourteen patients with pure HSP, nine with complicated forms" -> 23. After "of", the
+    first count may be a whole: "Of 30 patients with HSP, 12 with pure forms" (clause-initial or
+    "of the") and "a series of 30 patients with HSP, 12 with pure forms" are not summed, but "the
+    records of 17 children with CP, 4 with HSP and 2 with other conditions" (a closed list) are.
+    Later groups adding up to the first count break it down: nothing is added."""
     sums = []
     for group in groups:
-        if OF_BEFORE.search(text, max(0, group.start - 8), group.start):
-            continue  # "Of 30 patients with HSP, 12 with pure forms": a denominator, not a group
-        total, end, position = group.n, group.end, group.end
+        of = OF_BEFORE.search(text, max(0, group.start - 8), group.start)
+        if of and (
+            of.group("det") or CLAUSE_START_BEFORE.search(text, max(0, of.start() - 6), of.start())
+        ):
+            continue
+        total, end, position, closed = group.n, group.end, group.end, False
         while m := ELLIPTICAL_GROUP.match(text, position):
             n = parse_count(m.group("count"))
             if n is None:
                 break
             total, end, position = total + n, m.end("count"), m.end("count")
-        if end != group.end:
-            sums.append(SampleHit(total, group.start, end, "sample.sum_of_elliptical_groups"))
+            closed = bool(m.group("and") or m.group("bare_and"))
+        if end == group.end or total == 2 * group.n or (of and not closed):
+            continue
+        sums.append(SampleHit(total, group.start, end, "sample.sum_of_elliptical_groups"))
     return sums
 
 
@@ -437,16 +473,353 @@ def _counts_things(text: str, lowered: str, m: re.Match[str]) -> bool:
 
 # "15 patients with HSP and 22 patients with MS": the groups together are the sample.
 GROUP_JOIN = re.compile(r"^[^.;:]{0,70}?\band\s+(?:the\s+)?$")
+# "We compared 15 HSP patients with 20 MS patients": two groups set side by side.
+COMPARED_BEFORE = re.compile(r"\bcompar(?:e|ed|ing)\s+(?:the\s+)?\(?\Z", re.I)
+COMPARED_JOIN = re.compile(
+    r"^\s+(?:[A-Za-z][\w\u2010-]*\s+){0,6}?(?:with|to|versus|vs\.?|against)\s+(?:the\s+|those\s+)?$"
+)
 
 
 def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
     sums = []
     for first, second in pairwise(groups):
-        if GROUP_JOIN.match(text[first.end : second.start]):
+        between = text[first.end : second.start]
+        if GROUP_JOIN.match(between) or (
+            COMPARED_JOIN.match(between)
+            and COMPARED_BEFORE.search(text, max(0, first.start - 12), first.start)
+        ):
             sums.append(
                 SampleHit(first.n + second.n, first.start, second.end, "sample.sum_of_groups")
             )
     return sums
+
+
+# Rule sample.planned_refused: the size a protocol plans or a power calculation asks for ("a
+# planned sample of 40", "a confirmatory trial would need 40 patients") is not a number studied.
+PLANNED_BEFORE = re.compile(
+    r"(?:\b(?:planned|target(?:ed)?|intended|required|needed|anticipated|projected|estimated|"
+    r"calculated|desired)(?:\s+(?:sample(?:\s+size)?|number|enrol?ment|recruitment|total))?"
+    r"(?:\s+(?:of|was|is|=)|\s*[:=])?"
+    r"|\b(?:plan(?:ned)?|aim(?:ed)?|intend(?:ed)?|sought|expected|hoped)\s+to\s+"
+    r"(?:recruit|enrol|enroll|include|randomi[sz]e|study|treat)"
+    r"|\b(?:would|will|shall|should|must|could|might)\s+(?:[a-z]+\s+)?(?:need|require|include|"
+    r"enrol|enroll|recruit|randomi[sz]e|comprise|involve))"
+    r"\s+(?:approximately\s+|about\s+|around\s+|at\s+least\s+|a\s+(?:total|minimum)\s+of\s+)?"
+    r"\(?\Z",
+    re.I,
+)
+PLANNED_AFTER = re.compile(
+    r"(?:\s+[\w\u2010-]+){0,3}?\s*\)?\s*(?:(?:was|were|is|are)\s+(?:calculated|estimated|required|"
+    r"needed|planned|targeted|necessary)\b|(?:would|will|shall)\s+(?:be\s+)?(?:needed|required|"
+    r"necessary|need|require|recruited|enrolled|randomi[sz]ed|included)\b|"
+    r"for\s+(?:an?\s+)?(?:\d+\s*%\s+)?(?:statistical\s+)?power\b)",
+    re.I,
+)
+
+
+# Every planning cue above holds one of these: the regexes run only where one occurs nearby.
+PLANNING_CUES = (
+    "planned", "plan to", "target", "intend", "requir", "needed", "anticipat", "projected",
+    "estimat", "calculat", "desired", "aim to", "aimed to", "sought", "expected", "hoped",
+    "would", "will", "shall", "should", "must", "could", "might",
+)  # fmt: skip
+
+
+PLANNED_AFTER_CUES = (
+    "calculat", "estimat", "requir", "needed", "planned", "target", "necessar", "would", "will",
+    "shall", "power",
+)  # fmt: skip
+
+
+def _has_literal(lowered: str, literals: Sequence[str], start: int, end: int) -> bool:
+    window = lowered[max(0, start) : end]
+    found = False
+    for cue in literals:  # a plain loop of ``in``: no method call, no generator
+        if cue in window:
+            found = True
+            break
+    return found
+
+
+def _is_planned(text: str, lowered: str, m: re.Match[str]) -> bool:
+    start = m.start("count")
+    window_start = max(0, start - 45)
+    if _has_literal(lowered, PLANNING_CUES, window_start, start) and PLANNED_BEFORE.search(
+        text, window_start, start
+    ):
+        return True
+    after = _noun_end(text, m.end())
+    return _has_literal(lowered, PLANNED_AFTER_CUES, after, after + 50) and bool(
+        PLANNED_AFTER.match(text, after)
+    )
+
+
+# Rule sample.pooled_studies: a review's pooled count of people written after its count of studies
+# ("Eight studies, 143 patients in total", "nine studies with 118 patients", "Six trials (n =
+# 212)"); the studies are not people. "143 patients in total" is a pooled count too.
+STUDY_NOUN = r"(?:studies|trials|articles|reports|papers|publications|series|RCTs|datasets)"
+STUDIES_BEFORE = re.compile(
+    rf"{NUM_LEFT}(?:{INT_COUNT}|{WORD_NUMBER})\s+(?:[\w\u2010-]+\s+){{0,3}}?{STUDY_NOUN}"
+    r"(?:\s*,|\s*\(|\s+(?:with|including|involving|enrolling|comprising|totall?ing|of|"
+    r"(?:that|which)\s+(?:included|enrolled|involved)))?"
+    r"(?:\s+(?:a\s+total\s+of|in\s+total|overall|altogether)\s*,?)?\s*\(?\Z",
+    re.I,
+)
+_STUDY_LITERALS = (
+    "studies", "trials", "articles", "reports", "papers", "publications", "series", "rcts",
+    "datasets",
+)  # fmt: skip
+IN_TOTAL_AFTER = re.compile(r"\s+(?:in\s+total|overall|altogether)\b|\s*\(\s*total\s*\)", re.I)
+_POOLABLE = ("sample.count_of_people", "sample.n_equals", "sample.count_enrolled")
+
+
+def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list[SampleHit]:
+    studies = any(literal in lowered for literal in _STUDY_LITERALS)
+    in_total = "total" in lowered or "overall" in lowered or "altogether" in lowered
+    if not studies and not in_total:
+        return hits
+    pooled = []
+    for hit in hits:
+        if hit.rule_id in _POOLABLE:
+            window_start = max(0, hit.start - 70)
+            if (
+                studies
+                and _has_literal(lowered, _STUDY_LITERALS, window_start, hit.start)
+                and STUDIES_BEFORE.search(text, window_start, hit.start)
+            ):
+                hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled_studies")
+            elif in_total and IN_TOTAL_AFTER.match(text, hit.end):
+                hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled")
+        pooled.append(hit)
+    return pooled
+
+
+# Rule sample.analysed_only: "only the 26 who completed the assessment were analysed", "the
+# analysis was restricted to 26 completers": when only a subset was analysed, it is the sample
+# (without such words, "24 were randomised ...; 20 completed" keeps the randomised total).
+_SUBSET_COUNT = (
+    rf"(?:the\s+|those\s+|data\s+(?:from|of|on)\s+(?:the\s+)?)?{COUNT}\b(?![\u2010-]|\s*%)"
+)
+ANALYSED_ONLY = re.compile(
+    rf"only\s+{_SUBSET_COUNT}(?:(?!\ball\b)[^.;:(),]){{0,100}}?\b(?:(?:were|was)\s+(?:included\s+"
+    r"in\s+(?:the\s+)?(?:final\s+|statistical\s+)?analys[ie]s|analy[sz]ed)|entered\s+(?:the\s+)?"
+    r"analys[ie]s)\b",
+    re.I,
+)
+ANALYSIS_LIMITED = re.compile(
+    r"analys[ie]s\s+(?:(?:was|were)\s+)?(?:(?:restricted|limited|confined)\s+to|"
+    rf"(?:included|comprised|involved)\s+only)\s+{_SUBSET_COUNT}",
+    re.I,
+)
+
+
+def _analysed_only(text: str, lowered: str) -> list[SampleHit]:
+    if "analy" not in lowered:  # both rules name the analysis
+        return []
+    found = _match_at(ANALYSED_ONLY, text, lowered, ("only ",))
+    if "analys" in lowered:
+        found += _match_at(ANALYSIS_LIMITED, text, lowered, ("analys",))
+    hits = []
+    for m in found:
+        n = parse_count(m.group("count"))
+        if n:
+            hits.append(SampleHit(n, m.start(), m.end(), "sample.analysed_only"))
+    return hits
+
+
+# Rule sample.sum_of_listed_subgroups: "Patients with HSP (SPG4 in six, SPG3A in two, SPG7 in
+# three)", "Ambulant adults (9 with HSP and 11 with MS)", "patients with HSP: six with SPG4 and
+# two with SPG3A": with no total written, the subgroups listed after a person noun add up to the
+# sample. After a counted noun ("Thirty adults (hereditary in 12, acquired in 18)") the list only
+# breaks the total down and is left alone.
+LIST_OPEN = re.compile(r"[^.;:()\d]{0,80}?(?:(?P<paren>\()|:)\s*")
+LIST_END = re.compile(r"[.;(](?!\d)")
+LIST_SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+", re.I)
+_LABEL = r"[\w\u2010-]+(?:\s+[\w\u2010-]+){0,4}"
+LIST_ITEM = re.compile(
+    rf"(?P<count_a>{INT_COUNT}|{WORD_NUMBER})\s+with\s+{_LABEL}"
+    rf"|{_LABEL}\s+in\s+(?P<count_b>{INT_COUNT}|{WORD_NUMBER})",
+    re.I,
+)
+
+
+def _sums_of_listed_subgroups(
+    text: str, nouns: Sequence[tuple[int, int]], counted_ends: set[int]
+) -> list[SampleHit]:
+    sums = []
+    for noun_start, noun_end in nouns:
+        if noun_end in counted_ends:
+            continue
+        if (
+            text.find("(", noun_end, noun_end + 82) < 0
+            and text.find(":", noun_end, noun_end + 82) < 0
+        ):
+            continue
+        opener = LIST_OPEN.match(text, noun_end)
+        if opener is None:
+            continue
+        if opener.group("paren"):
+            close = text.find(")", opener.end(), opener.end() + 200)
+            if close < 0 or "(" in text[opener.end() : close]:
+                continue
+        else:
+            end = LIST_END.search(text, opener.end())
+            close = end.start() if end else len(text)
+        total = _sum_of_items(text[opener.end() : close])
+        if total:
+            sums.append(SampleHit(total, noun_start, close, "sample.sum_of_listed_subgroups"))
+    return sums
+
+
+def _sum_of_items(content: str) -> int | None:
+    """The sum of two or more "N with X" / "X in N" items; None unless every item is one."""
+    items = LIST_SEPARATOR.split(content.strip())
+    if len(items) < 2:
+        return None
+    total = 0
+    for item in items:
+        m = LIST_ITEM.fullmatch(item)
+        n = parse_count(m.group("count_a") or m.group("count_b")) if m else None
+        if not n or n > 1000:  # "onset in 2005" is a year
+            return None
+        total += n
+    return total
+
+
+# Rule sample.sum_of_shared_noun_groups: "14 ambulatory and 19 non-ambulatory people" -> 33: the
+# groups share one noun, written after the last. Stages ("45 screened and 38 eligible patients")
+# are not groups.
+_STAGE = (
+    r"(?:screened|assessed|eligible|referred|enrolled|included|excluded|randomi[sz]ed|"
+    r"analy[sz]ed|recruited|evaluated|identified|approached|invited|consecutive|remaining|other)\b"
+)
+SHARED_NOUN_GROUP_BEFORE = re.compile(
+    rf"{NUM_LEFT}(?P<count>{INT_COUNT}|{WORD_NUMBER})\s+(?P<mods>(?!{_STAGE}){_MODIFIER}"
+    rf"(?:\s+(?!{_STAGE}){_MODIFIER}){{0,2}})(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)\Z",
+    re.I,
+)
+
+
+def _is_plural_noun(word: str) -> bool:
+    """ "3 points and 12 patients improved": a plural noun after a count is a thing counted, never
+    an adjective naming a group ("ambulatory", "MS")."""
+    return word.endswith("s") and not word.endswith(_NOT_PLURAL_NOUN)
+
+
+def _sums_of_shared_noun_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
+    sums = []
+    for group in groups:
+        total, position = group.n, group.start
+        while text[max(0, position - 5) : position].rstrip().endswith((",", " and", " or")):
+            m = SHARED_NOUN_GROUP_BEFORE.search(text, max(0, position - 70), position)
+            n = parse_count(m.group("count")) if m else None
+            if (
+                m is None
+                or n is None
+                or 1900 <= n <= 2100  # "from 2005 onwards and 12 patients": a year
+                or any(map(_is_plural_noun, m.group("mods").split()))
+            ):
+                break
+            total, position = total + n, m.start()
+        if position != group.start:
+            sums.append(SampleHit(total, position, group.end, "sample.sum_of_shared_noun_groups"))
+    return sums
+
+
+# Rule sample.sum_of_verb_groups: "Twelve patients received ITB and 12 received oral baclofen",
+# "20 children were randomised to ITB and 18 to physiotherapy": the second group repeats the verb
+# (or the allocation's "to") and drops the noun. A sequence ("received a test dose and 15 then
+# received a pump") is a subset, not a second group.
+VERB_GROUP = re.compile(
+    r"\s+(?:were\s+|was\s+)?(?P<verb>received|underwent|randomi[sz]ed|allocated|assigned|treated|"
+    r"given)\b(?P<object>[^.;:()]{1,60}?)(?:,\s*(?:and\s+|while\s+|whereas\s+)?|"
+    rf"\s+(?:and|while|whereas)\s+)(?P<count>{INT_COUNT}|{WORD_NUMBER})\s+(?:were\s+|was\s+)?"
+    r"(?P<verb2>[a-z]+)\b",
+    re.I,
+)
+SEQUENCE_WORDS = re.compile(
+    r"\b(?:then|subsequently|later|eventually|also|additional|further|again|thereafter|"
+    r"afterwards|finally|test|trial|screening|revisions?|removal|explant\w*|reoperations?|"
+    r"complications?|infections?)\b",
+    re.I,
+)
+_ALLOCATION = ("randomised", "randomized", "allocated", "assigned")
+COMPARISON_CUES = ("group", " arm", "compar", "versus", " vs", "control")
+
+
+def _sums_of_verb_groups(text: str, lowered: str, groups: list[SampleHit]) -> list[SampleHit]:
+    if not any(
+        verb in lowered
+        for verb in ("receiv", "underw", "random", "alloca", "assign", "treat", "given")
+    ):
+        return []
+    compared = any(cue in lowered for cue in COMPARISON_CUES)
+    sums = []
+    for group in groups:
+        m = VERB_GROUP.match(text, group.end)
+        if m is None or SEQUENCE_WORDS.search(m.group("object")):
+            continue
+        verb, verb2 = m.group("verb").lower(), m.group("verb2").lower()
+        if verb == "underwent" and not compared:
+            continue  # "20 underwent implantation and 3 underwent revision": no groups compared
+        if SEQUENCE_WORDS.search(text, m.end(), min(len(text), m.end() + 40)):
+            continue  # "... and 5 received additional botulinum toxin"
+        parallel = verb2 == verb or (
+            (verb2 == "to" and verb in _ALLOCATION) or (verb2 == "with" and verb == "treated")
+        )
+        n = parse_count(m.group("count"))
+        if parallel and n:
+            sums.append(
+                SampleHit(group.n + n, group.start, m.end("count"), "sample.sum_of_verb_groups")
+            )
+    return sums
+
+
+# Rule sample.count_of_relatives: "We describe three siblings with SPG7": relatives are the people
+# studied only when no patient is counted (elsewhere they are often a comparison group).
+RELATIVE_NOUN = re.compile(r"\b(?:siblings|brothers|sisters|twins|relatives|family\s+members)\b")
+COUNT_BEFORE_RELATIVE = re.compile(
+    rf"{NUM_LEFT}{COUNT}\s+(?:(?:affected|related|adult|young)\s+)?\Z", re.I
+)
+_RELATIVE_LITERALS = ("sibling", "brother", "sister", "twin", "relatives", "family member")
+
+
+def _counts_of_relatives(text: str, lowered: str) -> list[SampleHit]:
+    """Noun first (a literal search), then the count just before it."""
+    if not any(literal in lowered for literal in _RELATIVE_LITERALS):
+        return []
+    hits = []
+    for noun in RELATIVE_NOUN.finditer(lowered):
+        m = COUNT_BEFORE_RELATIVE.search(text, max(0, noun.start() - 40), noun.start())
+        n = parse_count(m.group("count")) if m else None
+        if m and n and not EXCLUDED_BEFORE.search(text[max(0, m.start() - 14) : m.start()]):
+            hits.append(SampleHit(n, m.start(), noun.end(), "sample.count_of_relatives"))
+    return hits
+
+
+# Rule sample.tested_denominator: "Of the 23 patients tested, 17 responded": when the part is an
+# outcome (responded, improved), the people tested or treated are the sample. A part named by
+# enrolment ("Of the 140 assessed, 7 met the criteria") is found by the rules above instead.
+TESTED_DENOMINATOR = re.compile(
+    rf"of\s+(?:the\s+|all\s+|these\s+)?{COUNT}\s+{PERSON_NOUN}\s+(?:[\w\u2010-]+\s+){{0,4}}?"
+    r"(?:tested|treated|evaluated|examined|implanted|studied|followed(?:\s+up)?)\s*,\s*"
+    rf"(?:only\s+)?(?:{INT_COUNT}|{WORD_NUMBER})\s+(?:{PERSON_NOUN}\s+)?"
+    r"(?:\(\s*\d+(?:[.\u00b7]\d+)?\s*%\s*\)\s+)?(?:had\s+(?:an?\s+)?|showed\s+(?:an?\s+)?)?"
+    r"(?:responded|improved|benefit|proceeded|reported|developed|experienced|"
+    r"(?:positive|good|favou?rable|clinical)\s+response)",
+    re.I,
+)
+
+
+def _tested_denominators(text: str, ofs: list[int]) -> list[SampleHit]:
+    """At the clause-initial "of"s only (the denominator opens its clause)."""
+    hits = []
+    for index in ofs:
+        m = TESTED_DENOMINATOR.match(text, index)
+        n = parse_count(m.group("count")) if m else None
+        if m and n:
+            hits.append(SampleHit(n, m.start("count"), m.end(), "sample.tested_denominator"))
+    return hits
 
 
 # SINGLE_CASE ends in one of its nouns: none in the text, no scan ("woman"/"female" hold these).

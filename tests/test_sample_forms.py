@@ -1,0 +1,240 @@
+"""Sample-size forms: pooled review counts, analysed subsets, sums of groups written without a
+total, and counts that are not the sample (planned sizes, limbs, devices, labels, prevalence).
+
+Every input is composed here; each row names the value, the evidence span and the rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import extract_study
+from extractors.samples import find_sample_candidates
+from extractors.spans import all_provenances
+from extractors.types import StudyExtraction
+
+META_TITLE = "Intrathecal baclofen for spasticity: a systematic review and meta-analysis"
+
+
+def run(abstract: str, title: str = "") -> StudyExtraction:
+    se = extract_study("t", title, abstract)
+    for prov in all_provenances(se):
+        assert abstract[prov.start : prov.end] == prov.text
+    return se
+
+
+# (title, abstract, n, evidence span, rule id)
+FOUND_ROWS = [
+    # sample.pooled_studies: a review's pooled count after its count of studies
+    (
+        META_TITLE,
+        "Results: Eight studies, 143 patients in total, were included.",
+        143,
+        "143 patients",
+        "sample.pooled_studies",
+    ),
+    (
+        META_TITLE,
+        "Results: eleven trials with 312 participants in total were pooled.",
+        312,
+        "312 participants",
+        "sample.pooled_studies",
+    ),
+    (
+        META_TITLE,
+        "Results: Six case series (97 patients) met the inclusion criteria.",
+        97,
+        "(97 patients",
+        "sample.pooled_studies",
+    ),
+    (
+        META_TITLE,
+        "Results: Five randomised trials (n = 212) were pooled.",
+        212,
+        "n = 212",
+        "sample.pooled_studies",
+    ),
+    (
+        META_TITLE,
+        "Results: 14 trials including 512 adults were analysed.",
+        512,
+        "512 adults",
+        "sample.pooled_studies",
+    ),
+    # sample.analysed_only: only a subset was analysed
+    (
+        "",
+        "Forty adults with MS were enrolled; only the 33 who completed the six-month visit "
+        "were analysed.",
+        33,
+        "only the 33 who completed the six-month visit were analysed",
+        "sample.analysed_only",
+    ),
+    (
+        "",
+        "Fifty children were recruited. The analysis was restricted to the 41 children with "
+        "complete gait data.",
+        41,
+        "analysis was restricted to the 41",
+        "sample.analysed_only",
+    ),
+    # without "only", the randomised total stands
+    (
+        "",
+        "In this crossover trial, 30 adults were randomised to baclofen or placebo first; "
+        "27 completed both periods.",
+        30,
+        "30 adults",
+        "sample.count_of_people",
+    ),
+    # sums of groups written without a total
+    (
+        "",
+        "Adults with spastic paraparesis (7 with HSP and 13 with MS) underwent a test bolus.",
+        20,
+        "Adults with spastic paraparesis (7 with HSP and 13 with MS",
+        "sample.sum_of_listed_subgroups",
+    ),
+    (
+        "",
+        "Patients with hereditary spastic paraplegia (SPG4 in five, SPG7 in four and SPG11 in "
+        "one) had gait analysis.",
+        10,
+        "Patients with hereditary spastic paraplegia (SPG4 in five, SPG7 in four and SPG11 in one",
+        "sample.sum_of_listed_subgroups",
+    ),
+    (
+        "",
+        "We studied children with cerebral palsy: 9 with spastic and 6 with dyskinetic forms.",
+        15,
+        "children with cerebral palsy: 9 with spastic and 6 with dyskinetic forms",
+        "sample.sum_of_listed_subgroups",
+    ),
+    (
+        "",
+        "Ten adults received intrathecal baclofen and 14 received oral tizanidine.",
+        24,
+        "Ten adults received intrathecal baclofen and 14",
+        "sample.sum_of_verb_groups",
+    ),
+    (
+        "",
+        "Eighteen children were allocated to ITB and 16 to physiotherapy alone.",
+        34,
+        "Eighteen children were allocated to ITB and 16",
+        "sample.sum_of_verb_groups",
+    ),
+    (
+        "",
+        "We compared 12 SCI patients with 16 MS patients after pump implantation.",
+        28,
+        "12 SCI patients with 16 MS patients",
+        "sample.sum_of_groups",
+    ),
+    (
+        "",
+        "We retrospectively compared 21 ambulant and 17 non-ambulant adults with MS.",
+        38,
+        "21 ambulant and 17 non-ambulant adults",
+        "sample.sum_of_shared_noun_groups",
+    ),
+    (
+        "",
+        "Chart review of 25 children with dystonia and 31 with spasticity treated with ITB.",
+        56,
+        "25 children with dystonia and 31",
+        "sample.sum_of_elliptical_groups",
+    ),
+    (
+        "",
+        "The records of 12 adults with SCI, 5 with MS and 3 with HSP were reviewed.",
+        20,
+        "12 adults with SCI, 5 with MS and 3",
+        "sample.sum_of_elliptical_groups",
+    ),
+    # fallbacks
+    (
+        "",
+        "We report two brothers with SPG11 treated with intrathecal baclofen.",
+        2,
+        "two brothers",
+        "sample.count_of_relatives",
+    ),
+    (
+        "",
+        "Of the 31 patients tested, 24 responded to the bolus and received a pump.",
+        31,
+        "31 patients tested, 24 responded",
+        "sample.tested_denominator",
+    ),
+    (
+        "",
+        "Of 52 patients implanted between 2005 and 2015, 44 were followed for two years.",
+        44,
+        "44 ",
+        "sample.count_enrolled",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "n", "span", "rule_id"), FOUND_ROWS)
+def test_sample_forms_found(title: str, text: str, n: int, span: str, rule_id: str) -> None:
+    se = run(text, title)
+    assert se.sample_size is not None
+    assert (se.sample_size.n, se.sample_size.prov.text, se.sample_size.prov.rule_id) == (
+        n,
+        span,
+        rule_id,
+    )
+
+
+# (title, abstract, n): the total stands, or no count is the sample
+NOT_THE_SAMPLE_ROWS = [
+    # a subgroup inside a stated total is not added
+    ("", "A cohort comprising 38 patients, including 6 with HSP, was followed.", 38),
+    ("", "Thirty adults (hereditary in 11, acquired in 19) were enrolled.", 30),
+    ("", "A series of 26 patients with HSP, 10 with pure and 16 with complicated forms.", 26),
+    ("", "A series of 26 patients with HSP, 10 with pure forms, was followed.", 26),
+    ("", "Of 26 patients with HSP, 10 with pure forms were implanted.", None),
+    # limbs, devices, revisions, labels and prevalence are not people
+    ("", "Gait data of 28 limbs in 14 adolescents were reviewed.", 14),
+    ("", "In all, 61 patients received 70 pumps; 19 revisions were done in 12 patients.", 61),
+    ("", "Four adults with HSP (P1–P4) received a 50 µg test bolus.", 4),
+    ("", "HSP affects 2 to 5 per 100,000. Botulinum toxin 300 U was given to 9 patients.", 9),
+    # planned and power-calculated sizes
+    ("", "Six adults were treated. A definitive trial would need 60 patients for 80% power.", 6),
+    ("", "A planned sample of 48 patients was not reached; 31 patients were enrolled.", 31),
+    ("", "We planned to recruit 80 children, but only 35 children were randomised.", 35),
+    ("", "A sample size of 64 patients was calculated; 40 patients were included.", 40),
+    ("", "Forty patients were enrolled, giving 80% power for the primary outcome.", 40),
+    # sequences are not groups
+    ("", "Thirty patients received a test dose and 24 received a pump.", 30),
+    ("", "Twenty patients underwent implantation and 4 underwent revision.", 20),
+    ("", "Thirty patients received ITB and 5 received additional botulinum toxin.", 30),
+    # publications and plural things counted before a person noun
+    (
+        META_TITLE,
+        "Results: Nine studies were included: five case reports, three case series and one cohort.",
+        None,
+    ),
+    ("", "The score fell by 3 points and 12 patients improved; 20 patients were treated.", 20),
+    # years in a parenthesised list
+    ("", "Patients (onset in 2004, 2011) were studied.", None),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "n"), NOT_THE_SAMPLE_ROWS)
+def test_counts_that_are_not_the_sample(title: str, text: str, n: int | None) -> None:
+    se = run(text, title)
+    assert (se.sample_size.n if se.sample_size else None) == n
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A confirmatory trial would need 40 patients for 80% power.",
+        "The target enrolment of 120 participants was met late.",
+        "A total of 90 patients will be randomised.",
+    ],
+)
+def test_planned_counts_are_never_candidates(text: str) -> None:
+    assert find_sample_candidates(text) == []
