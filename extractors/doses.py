@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractors.numbers import LOCALE_DECIMAL, NUM_LEFT, PLUS_MINUS, RANGE_SEP, parse_decimal
 from extractors.scan import lower_same_length
@@ -45,11 +45,13 @@ VALUE_DOSE = re.compile(
 )
 # Bare numbers sharing the unit of the last one: "boluses of 25, 50 and 75 μg", "180, 310 and
 # 425 μg/day, respectively". The last number is a VALUE_DOSE; the others are doses in that unit.
+# Items may carry their SD: "160 ± 60 and 210 ± 80 μg/day, respectively".
+_LIST_NUMBER = rf"{NUMBER}(?:\s*{PLUS_MINUS}\s*{NUMBER})?"
 DOSE_LIST = re.compile(
-    rf"{DOSE_LEFT}(?P<items>{NUMBER}(?:\s*,\s*{NUMBER})*)\s*,?\s+(?:and|or)\s+{NUMBER}\s*"
-    rf"{UNIT}{PER_KG}{PER_DAY}"
+    rf"{DOSE_LEFT}(?P<items>{_LIST_NUMBER}(?:\s*,\s*{_LIST_NUMBER})*)\s*,?\s+(?:and|or)\s+"
+    rf"{_LIST_NUMBER}\s*{UNIT}{PER_KG}{PER_DAY}"
 )
-LIST_ITEM = re.compile(NUMBER)
+LIST_ITEM = re.compile(rf"(?P<value>{NUMBER})(?:\s*{PLUS_MINUS}\s*(?P<sd>{NUMBER}))?")
 # Not an amount given: a concentration ("2000 μg/mL", "0.5 mg/L", "10 μg/cm2"), a rate per hour
 # or minute ("12.5 μg/h"), a change per period ("40 μg/day per year"), a step ("in steps of
 # 25 μg/day").
@@ -69,9 +71,11 @@ STEP_BEFORE = re.compile(
     re.I,
 )
 # Trailing qualifiers after the unit: "(range, 145-230 µg/day)", "(SD 60)", "(± 60)".
+# The unit may be repeated with its rate: "310 mcg/24 h (range 90–850 mcg/24 h)".
 TRAILING_RANGE = re.compile(
     rf"\s*\((?:range|r)\s*[:,=]?\s*(?P<lo>{NUMBER}){RANGE_SEP}(?P<hi>{NUMBER})"
-    r"(?:\s*(?:[\u03bc\u00b5]g|ug|mcg|mg)(?:\s*/\s*(?:day|d))?)?\)"
+    r"(?:\s*(?:[\u03bc\u00b5]g|ug|mcg|mg|micrograms?|milligrams?)"
+    r"(?:\s*/\s*(?:day|d|24\s*h(?:ours?|rs?)?)|\s+(?:per\s+day|daily))?)?\)"
 )
 TRAILING_SD = re.compile(rf"\s*\((?:SD|s\.d\.|{PLUS_MINUS})\s*[:=]?\s*(?P<sd>{NUMBER})\)")
 # Dosing frequency: per-administration doses, not daily totals ("20 mg t.i.d.").
@@ -83,7 +87,10 @@ FREQUENCY = re.compile(
 )
 TEST_CUE = re.compile(
     r"\b(?:test(?:ing)?|screening|trial)\s+(?:dose|doses|bolus|boluses|injection|injections)\b"
-    r"|\b(?:bolus|boluses|dose|doses)\s+(?:tests?|trials?|screening)\b",
+    r"|\b(?:bolus|boluses|dose|doses)\s+(?:tests?|trials?|screening)\b"
+    # "a lumbar trial of 50 micrograms", "an intrathecal trial with 25 µg": the screening trial;
+    # never "a randomised trial of", whose dose is the studied intervention.
+    r"|\b(?:lumbar|intrathecal|spinal|bolus|screening)\s+trials?\s+(?:of|with)\b",
     re.I,
 )
 # The cue a few words after the unit: "50 μg intrathecal baclofen test dose".
@@ -94,6 +101,20 @@ TEST_CUE_AFTER = re.compile(
 BOLUS_CUE = re.compile(
     r"\b(?:bolus|boluses|single\s+(?:dose|injection)|injection\s+of|injected)\b", re.I
 )
+# One administration written as such: "a 75 µg dose of intrathecal baclofen", "a single 50 µg
+# injection"; the article before the number and the dose noun right after the unit.
+SINGLE_BEFORE = re.compile(r"\b(?:a|an|one|single|one-off)\s+$", re.I)
+SINGLE_AFTER = re.compile(
+    r"\s+(?:(?:intrathecal|lumbar|spinal)\s+)?(?:dose|injection|bolus)\b"
+    r"(?!\s+(?:per|a|each|every)\s+day|\s+daily)",
+    re.I,
+)
+# A maintenance context makes "a 300 µg dose" the daily amount, not one injection.
+MAINTENANCE_CUE = re.compile(r"\b(?:daily|maintenance|maintained|titrat\w*|pump)\b", re.I)
+# A bolus is a spinal injection: micrograms, or a spinal route named in the sentence ("a 10 mg
+# dose of oral baclofen" is one tablet, kind other).
+MICROGRAM_UNIT = re.compile(r"[\u03bc\u00b5]g|ug|mcg|micro", re.I)
+SPINAL_ROUTE = re.compile(r"\b(?:intrathecal(?:ly)?|lumbar|spinal)\b", re.I)
 DAILY_CUE = re.compile(
     r"\bdaily\s+(?:dose|doses|dosage|dosages|dosing|intake)\b|\bdose\s+per\s+day\b", re.I
 )
@@ -119,15 +140,40 @@ def normalise_unit(unit: str, per_kg: bool, per_day: bool) -> str:
 
 
 def _classify(text: str, start: int, end: int, sentence_start: int, per_day: bool) -> str:
+    """Kind of one dose mention. A rate per day is daily whatever precedes it ("after a positive
+    test dose, titrated to 120 µg/day"); test and bolus cues otherwise sit within a few words."""
+    if per_day:
+        return "daily"
     before = text[max(sentence_start, start - 60) : start]
     after = text[end : end + 30]
     if TEST_CUE.search(before) or TEST_CUE.search(after) or TEST_CUE_AFTER.match(text, end):
         return "test"
-    if BOLUS_CUE.search(before) or BOLUS_CUE.search(after):
+    if (
+        BOLUS_CUE.search(before)
+        or BOLUS_CUE.search(after)
+        or _single_administration(text, start, end, sentence_start)
+    ):
         return "bolus"
-    if per_day or DAILY_CUE.search(text[sentence_start:start]):
+    if DAILY_CUE.search(text[sentence_start:start]):
         return "daily"
     return "other"
+
+
+def _single_administration(text: str, start: int, end: int, sentence_start: int) -> bool:
+    """ "a 75 µg dose of intrathecal baclofen": one injection (rule dose.kind.single), unless the
+    sentence is about maintenance dosing ("maintained on a 300 µg dose")."""
+    if not (
+        SINGLE_BEFORE.search(text, max(sentence_start, start - 12), start)
+        and SINGLE_AFTER.match(text, end)
+    ):
+        return False
+    if MAINTENANCE_CUE.search(text, sentence_start, start):
+        return False
+    sentence_end = text.find(". ", end)
+    spinal = SPINAL_ROUTE.search(
+        text, sentence_start, len(text) if sentence_end < 0 else sentence_end
+    )
+    return bool(MICROGRAM_UNIT.search(text, start, end) or spinal)
 
 
 def _finish(
@@ -289,11 +335,27 @@ def find_doses(
             kind = _classify(
                 text, item.start(), item.end(), sentence_start(item.start()), "/day" in shared.unit
             )
-            value = parse_decimal(item.group())
+            value = parse_decimal(item.group("value"))
             if value == 0:
                 continue  # "0, 10 and 50 µg": the zero is a control condition, not a dose
+            sd = parse_decimal(item.group("sd")) if item.group("sd") else None
             found.append(
-                DoseHit(item.start(), item.end(), value, None, None, shared.unit, kind, "dose.list")
+                DoseHit(item.start(), item.end(), value, sd, None, shared.unit, kind, "dose.list")
             )
     # Weight-based amounts ("2 μg/kg/day") are outside the contract's units: not emitted.
-    return sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start)
+    return _inherit_kinds(sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start))
+
+
+def _inherit_kinds(hits: list[DoseHit]) -> list[DoseHit]:
+    """A later bare mention of a bolus or test dose is that dose again (rule dose.kind.repeat):
+    "boluses of 50 μg and 100 μg ... the H-reflex fell by 48% after 50 μg"."""
+    seen: dict[tuple[float | None, str], str] = {}
+    out: list[DoseHit] = []
+    for hit in hits:
+        key = (hit.value, hit.unit)
+        if hit.kind == "other" and hit.rule_id != "dose.per_administration" and key in seen:
+            hit = replace(hit, kind=seen[key])
+        elif hit.kind in ("bolus", "test") and hit.value is not None:
+            seen.setdefault(key, hit.kind)
+        out.append(hit)
+    return out

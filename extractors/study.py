@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import get_args
 
-from extractors.lexicon import load_design_cues
+import yaml
+
+from extractors.lexicon import DesignCue, LexiconError, _read_text, load_design_cues
 from extractors.types import Design
 
 ITB_MESH = re.compile(
@@ -29,6 +32,10 @@ TREATED_CUE = re.compile(
 )
 
 DESIGNS: tuple[Design, ...] = get_args(Design)  # one list: the Literal in types.py
+# Scopes of design.yaml read here: sentence-wide cues, and fallbacks for abstracts without a
+# sample size (lexicon.load_design_cues reads the three windowed scopes).
+SENTENCE_SCOPES = ("abstract_sentence", "no_sample")
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
 _DESIGN_BY_NAME: dict[str, Design] = {name: name for name in DESIGNS}
@@ -82,6 +89,61 @@ def decide_hsp(
     return bool(title_hits or abstract_hits >= 2 or mesh_hsp or keyword_hsp), evidence
 
 
+@cache
+def load_sentence_cues() -> dict[str, tuple[DesignCue, ...]]:
+    """The sentence-wide design cues per scope; a malformed entry fails loudly."""
+    raw = yaml.safe_load(_read_text("design.yaml"))
+    cues: dict[str, tuple[DesignCue, ...]] = {}
+    for scope in SENTENCE_SCOPES:
+        items = []
+        for number, item in enumerate(raw.get(scope, []), start=1):
+            if set(item) != {"id", "design", "pattern", "triggers"}:
+                raise LexiconError(
+                    f"design.yaml {scope}[{number}]: needs exactly id, design, pattern, triggers"
+                )
+            if item["design"] not in _DESIGN_BY_NAME:
+                raise LexiconError(f"design.yaml {scope}[{number}]: unknown design")
+            triggers = tuple(str(t).lower() for t in item["triggers"])
+            pattern = re.compile(item["pattern"], re.I)
+            items.append(DesignCue(item["id"], item["design"], pattern, triggers))
+        cues[scope] = tuple(items)
+    return cues
+
+
+def _sentence_bounds(text: str, index: int) -> tuple[int, int]:
+    """The sentence holding ``index``: from after the last ". " (or line break) to its end."""
+    start = max(text.rfind(". ", 0, index), text.rfind("\n", 0, index)) + 1
+    end = SENTENCE_END.search(text, index)
+    return start, end.end() if end else len(text)
+
+
+def search_sentences(cue: DesignCue, text: str, lowered: str) -> re.Match[str] | None:
+    """``cue`` in any sentence holding one of its triggers (each sentence searched once)."""
+    for trigger in cue.triggers:
+        index = lowered.find(trigger)
+        while index >= 0:
+            start, end = _sentence_bounds(text, index)
+            found = cue.pattern.search(text, start, end)
+            if found:
+                return found
+            index = lowered.find(trigger, max(end, index + 1))
+    return None
+
+
+def _no_sample_design(abstract: str, lowered: str, is_itb: bool) -> tuple[Design, list[str]] | None:
+    """Design of an abstract that gives no sample size: people treated but never counted, or
+    an opinion piece about published work; None when neither is said."""
+    treated = is_itb or bool(TREATED_CUE.search(abstract))
+    for cue in load_sentence_cues()["no_sample"]:
+        design = _DESIGN_BY_NAME[cue.design]
+        if design == "case series" and not treated:
+            continue
+        m = search_sentences(cue, abstract, lowered)
+        if m:
+            return design, [f"{cue.id}: abstract {m.group(0)!r}"]
+    return None
+
+
 def decide_design(
     title: str,
     abstract: str,
@@ -104,6 +166,15 @@ def decide_design(
                 design = _DESIGN_BY_NAME.get(cue.design)
                 if m and design is not None:
                     return design, [f"{cue.id}: {scope} {m.group(0)!r}"]
+    lowered_abstract = abstract.lower()
+    for cue in load_sentence_cues()["abstract_sentence"]:
+        m = search_sentences(cue, abstract, lowered_abstract)
+        if m:
+            return _DESIGN_BY_NAME[cue.design], [f"{cue.id}: abstract {m.group(0)!r}"]
+    if sample_size is None:
+        found = _no_sample_design(abstract, lowered_abstract, is_itb)
+        if found:
+            return found
     if sample_size == 1:
         return "case report", ["design.fallback.single_patient"]
     if sample_size and (is_itb or TREATED_CUE.search(abstract)):
