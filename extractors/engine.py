@@ -21,7 +21,14 @@ from extractors.follow_up import choose_follow_up, find_follow_ups, find_timepoi
 from extractors.nlp import Pipeline, get_pipeline
 from extractors.outcomes import Match, OutcomeHit, find_outcomes
 from extractors.pvalues import PValueHit, find_p_values
-from extractors.results import PairHit, find_pairs, find_test_statistics, p_consistent
+from extractors.results import (
+    NO_CONVENTIONS,
+    PairHit,
+    declared_conventions,
+    find_pairs,
+    find_test_statistics,
+    p_consistent,
+)
 from extractors.samples import SampleHit, find_sample_candidates, find_single_case, without_parts
 from extractors.scan import lower_same_length
 from extractors.study import decide_design, decide_hsp, decide_itb
@@ -36,7 +43,7 @@ from extractors.types import (
     TestStatistic,
 )
 
-EXTRACTOR_VERSION = "extractors-0.5.0"
+EXTRACTOR_VERSION = "extractors-0.6.0"
 ROUTE_WORDS = re.compile(
     r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
     r"epidural(?:ly)?|transdermal(?:ly)?)\b",
@@ -167,34 +174,49 @@ def _link(
 
 P_GROUP_GAP = re.compile(r"\s*,?\s*(?:and\s+)?\Z")
 RESPECTIVELY_AFTER = re.compile(r"\s*\)?\s*,?\s*respectively\b")
+RESPECTIVELY_BEFORE = re.compile(r"\brespectively\s*[,;:]?\s*[(\[]?\s*\Z")
+BRACKET_OPEN_BEFORE = re.compile(r"[(\[]\s*\Z")
+BRACKET_CLOSE_AFTER = re.compile(r"\s*[)\]]")
 
 
 def _respective_outcomes(
     hits: Sequence[PValueHit], outcomes: list[OutcomeHit], ctx: FieldContext
 ) -> dict[int, str]:
-    """ "MAS and PSFS improved (p = 0.03 and 0.004, respectively)": the k p-values of a group
-    ending in "respectively" go, in order, to the last k distinct outcomes before the group in its
-    sentence (when there are that many; otherwise the usual nearest-outcome link applies)."""
+    """The k p-values of a group go, in order, to the last k distinct outcomes before the group
+    in its sentence:
+    - "MAS and PSFS improved (p = 0.03 and 0.004, respectively)", "... to 1.0 and 2.0,
+      respectively (p = 0.001 and p = 0.002)": "respectively" right after or right before the
+      group, when the sentence names at least k outcomes before it;
+    - "MAS was 3.0 and walking speed 0.45 m/s; after six months they were 1.6 and 0.61 m/s
+      (p < 0.001 and p = 0.01)": a group inside one bracket, when the sentence names exactly k
+      outcomes before it (rule pvalue.link_bracketed_group).
+    Otherwise the usual nearest-outcome link applies."""
     links: dict[int, str] = {}
-    if "respectively" not in ctx.text:
-        return links
+    text = ctx.text
     first = 0
     for last in range(len(hits)):
-        if last + 1 < len(hits) and P_GROUP_GAP.match(
-            ctx.text, hits[last].end, hits[last + 1].start
-        ):
+        if last + 1 < len(hits) and P_GROUP_GAP.match(text, hits[last].end, hits[last + 1].start):
             continue  # the group goes on
         group, first = list(range(first, last + 1)), last + 1
-        if len(group) < 2 or not RESPECTIVELY_AFTER.match(ctx.text, hits[group[-1]].end):
+        if len(group) < 2:
             continue
-        s_start, _ = ctx.sentence_bounds(hits[group[0]].start)
+        start, end = hits[group[0]].start, hits[group[-1]].end
+        respective = RESPECTIVELY_AFTER.match(text, end) or RESPECTIVELY_BEFORE.search(
+            text, max(0, start - 20), start
+        )
+        bracketed = BRACKET_OPEN_BEFORE.search(text, max(0, start - 3), start) and (
+            BRACKET_CLOSE_AFTER.match(text, end)
+        )
+        if not respective and not bracketed:
+            continue
+        s_start, _ = ctx.sentence_bounds(start)
         names: list[str] = []
         for o in outcomes:
-            if s_start <= o.start and o.end <= hits[group[0]].start:
+            if s_start <= o.start and o.end <= start:
                 if o.name in names:
                     names.remove(o.name)
                 names.append(o.name)
-        if len(names) >= len(group):
+        if len(names) >= len(group) and (respective or len(names) == len(group)):
             links.update(zip(group, names[-len(group) :], strict=True))
     return links
 
@@ -240,7 +262,14 @@ def _dose_drug_route(
         chosen = max(title_drugs, key=lambda d: (d.entry.route is not None, d.end - d.start))
     if chosen is None:
         return None, None
-    route_word = ROUTE_WORDS.search(ctx.text, s_start, s_end)
+    # The route word nearest the chosen drug mention (or the dose, for a title drug): "ITB was
+    # not considered because ... responded to oral baclofen 30-60 mg/day" is oral.
+    anchor = chosen.start if s_start <= chosen.start < s_end else hit.start
+    route_word = min(
+        ROUTE_WORDS.finditer(ctx.text, s_start, s_end),
+        key=lambda m: (abs(m.start() - anchor), m.start() > anchor),
+        default=None,
+    )
     if chosen.entry.route:
         route: str | None = chosen.entry.route
     elif route_word:
@@ -251,7 +280,7 @@ def _dose_drug_route(
 
 
 # Words every pre -> post pair form holds (results.find_pairs): "from", "remained", "unchanged",
-# "stayed", "before", "baseline", "pre-implantation".
+# "stayed", "before", "baseline", "prior to", "pre-implantation".
 PAIR_CUES = (
     "from",
     "remain",
@@ -259,6 +288,7 @@ PAIR_CUES = (
     "stayed",
     "before",
     "baseline",
+    "prior to",
     "pre-",
     "pre\u2010",
     "preop",
@@ -318,9 +348,74 @@ def _pair_p_value(
     return None
 
 
+# "(both p < 0.001)", "(p < 0.05 for all)": one p-value for every pair of a group.
+ONE_P_FOR_ALL = re.compile(r"\b(?:both|all|each)\b", re.I)
+
+
+def _group_p_value(pair: PairHit, limit: int, p_values: list[PValue], text: str) -> PValue | None:
+    """The p-value of a pair written in a group ("from 0.71 and 0.42 to 0.86 and 0.49,
+    respectively (p = 0.01 and p = 0.03)"): the group's index-th of the run of p-values right
+    after it, when the run holds one per pair; a lone "both p < 0.001" holds for all."""
+    after = [p for p in p_values if pair.post_start <= p.prov.start < limit]
+    if not after:
+        return None
+    bracket_end = _parenthesis_end(text, pair.end)
+    if after[0].prov.start > pair.end + 20 and after[0].prov.end > bracket_end:
+        return None  # (a p-value inside the group's span, "... 0.9 (p < 0.001 and ...)", is kept)
+    run = after[:1]
+    for p in after[1:]:
+        if not P_GROUP_GAP.match(text, run[-1].prov.end, p.prov.start):
+            break
+        run.append(p)
+    index, size = pair.group
+    if len(run) == size:
+        return run[index]
+    if len(run) == 1 and bracket_end > 0 and ONE_P_FOR_ALL.search(text, pair.end, bracket_end):
+        return run[0]
+    return None
+
+
+def _group_outcome(pair: PairHit, outcomes: list[OutcomeHit], ctx: FieldContext) -> str | None:
+    """ "Gait speed and step length increased from 0.71 and 0.42 to 0.86 and 0.49, respectively":
+    the index-th of the last k distinct outcomes named before the group in its clause (in its
+    sentence when the clause names fewer than k)."""
+    index, size = pair.group
+    s_start, _ = ctx.sentence_bounds(pair.start)
+    clause = max(
+        (m.end() for m in CLAUSE_BOUNDARY.finditer(ctx.text, s_start, pair.start)), default=s_start
+    )
+    for begin in (clause, s_start):
+        names: list[str] = []
+        for o in outcomes:
+            if begin <= o.start and o.end <= pair.start:
+                if o.name in names:
+                    names.remove(o.name)
+                names.append(o.name)
+        if len(names) >= size:
+            return names[-size:][index]
+    return None
+
+
+def _pair_outcome(pair: PairHit, outcomes: list[OutcomeHit], ctx: FieldContext) -> str | None:
+    if pair.respective:
+        return _group_outcome(pair, outcomes, ctx)
+    at = pair.link_at if pair.link_at >= 0 else pair.start
+    return _link(at, outcomes, ctx, clause_only=True)
+
+
+def _next_pair_start(pairs: Sequence[PairHit], index: int, s_end: int) -> int:
+    """Where the next pair (not one of this pair's group) starts, else the sentence end."""
+    start = pairs[index].start
+    return next((q.start for q in pairs[index + 1 :] if q.start > start), s_end)
+
+
 def _decimals(text: str) -> int:
     m = DECIMALS.search(text)
     return len(m.group(1)) if m else 0
+
+
+# A review's own sample is a pooled count ("a total of 143", "eight studies with 143 patients").
+POOLED_SAMPLE_RULES = frozenset({"sample.pooled", "sample.pooled_studies"})
 
 
 def _sample_size(
@@ -329,13 +424,15 @@ def _sample_size(
     if design == "review":
         return None
     if design == "systematic review/meta-analysis":
-        hits = [h for h in hits if h.rule_id == "sample.pooled"] or []
+        hits = [h for h in hits if h.rule_id in POOLED_SAMPLE_RULES]
     # Counts in the background ("About 130,000 people live with MS") describe the disease, not the
     # study, whenever the rest of the abstract gives one.
     studied = [
         h for h in hits if (ctx.section_at(h.start) or "").lower() not in BACKGROUND_SECTIONS
     ]
     hits = studied or hits
+    # "only the 26 who completed ... were analysed": the analysed subset, not the larger total.
+    hits = [h for h in hits if h.rule_id == "sample.analysed_only"] or hits
     if hits:
         return max(hits, key=lambda h: (h.n, -h.start))
     if single is not None:
@@ -503,15 +600,24 @@ def extract_study(
     results = []
     # Only sentences holding a pair cue are searched (one C-speed scan finds them all).
     pair_sentences = _sentences_with(ctx, lowered, PAIR_CUES) if ctx.sent_starts else []
+    conventions = declared_conventions(abstract) if pair_sentences else NO_CONVENTIONS
     for s_index in pair_sentences:
         s_start, s_end = ctx.sent_starts[s_index], ctx.sent_ends[s_index]
-        pairs = sorted(find_pairs(abstract[s_start:s_end], s_start), key=lambda h: h.start)
+        pairs = sorted(
+            find_pairs(abstract[s_start:s_end], s_start, conventions),
+            key=lambda h: (h.start, h.group[0]),
+        )
         timepoints = _pair_timepoints(pairs, s_start, s_end, ctx, lowered)
         for index, pair in enumerate(pairs):
-            limit = pairs[index + 1].start if index + 1 < len(pairs) else s_end
-            outcome = _link(pair.start, outcome_hits, ctx, clause_only=True)
-            p = _pair_p_value(pair, limit, outcome, p_values, abstract)
-            if outcome is None and p is not None:
+            limit = _next_pair_start(pairs, index, s_end)
+            outcome = _pair_outcome(pair, outcome_hits, ctx)
+            grouped = pair.group[1] > 1
+            p = (
+                _group_p_value(pair, limit, p_values, abstract)
+                if grouped
+                else _pair_p_value(pair, limit, outcome, p_values, abstract)
+            )
+            if outcome is None and p is not None and not grouped:
                 # "Scores fell from 3 to 1 (p < 0.001)": the measure named sentences earlier
                 # is the one the p-value already reports on (rule result.outcome_from_p).
                 outcome = p.outcome
@@ -616,7 +722,7 @@ def _pair_timepoints(
     text = ctx.text
     own: list[str | None] = []
     for index, pair in enumerate(pairs):
-        limit = pairs[index + 1].start if index + 1 < len(pairs) else s_end
+        limit = _next_pair_start(pairs, index, s_end)
         ahead = TIMEPOINT_CLAUSE_AHEAD.search(text, pair.end, limit)
         found = find_timepoint(text, lowered, pair.post_start, ahead.start() if ahead else limit)
         own.append(found[0] if found else None)
@@ -635,8 +741,12 @@ def _pair_timepoints(
                 (m.end() for m in TIMEPOINT_CLAUSE.finditer(text, s_start, pair.start)),
                 default=s_start,
             )
-            begin = max(begin, pairs[index - 1].end if index else s_start)
-            found = find_timepoint(text, lowered, begin, pair.start)
+            earlier = [q.end for q in pairs[:index] if q.start < pair.start]
+            begin = max(begin, earlier[-1] if earlier else s_start)
+            # A listed pair's time point may sit between its pre and post values ("...; after
+            # six months they were 1.6 and 0.61").
+            end = pair.post_start if pair.link_at >= 0 else pair.start
+            found = find_timepoint(text, lowered, begin, end)
             result[index] = found[0] if found else None
     return result
 

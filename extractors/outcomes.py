@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from extractors.abbreviations import Abbreviation
+from extractors.finding_subjects import find_finding_subjects
 from extractors.lexicon import LexiconEntry
 
 # Events that did not happen, were avoided or are only a risk are not reported outcomes.
@@ -41,13 +42,15 @@ INSTRUMENT_HEADS = (
 # "Figure-of-8", not "Parent-reported"); one function word may join two of them ("Box and Block
 # Test", "Pediatric Quality of Life Inventory"); an opening article or preposition is not part of
 # a name; a lower-case word may follow the name ("the Box and Block Test improved").
-_NAME_WORD = r"[A-Z][\w']*(?:[\u2010-](?:(?:of|and|to|in|on)[\u2010-])?[A-Z0-9][\w']*)*"
+_DASH = r"[\u2010\u2011\u2013\u2014-]"  # hyphen-minus, hyphen, non-breaking hyphen, en/em dash
+_NAME_WORD = rf"[A-Z][\w']*(?:{_DASH}(?:(?:of|and|to|in|on){_DASH})?[A-Z0-9][\w']*)*"
 _NAME_JOINER = r"(?:of|and|for|in|on|to|&)"
 # The pattern starts with a plain capital (a lookaround first would run at every position).
 NAMED_INSTRUMENT = re.compile(
-    rf"[A-Z](?<![\w'\u2010-][A-Z])[\w']*(?:[\u2010-](?:(?:of|and|to|in|on)[\u2010-])?[A-Z0-9][\w']*)*"
+    rf"[A-Z](?<![\w'\u2010\u2011\u2013\u2014-][A-Z])[\w']*"
+    rf"(?:{_DASH}(?:(?:of|and|to|in|on){_DASH})?[A-Z0-9][\w']*)*"
     rf"\s+(?:(?:{_NAME_JOINER}\s+)?{_NAME_WORD}\s+){{0,4}}"
-    rf"{INSTRUMENT_HEADS}\b(?![\w']|[\u2010-][a-z])"
+    rf"{INSTRUMENT_HEADS}\b(?![\w']|{_DASH}[a-z])"
 )
 NOT_NAME_START = frozenset(
     [
@@ -141,8 +144,11 @@ FINDING_CUE = re.compile(
 #   was 240 μg/day" is a dose, not a finding.
 DOSE_CLAUSE_SPLIT = re.compile(r";\s(?![^()]*\))|:\s|,\s+(?:and|while|whereas|but)\b")
 DOSE_SUBJECT_BEFORE = re.compile(
-    r"^\s*(?:(?:the|mean|median|average|daily|total|final|maintenance|itb|intrathecal|baclofen)"
-    r"\s+)*$",
+    # An opening time phrase may come first: "At one year the median daily dose was ...".
+    r"^\s*(?:(?:at|after|by)\s+(?:the\s+)?(?:[\w\u2010-]+\s+){0,2}?"
+    r"(?:years?|months?|weeks?|follow[-\u2010\s]?up|discharge|baseline)\s*,?\s+)?"
+    r"(?:(?:the|their|its|mean|median|average|daily|total|final|maintenance|itb|intrathecal|"
+    r"baclofen)\s+)*$",
     re.I,
 )
 DOSE_FINDING_AFTER = re.compile(
@@ -373,6 +379,11 @@ def find_outcomes(
                 continue
             name = normalise_name(named.group())
             hits.append(OutcomeHit(name, start, end, "outcome.named_instrument", False))
+    covered += [(h.start, h.end) for h in hits]
+    hits += [
+        OutcomeHit(f.name, f.start, f.end, f.rule_id, False)
+        for f in find_finding_subjects(text, covered, sentence_start, lowered)
+    ]
     low = lowered if lowered is not None else text.lower()
     if any(word in low for word in COVARIATE_WORDS):
         covariates = {h.name for h in hits if _is_covariate(text, h.start, sentence_start)}

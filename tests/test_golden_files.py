@@ -12,6 +12,10 @@
   are must-not-extract cases. Its thresholds are floors just under the scores the extractor meets:
   regression guards, not targets. Raise them as it improves;
   the dev-set targets (``itb_evidence.evaluate.TARGETS``) are the goal.
+- ``audit2.jsonl``, ``audit3.jsonl``: later audits, each held out while one version was written
+  and tuned on for the next (audit3 reproduces, in new wording, the failure kinds the held-out
+  file showed in extractors-0.5.0).
+- ``heldout.jsonl``: never tuned on; its floors are regression guards only.
 
 Falling below a threshold means a real regression; the failure prints the per-record misses.
 """
@@ -32,29 +36,30 @@ GOLD_DIR = Path(__file__).resolve().parent / "gold"
 # Headline score per metric (keys of EvaluationReport.scores()): F1 for p-values, doses, outcome
 # measures and pre -> post results; accuracy for the rest (sample size, links, link precision,
 # flags, design, result spreads and p over matched results, dose drug/route/kind over matched
-# doses). Floors sit just under the scores measured on extractors-0.3.0.
+# doses). Floors sit just under the scores measured on the version each comment names.
 THRESHOLDS: dict[str, dict[str, float]] = {
     # extractors-0.2.0: p 1.000, doses 1.000, outcomes 0.970, n 0.988, links 0.973, itb 1.000,
     # hsp 0.988, design 0.975; results 0.909, link precision 0.982, spreads 1.000, result p
     # 0.933, dose drug 0.889, route 0.870, kind 0.981.
     # extractors-0.3.0: outcomes 0.978, links 0.982, results 1.000, result p 1.000, dose drug
-    # 1.000, route 0.981; the rest unchanged.
+    # 1.000, route 0.981; the rest unchanged. extractors-0.6.0: outcomes 0.982, links 0.991,
+    # n, flags, design and dose attributes 1.000.
     "composed.jsonl": {
         "p_values": 0.99,
         "doses": 0.99,
-        "outcomes": 0.97,
-        "sample_size": 0.98,
-        "links": 0.97,
+        "outcomes": 0.98,
+        "sample_size": 0.99,
+        "links": 0.98,
         "itb_flag": 0.99,
-        "hsp_flag": 0.98,
-        "design": 0.97,
-        "link_precision": 0.97,
+        "hsp_flag": 0.99,
+        "design": 0.99,
+        "link_precision": 0.98,
         "results": 0.99,
         "result_spreads": 0.99,
         "result_p": 0.99,
         "dose_drug": 0.99,
-        "dose_route": 0.97,
-        "dose_kind": 0.97,
+        "dose_route": 0.99,
+        "dose_kind": 0.99,
     },
     # extractors-0.1.0: p 0.840, doses 0.455, outcomes 0.820, n 0.727, links 0.619 (written then);
     # extractors-0.2.0: p 1.000, doses 1.000, outcomes 0.854, n 0.864, links 0.857, flags 0.977,
@@ -78,28 +83,57 @@ THRESHOLDS: dict[str, dict[str, float]] = {
         "dose_route": 0.99,
         "dose_kind": 0.99,
     },
-    # held out while extractors-0.3.0 was written; floors at what it met then
+    # held out while extractors-0.3.0 was written; floors at what it met then; raised to just
+    # under extractors-0.6.0 (outcomes 0.967, links 0.960, n 1.000, results 1.000).
     "audit2.jsonl": {
         "p_values": 0.99,
-        "doses": 0.98,
+        "doses": 0.99,
+        "outcomes": 0.96,
+        "results": 0.99,
+        "sample_size": 0.99,
+        "links": 0.95,
+        "link_precision": 0.97,
+        "itb_flag": 0.97,
+        "hsp_flag": 0.99,
+        "design": 0.99,
+        "result_spreads": 0.92,
+        "dose_kind": 0.99,
+    },
+    # Written for extractors-0.6.0 from the held-out failure kinds (measures outside the lexicon
+    # carrying p-values, subgroup and pooled sample sizes, pair forms, dashes, dose kinds, mixed
+    # cohorts) in new wording, annotated before the extractor ran on them, then tuned on: at
+    # 0.5.0 it scored outcomes 0.789, results 0.373, n 0.825, links 0.658, design 0.875,
+    # dose kind 0.867. Floors just under 0.6.0 (outcomes 0.945, results 0.952, links 0.937).
+    "audit3.jsonl": {
+        "p_values": 0.99,
+        "doses": 0.99,
         "outcomes": 0.94,
-        "results": 0.88,
-        "sample_size": 0.89,
-        "links": 0.91,
-        "link_precision": 0.95,
-        "itb_flag": 0.95,
-        "hsp_flag": 0.93,
-        "design": 0.93,
+        "results": 0.95,
+        "sample_size": 0.99,
+        "links": 0.93,
+        "link_precision": 0.94,
+        "itb_flag": 0.99,
+        "hsp_flag": 0.99,
+        "design": 0.99,
+        "result_spreads": 0.99,
+        "result_p": 0.99,
+        "dose_drug": 0.99,
+        "dose_route": 0.99,
+        "dose_kind": 0.99,
     },
     # HELD OUT: annotated before the extractor ever ran on it and never tuned on. Floors at what
-    # extractors-0.5.0 met (p 1.000, doses 0.975, outcomes 0.902, n 0.838, links 0.796); fix
-    # what it reveals through new audit cases, not by editing rules against these texts.
+    # extractors-0.5.0 met (p 1.000, doses 0.975, outcomes 0.902, n 0.838, links 0.796), raised
+    # to just under 0.6.0 (outcomes 0.952, n 0.865, links 0.889, results 0.898), whose rules came
+    # from audit3.jsonl; fix what it reveals through new audit cases, not by editing rules
+    # against these texts.
     "heldout.jsonl": {
         "p_values": 0.99,
         "doses": 0.97,
-        "outcomes": 0.90,
-        "sample_size": 0.83,
-        "links": 0.79,
+        "outcomes": 0.95,
+        "sample_size": 0.86,
+        "links": 0.88,
+        "results": 0.89,
+        "link_precision": 0.95,
     },
 }
 
