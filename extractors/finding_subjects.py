@@ -273,6 +273,12 @@ def _accept(
         )
         if not _opens_clause(text, clause_start, opening, rules):
             return None
+        # "the odds of A and B was 17.2": a value's subject follows a mark or opens the
+        # sentence; after a bare "and" it is usually the second half of a coordinated phrase.
+        if rule_id == "outcome.finding_value" and BARE_CONJUNCTION_BEFORE.search(
+            text, max(s_start, clause_start - 12), clause_start
+        ):
+            return None
         # "domains of family roles, mobility, ..., and work/productivity improved": the last item
         # of an enumeration is a part of what the list names, not a measure of its own.
         if text.count(",", s_start, span[0]) >= 3 and ENUMERATION_BEFORE.search(
@@ -299,6 +305,7 @@ def _accept(
     return FindingHit(name[:1].upper() + name[1:], span[0], span[1], rule_id)
 
 
+BARE_CONJUNCTION_BEFORE = re.compile(rf"(?<![,;:(\[])\s{_CONJUNCTION}\s+\Z", re.I)
 ENUMERATION_BEFORE = re.compile(r"(?:,\s*[^,;()]{1,40}){2,},\s*(?:and|or)\s+\Z")
 MEASURED_WITH = re.compile(r"\b(?:on|by|using|with|in)\s+(?:the\s+)?\Z", re.I)
 

@@ -183,6 +183,19 @@ DESIGNS = [
         "This review focuses on screening and long-term titration.",
         "review",
     ),
+    # must not: introductions of original laboratory or methods work, and an agency's name
+    (
+        "A clustering algorithm for model selection",
+        "Previous studies have used single scores. We propose a clustering method and test it "
+        "on the literature benchmark sets.",
+        "other",
+    ),
+    (
+        "Toxins near a disease cluster",
+        "In 2006, the Agency for Toxic Substances and Disease Registry received a request to "
+        "study a cluster.",
+        "other",
+    ),
 ]
 
 

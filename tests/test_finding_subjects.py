@@ -118,6 +118,8 @@ MUST_NOT_MATCH = [
     "Baclofen doses increased from 200 to 300 µg/day (p = 0.01).",
     "Ease of care improved on the CPCHILD questionnaire (p = 0.02).",
     "Values were: carer strain on the Caregiver Strain Index, 7.1 vs 5.2 (p = 0.03).",
+    "Physicians were 4.5 times more likely to refer (p = 0.01).",
+    "The odds ratio for one mutation and raised ferritin was 17.2 (95% CI 3-90; p = 0.001).",
 ]
 
 
