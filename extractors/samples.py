@@ -55,8 +55,8 @@ COUNT_BEFORE_VERB = re.compile(
 )
 POOLED = re.compile(
     rf"(?:pooled|total|overall|combined)\s+(?:sample\s+(?:size\s+)?)?(?:of\s+|n\s*=\s*)?{COUNT}"
-    # Not an amount: "a total of 40 µl of medium", "a total of 12 mg".
-    r"(?![\d.,]|\s*(?:[\u03bc\u00b5u]?[lg]|m[lg]|mcg)(?![A-Za-z]))"
+    # Not an amount: "a total of 40 µl of medium", "a total of 12 mg", "a total of 300 U".
+    r"(?![\d.,]|\s*(?:[\u03bc\u00b5u]?[lg]|m[lg]|mcg|I?U|units?|mmol)(?![A-Za-z]))"
     rf"(?:\s+{PERSON_NOUN})?",
     re.I,
 )
@@ -73,7 +73,9 @@ EXCLUDED_AFTER = re.compile(
     re.I,
 )
 EXCLUDED_BEFORE = re.compile(
-    r"(?:more\s+than|over|at\s+least|fewer\s+than|less\s+than|up\s+to|under|>|\u2265|<|\u2264)\s*$",
+    # ... and the denominator of a rate: "2 to 10 per 100,000 people".
+    r"(?:more\s+than|over|at\s+least|fewer\s+than|less\s+than|up\s+to|under|>|\u2265|<|\u2264|"
+    r"\bper)\s*$",
     re.I,
 )
 # "three case series", "five case reports" count publications, not people.
@@ -403,14 +405,16 @@ def _sums_of_elliptical_groups(text: str, groups: list[SampleHit]) -> list[Sampl
             of.group("det") or CLAUSE_START_BEFORE.search(text, max(0, of.start() - 6), of.start())
         ):
             continue
-        total, end, position, closed = group.n, group.end, group.end, False
+        total, end, position, closed, later = group.n, group.end, group.end, False, 0
         while m := ELLIPTICAL_GROUP.match(text, position):
             n = parse_count(m.group("count"))
             if n is None:
                 break
             total, end, position = total + n, m.end("count"), m.end("count")
-            closed = bool(m.group("and") or m.group("bare_and"))
-        if end == group.end or total == 2 * group.n or (of and not closed):
+            closed, later = bool(m.group("and") or m.group("bare_and")), later + 1
+        # Two or more later groups adding up to the first break it down; one later group of the
+        # same size is a second group ("12 patients with HSP and 12 with MS" -> 24).
+        if end == group.end or (later >= 2 and total == 2 * group.n) or (of and not closed):
             continue
         sums.append(SampleHit(total, group.start, end, "sample.sum_of_elliptical_groups"))
     return sums
@@ -421,7 +425,9 @@ def _sums_of_elliptical_groups(text: str, groups: list[SampleHit]) -> list[Sampl
 # The sentence must speak of groups, and no other number may sit between two arms ("(n = 31),
 # a 97% success rate ... (n = 25)" are one sample measured twice).
 ARM_CONTEXT = re.compile(
-    r"\b(?:groups?|arms?|cohorts|randomi[sz]ed|randomly|allocated|assigned|divided|split)\b", re.I
+    r"\b(?:groups?|arms?|cohorts|randomi[sz]ed|randomly|allocated|assigned|divided|split|"
+    r"compar(?:e|ed|ing)\s+between|between\s+(?:patients|children|adults|those))\b",
+    re.I,
 )
 _DIGIT = re.compile(r"\d")
 
@@ -437,7 +443,9 @@ def _sums_of_arms(text: str, arms: list[SampleHit]) -> list[SampleHit]:
         if any(_DIGIT.search(text, a.end, b.start) for a, b in pairwise(group)):
             continue
         total = sum(h.n for h in group)
-        if any(2 * h.n == total for h in group):
+        # A total listed beside its arms ("(n = 30): A (n = 12), B (n = 18)") takes three counts;
+        # two equal arms ("HSP (n = 12) and MS (n = 12)") are two groups.
+        if len(group) >= 3 and any(2 * h.n == total for h in group):
             continue
         sums.append(SampleHit(total, group[0].start, group[-1].end, "sample.sum_of_arms"))
     return sums
@@ -560,35 +568,57 @@ def _is_planned(text: str, lowered: str, m: re.Match[str]) -> bool:
 STUDY_NOUN = r"(?:studies|trials|articles|reports|papers|publications|series|RCTs|datasets)"
 STUDIES_BEFORE = re.compile(
     rf"{NUM_LEFT}(?:{INT_COUNT}|{WORD_NUMBER})\s+(?:[\w\u2010-]+\s+){{0,3}}?{STUDY_NOUN}"
-    r"(?:\s*,|\s*\(|\s+(?:with|including|involving|enrolling|comprising|totall?ing|of|"
+    # "Eight studies met the criteria (143 participants)", "the eight studies enrolled 143"
+    r"(?:\s+(?:met|fulfilled)\s+(?:the\s+|all\s+)?(?:inclusion\s+|eligibility\s+|selection\s+)?"
+    r"criteria|\s+were\s+(?:included|eligible|identified|pooled|analy[sz]ed|selected))?"
+    r"(?:\s*,|\s*\(|\s+(?:with|including|involving|enrolling|enrolled|comprising|totall?ing|of|"
     r"(?:that|which)\s+(?:included|enrolled|involved)))?"
     r"(?:\s+(?:a\s+total\s+of|in\s+total|overall|altogether)\s*,?)?\s*\(?\Z",
     re.I,
+)
+# "143 patients in eight studies", "143 participants from 8 trials": the studies after the count.
+STUDIES_AFTER = re.compile(
+    rf"\s+(?:in|from|across)\s+(?:the\s+|all\s+)?(?:(?:{INT_COUNT}|{WORD_NUMBER})\s+)?"
+    rf"(?:included\s+|eligible\s+|pooled\s+)?(?:[\w\u2010-]+\s+)?{STUDY_NOUN}\b",
+    re.I,
+)
+# "We pooled data on 143 patients": the pooling verb before the count.
+POOLED_DATA_BEFORE = re.compile(
+    r"\bpool(?:ed|ing)\s+(?:individual\s+)?(?:patient\s+)?data\s+(?:on|from|of)\s+\Z", re.I
 )
 _STUDY_LITERALS = (
     "studies", "trials", "articles", "reports", "papers", "publications", "series", "rcts",
     "datasets",
 )  # fmt: skip
-IN_TOTAL_AFTER = re.compile(r"\s+(?:in\s+total|overall|altogether)\b|\s*\(\s*total\s*\)", re.I)
+IN_TOTAL_AFTER = re.compile(
+    r"\s+(?:in\s+total|in\s+all|overall|altogether)\b|\s*\(\s*total\s*\)", re.I
+)
 _POOLABLE = ("sample.count_of_people", "sample.n_equals", "sample.count_enrolled")
 
 
 def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list[SampleHit]:
     studies = any(literal in lowered for literal in _STUDY_LITERALS)
-    in_total = "total" in lowered or "overall" in lowered or "altogether" in lowered
-    if not studies and not in_total:
+    in_total = (
+        "total" in lowered or "overall" in lowered or "altogether" in lowered or "in all" in lowered
+    )
+    pooled_data = "pool" in lowered
+    if not studies and not in_total and not pooled_data:
         return hits
     pooled = []
     for hit in hits:
         if hit.rule_id in _POOLABLE:
             window_start = max(0, hit.start - 70)
-            if (
-                studies
-                and _has_literal(lowered, _STUDY_LITERALS, window_start, hit.start)
-                and STUDIES_BEFORE.search(text, window_start, hit.start)
+            if studies and (
+                (
+                    _has_literal(lowered, _STUDY_LITERALS, window_start, hit.start)
+                    and STUDIES_BEFORE.search(text, window_start, hit.start)
+                )
+                or STUDIES_AFTER.match(text, hit.end)
             ):
                 hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled_studies")
-            elif in_total and IN_TOTAL_AFTER.match(text, hit.end):
+            elif (pooled_data and POOLED_DATA_BEFORE.search(text, window_start, hit.start)) or (
+                in_total and IN_TOTAL_AFTER.match(text, hit.end)
+            ):
                 hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled")
         pooled.append(hit)
     return pooled

@@ -187,6 +187,26 @@ def test_sample_forms_found(title: str, text: str, n: int, span: str, rule_id: s
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nine studies met the inclusion criteria (151 participants).",
+        "We pooled data on 151 patients from nine studies.",
+        "The nine included studies enrolled 151 patients in all.",
+        "Data from 151 patients in nine trials were pooled (I2 = 30%).",
+    ],
+)
+def test_pooled_review_counts_in_other_orders(text: str) -> None:
+    se = run(text, META_TITLE)
+    assert se.sample_size is not None and se.sample_size.n == 151
+    assert se.sample_size.prov.rule_id == "sample.pooled_studies"
+
+
+def test_a_single_study_count_in_a_review_is_not_the_sample() -> None:
+    se = run("Nine studies were included; the largest enrolled 40 patients.", META_TITLE)
+    assert se.sample_size is None
+
+
 # (title, abstract, n): the total stands, or no count is the sample
 NOT_THE_SAMPLE_ROWS = [
     # a subgroup inside a stated total is not added
@@ -219,6 +239,15 @@ NOT_THE_SAMPLE_ROWS = [
     ("", "The score fell by 3 points and 12 patients improved; 20 patients were treated.", 20),
     # years in a parenthesised list
     ("", "Patients (onset in 2004, 2011) were studied.", None),
+    # an amount of toxin is not a pooled count
+    ("", "Eighteen adults with HSP received a total of 300 U of botulinum toxin.", 18),
+    ("", "A total of 1,000 IU of abobotulinumtoxinA was given to 12 children.", 12),
+    # the denominator of a rate is not a count of people
+    ("", "HSP affects about 3 per 100,000 people. Five adolescents received a test dose.", 5),
+    # two groups of the same size are two groups, not a total and its breakdown
+    ("", "We compared the dose requirements of 14 patients with HSP and 14 with MS.", 28),
+    ("", "Doses were compared between patients with HSP (n = 9) and MS (n = 9).", 18),
+    ("", "Thirty patients (n = 30) were randomised to ITB (n = 15) or placebo (n = 15).", 30),
 ]
 
 
