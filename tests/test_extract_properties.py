@@ -46,6 +46,23 @@ FRAGMENTS = [
     "µ",
     "–",
     "\u2010",
+    # extractors-0.6.0 rules: finding subjects, pair forms, subgroup sums, dose kinds
+    "Nocturnal awakenings decreased",
+    "the number of spasms per day recorded in diaries (p = 0.008)",
+    "a reduction in soleus H-reflex amplitude",
+    "was 0.31 ± 0.08 mL/kg/m, and after one year it was",
+    "Mean scores at baseline vs one year were: Barry\u2014Albright Dystonia Scale, 14·2 vs 10·1",
+    "3 [2–4] before and 1 [1–2] after",
+    "respectively (p = 0,01 and p = 0,03)",
+    "2,8 ± 0,6 to 1,4 ± 0,5",
+    "Values are median [IQR].",
+    "(9 with HSP and 11 with MS)",
+    "Eight studies, 143 patients in total",
+    "per 100,000",
+    "a total of 300 U",
+    "a 75 µg dose of intrathecal baclofen",
+    "hereditary in 12, acquired in 18",
+    "knee flexion in swing increased",
 ]
 
 
