@@ -10,8 +10,9 @@ lists, decimal commas), dash and decimal-point variants, dose kinds, the HSP fla
 cohorts and design cues (chart reviews, audits, crossover trials, single-patient reports).
 
 A malformed case silently corrupts every score computed from it, so each case is checked with
-the per-case checks of ``tests/test_gold_composed_file.py`` (imported, not copied); the p-value
-check comes from ``tests/test_gold_audit2_file.py`` (more than one NS form). The file must stay
+the per-case checks of ``tests/test_gold_composed_file.py`` and the p-value check of
+``tests/test_gold_audit2_file.py`` (more than one NS form), run for it in
+``tests/test_gold_case_checks.py``. The file must stay
 new text: no 60-character window is shared with any other gold file or with the shared dev set.
 No extractor runs here.
 """
@@ -102,33 +103,6 @@ def test_every_outcome_name_is_spelled_one_way_across_gold_files() -> None:
     names = {n for c in [*OTHER_CASES, *CASES] for n in c["gold"]["outcome_measures"]}
     folded = Counter(" ".join(name.casefold().split()) for name in names)
     assert [name for name, n in folded.items() if n > 1] == []
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_record_keys_and_types(case: dict[str, Any]) -> None:
-    gold_checks.test_record_keys_and_types(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_doses(case: dict[str, Any]) -> None:
-    gold_checks.test_doses(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_p_values(case: dict[str, Any]) -> None:
-    audit2_checks.test_p_values(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_results(case: dict[str, Any]) -> None:
-    gold_checks.test_results(case)
-
-
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if "test_statistics" in c["gold"]], ids=lambda c: str(c["id"])
-)
-def test_test_statistics(case: dict[str, Any]) -> None:
-    gold_checks.test_test_statistics(case)
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)

@@ -8,9 +8,10 @@ honest numbers from them. Tuning rules on these cases would spend them: when a m
 fixed, add a new case to an audit file instead and keep this file as written.
 
 A malformed case silently corrupts every score computed from it, so each case is checked with
-the per-case checks of ``tests/test_gold_composed_file.py`` (imported, not copied); the p-value
-check comes from ``tests/test_gold_audit2_file.py`` because this file also uses more than one
-NS form. No extractor runs here.
+the per-case checks of ``tests/test_gold_composed_file.py`` and the p-value check of
+``tests/test_gold_audit2_file.py`` (this file also uses more than one NS form), run for it in
+``tests/test_gold_case_checks.py``; this module checks the file as a whole. No extractor runs
+here.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 import tests.test_gold_audit2_file as audit2_checks
 import tests.test_gold_composed_file as gold_checks
@@ -79,33 +78,6 @@ def test_every_outcome_name_is_spelled_one_way_across_gold_files() -> None:
     names = {n for c in [*TUNED_CASES, *CASES] for n in c["gold"]["outcome_measures"]}
     folded = Counter(" ".join(name.casefold().split()) for name in names)
     assert [name for name, n in folded.items() if n > 1] == []
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_record_keys_and_types(case: dict[str, Any]) -> None:
-    gold_checks.test_record_keys_and_types(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_doses(case: dict[str, Any]) -> None:
-    gold_checks.test_doses(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_p_values(case: dict[str, Any]) -> None:
-    audit2_checks.test_p_values(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_results(case: dict[str, Any]) -> None:
-    gold_checks.test_results(case)
-
-
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if "test_statistics" in c["gold"]], ids=lambda c: str(c["id"])
-)
-def test_test_statistics(case: dict[str, Any]) -> None:
-    gold_checks.test_test_statistics(case)
 
 
 def test_file_mixes_populations_and_designs() -> None:
