@@ -192,6 +192,7 @@ def find_finding_subjects(
     hits: list[FindingHit] = []
     taken = list(covered)
     listed = "vs" in low or "versus" in low
+    parts = _instrument_parts(text, low, covered)
     for window_start, window_end in _windows(reported, sentence_start):
         for rule in rules.rules:
             if rule.id == "outcome.finding_listed" and not listed:
@@ -206,11 +207,34 @@ def find_finding_subjects(
                 if m is None:
                     continue
                 hit = _accept(text, m, anchor.end(), rule.id, rules, covered, taken, sentence_start)
-                if hit is not None:
+                if hit is not None and hit.name.lower() not in parts:
                     taken.append((hit.start, hit.end))
                     hits.append(hit)
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+# "the Sitting dimension of the Gross Motor Function Measure": a part of a lexicon instrument.
+INSTRUMENT_PART = re.compile(
+    r"(?P<part>[A-Za-z][\w\u2010-]*(?:\s+[A-Za-z][\w\u2010-]*)?)\s+(?:dimension|domain|subscale|"
+    r"sub-scale|item|section|component)\s+of\s+(?:the\s+)?",
+    re.I,
+)
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+_PART_WORDS = ("dimension", "domain", "subscale", "sub-scale", "item", "section", "component")
+
+
+def _instrument_parts(text: str, low: str, covered: Sequence[tuple[int, int]]) -> set[str]:
+    """Lower-cased names the abstract gives as parts of a lexicon instrument: a finding on
+    "sitting" then reports on the instrument, whose mention the p-value link falls back to."""
+    if not any(word in low for word in _PART_WORDS):
+        return set()
+    starts = {start for start, _ in covered}
+    return {
+        _LEADING_ARTICLE.sub("", m.group("part").lower())
+        for m in INSTRUMENT_PART.finditer(text)
+        if m.end() in starts
+    }
 
 
 def _windows(reported: list[int], sentence_start: Callable[[int], int]) -> list[tuple[int, int]]:

@@ -104,6 +104,24 @@ ROWS += [
     ),
 ]
 
+ROWS += [
+    (
+        "The Ashworth score improved (p < 0.01), and walking was faster (p = 0.02).",
+        [("Walking", "outcome.finding_subject", "walking")],
+        {"p < 0.01": "Ashworth Scale", "p = 0.02": "Walking"},
+    ),
+    (
+        "MAS fell (p = 0.01) but no significant change was seen in trunk control (p = 0.3).",
+        [("Trunk control", "outcome.finding_object", "trunk control")],
+        {"p = 0.01": "Modified Ashworth Scale", "p = 0.3": "Trunk control"},
+    ),
+    (
+        "The Ashworth score fell (p = 0.01). Cramps were less frequent at night (p = 0.03).",
+        [("Cramps", "outcome.finding_subject", "Cramps")],
+        {"p = 0.01": "Ashworth Scale", "p = 0.03": "Cramps"},
+    ),
+]
+
 MUST_NOT_MATCH = [
     "Scores fell from 3 to 1 (p < 0.001).",
     "Mean values rose (p = 0.2).",
@@ -158,6 +176,15 @@ def test_no_unlexiconed_measure(text: str) -> None:
 )
 def test_grouped_p_values_link_in_order(text: str, links: dict[str, str]) -> None:
     assert {p.prov.text: p.outcome for p in run(text).p_values} == links
+
+
+def test_a_named_part_of_an_instrument_reports_on_the_instrument() -> None:
+    se = run(
+        "Children were assessed with the Standing dimension of the Gross Motor Function Measure. "
+        "No difference was found in standing after treatment (p = 0.2)."
+    )
+    assert unlexiconed(se) == []
+    assert [p.outcome for p in se.p_values] == ["Gross Motor Function Measure"]
 
 
 def test_spans_point_at_the_name() -> None:
