@@ -23,7 +23,9 @@ PER_DAY = (
     r"(?P<perday>\s*(?:/|per\s+)\s*(?:day|d|24\s*h(?:ours?|rs?)?)(?![A-Za-z])"
     # Exponent notation: "μg·day−1", "µg d−1", "μg d-1" (a rate per day, written as day^-1).
     r"|\s*[\u00b7\u22c5]?\s*(?:day|d)\s*[-\u2212\u2013]\s*1(?![\d.])"
-    r"|\s+(?:daily|a\s+day|each\s+day|every\s+day)(?![A-Za-z]))?"
+    # "100 mcg a day later" is an interval, not a rate.
+    r"|\s+(?:daily|a\s+day|each\s+day|every\s+day)(?![A-Za-z])"
+    r"(?!\s+(?:later|after|before|earlier|apart)\b))?"
 )
 # A dose number: decimal point or comma, thousands separators ("1,150 µg"); never the digits after
 # a comma of a bigger number.
@@ -52,6 +54,13 @@ DOSE_LIST = re.compile(
     rf"{_LIST_NUMBER}\s*{UNIT}{PER_KG}{PER_DAY}"
 )
 LIST_ITEM = re.compile(rf"(?P<value>{NUMBER})(?:\s*{PLUS_MINUS}\s*(?P<sd>{NUMBER}))?")
+# Two group values with the unit written once, after the second: "median 310 vs 175 µg/day",
+# "148 ± 61 vs 286 ± 118 μg/day" (rule dose.pair). One item only before "vs": "n = 12, 150 vs
+# 200 µg" must not make 12 a dose. "38% vs 200 µg" cannot match (the % sits before "vs").
+DOSE_PAIR = re.compile(
+    rf"{DOSE_LEFT}(?P<items>{_LIST_NUMBER})\s+(?:vs\.?|versus)\s+"
+    rf"{_LIST_NUMBER}\s*{UNIT}{PER_KG}{PER_DAY}"
+)
 # Not an amount given: a concentration ("2000 μg/mL", "0.5 mg/L", "10 μg/cm2"), a rate per hour
 # or minute ("12.5 μg/h"), a change per period ("40 μg/day per year"), a step ("in steps of
 # 25 μg/day").
@@ -90,7 +99,9 @@ TEST_CUE = re.compile(
     r"|\b(?:bolus|boluses|dose|doses)\s+(?:tests?|trials?|screening)\b"
     # "a lumbar trial of 50 micrograms", "an intrathecal trial with 25 µg": the screening trial;
     # never "a randomised trial of", whose dose is the studied intervention.
-    r"|\b(?:lumbar|intrathecal|spinal|bolus|screening)\s+trials?\s+(?:of|with)\b",
+    r"|\b(?:lumbar|intrathecal|spinal|bolus|screening)\s+trials?\s+(?:of|with)\b"
+    # a repeated screening dose: "those without a response were re-tested with 100 mcg"
+    r"|\bre-?test(?:ed|ing)?\s+(?:with|at|using)\b",
     re.I,
 )
 # The cue a few words after the unit: "50 μg intrathecal baclofen test dose".
@@ -250,6 +261,12 @@ def _sentence_start_zero(offset: int) -> int:
 THRESHOLD_BEFORE = re.compile(
     r"(?:[<>\u2264\u2265\u2266\u2267\u2a7d\u2a7e]|\bdefined\s+as)\s*$", re.I
 )
+# The bound of a category: "High prior oral use was defined as more than 80 mg/day", "a cut-off
+# of 600 μg/day", "defined as a daily dose above 300 µg" (rule dose.not_threshold). A bound of
+# doses patients took ("oral baclofen of at least 60 mg/day had failed") has no such cue.
+DEFINITION_BEFORE = re.compile(
+    r"\b(?:defined\s+as|defined\s+by|cut-?\s*off|threshold)\b[^.;:()\[\]]{0,30}$", re.I
+)
 # "from 150 to 300 μg/day" after a verb of change is two doses (before, after), not a range;
 # "ranged from 90 to 520 μg/day" stays a range.
 FROM_BEFORE = re.compile(r"\bfrom\s+$", re.I)
@@ -268,6 +285,7 @@ def _is_amount(text: str, m: re.Match[str]) -> bool:
         NOT_AN_AMOUNT_AFTER.match(text, m.end())
         or STEP_BEFORE.search(text, max(0, m.start() - 40), m.start())
         or THRESHOLD_BEFORE.search(text, max(0, m.start() - 15), m.start())
+        or DEFINITION_BEFORE.search(text, max(0, m.start() - 45), m.start())
     )
 
 
@@ -325,7 +343,25 @@ def find_doses(
     # A range quoted inside a value's trailing "(range, 100-400 µg/day)" belongs to that value.
     kept = [r for r in ranges if not any(v.start <= r.start and r.end <= v.end for v in values)]
     found = [*kept, *changes, *values]
-    for m in _finditer(DOSE_LIST, text, windows):
+    _add_shared_unit_items(text, DOSE_LIST, "dose.list", windows, sentence_start, found)
+    if "vs" in text or "versus" in text:
+        _add_shared_unit_items(text, DOSE_PAIR, "dose.pair", windows, sentence_start, found)
+    # Weight-based amounts ("2 μg/kg/day") are outside the contract's units: not emitted.
+    hits = sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start)
+    return _inherit_kinds(_screening_boluses(text, hits, sentence_start))
+
+
+def _add_shared_unit_items(
+    text: str,
+    pattern: re.Pattern[str],
+    rule_id: str,
+    windows: list[tuple[int, int]],
+    sentence_start: Callable[[int], int],
+    found: list[DoseHit],
+) -> None:
+    """Append to ``found`` the bare numbers that share the unit written after the last item
+    ("25, 50 and 75 μg", "310 vs 175 µg/day"); numbers already found are skipped."""
+    for m in _finditer(pattern, text, windows):
         if not _is_amount(text, m):
             continue
         shared = _finish(text, m, sentence_start(m.start()), 0.0, None)
@@ -340,10 +376,63 @@ def find_doses(
                 continue  # "0, 10 and 50 µg": the zero is a control condition, not a dose
             sd = parse_decimal(item.group("sd")) if item.group("sd") else None
             found.append(
-                DoseHit(item.start(), item.end(), value, sd, None, shared.unit, kind, "dose.list")
+                DoseHit(item.start(), item.end(), value, sd, None, shared.unit, kind, rule_id)
             )
-    # Weight-based amounts ("2 μg/kg/day") are outside the contract's units: not emitted.
-    return _inherit_kinds(sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start))
+
+
+# A bolus given to decide on a pump is a screening (test) dose: a pump implanted as its
+# consequence, after it in its own or the next sentence (never "patients who were implanted
+# earlier received a bolus") ("A lumbar puncture bolus of 50 µg relieved the
+# spasms, and a pump was implanted"; "47 proceeded to pump implantation").
+PUMP_DECISION = re.compile(
+    r"\b(?:pumps?\s+)?(?:was|were)\s+(?:then\s+|subsequently\s+|later\s+)?implanted\b"
+    r"|\b(?:proceeded|went\s+on|progressed)\s+to\s+(?:pump\s+)?implantation\b"
+    r"|\bselected\s+for\s+(?:pump\s+)?implantation\b"
+    r"|\bcandidates?\s+for\s+(?:an?\s+)?(?:pump|implantation|intrathecal\s+baclofen\s+therapy)\b",
+    re.I,
+)
+# ... or a screening named in its own or the previous sentence ("met the criteria for
+# intrathecal baclofen screening"); never "were screened", which is a trial's eligibility check.
+SCREENING_CONTEXT = re.compile(
+    r"\b(?:intrathecal\s+baclofen|ITB|pump|bolus|intrathecal)\s+screening\b"
+    r"|\bscreening\s+(?:for|before)\s+(?:an?\s+)?(?:pump|implantation|intrathecal)\b",
+    re.I,
+)
+# The bolus is itself the experiment (a randomised or placebo comparison), or comes from a pump
+# already implanted: never a screening dose.
+EXPERIMENT_OR_PUMP_BOLUS = re.compile(
+    r"\b(?:random\w*|placebo|saline|cross-?over|double[-\s]blind)\b"
+    r"|\b(?:via|through|from|by)\s+(?:the|their)\s+pumps?\b|\bpump\s+bolus|\bon\s+continuous\b"
+    r"|\bprogrammable\b|\bafter\s+(?:pump\s+)?implantation\b",
+    re.I,
+)
+SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
+
+
+def _sentence_end(text: str, index: int) -> int:
+    found = SENTENCE_BREAK.search(text, index)
+    return found.end() if found else len(text)
+
+
+def _screening_boluses(
+    text: str, hits: list[DoseHit], sentence_start: Callable[[int], int]
+) -> list[DoseHit]:
+    """A bolus given before a pump decision is a test dose (rule dose.kind.screening_bolus):
+    "a lumbar puncture bolus of 50 µg relieved the spasms, and a pump was implanted". An
+    experimental bolus ("before and 3 hours after an intrathecal bolus of 50 mcg") stays bolus."""
+    out: list[DoseHit] = []
+    for hit in hits:
+        if hit.kind == "bolus":
+            start = sentence_start(hit.start)
+            end = _sentence_end(text, hit.end)
+            previous = sentence_start(start - 1) if start > 0 else start
+            if not EXPERIMENT_OR_PUMP_BOLUS.search(text, start, end) and (
+                PUMP_DECISION.search(text, hit.end, _sentence_end(text, end))
+                or SCREENING_CONTEXT.search(text, previous, end)
+            ):
+                hit = replace(hit, kind="test")
+        out.append(hit)
+    return out
 
 
 def _inherit_kinds(hits: list[DoseHit]) -> list[DoseHit]:

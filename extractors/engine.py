@@ -22,6 +22,7 @@ from extractors.nlp import Pipeline, get_pipeline
 from extractors.outcomes import Match, OutcomeHit, find_outcomes
 from extractors.pvalues import PValueHit, find_p_values
 from extractors.results import (
+    ARROW_CUES,
     NO_CONVENTIONS,
     PairHit,
     declared_conventions,
@@ -43,7 +44,7 @@ from extractors.types import (
     TestStatistic,
 )
 
-EXTRACTOR_VERSION = "extractors-0.6.0"
+EXTRACTOR_VERSION = "extractors-0.7.0"
 ROUTE_WORDS = re.compile(
     r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
     r"epidural(?:ly)?|transdermal(?:ly)?)\b",
@@ -52,9 +53,14 @@ ROUTE_WORDS = re.compile(
 DRUG_AFTER = re.compile(r"^\s*(?:of|for|in)?\s*$", re.I)
 # A slash joins two measures reported together ("reduced MAS/increased MMT"): one finding.
 SLASH_JOIN = re.compile(r"^\s*/\s*(?:[a-z]+\s+)?$")
-CLAUSE_BOUNDARY = re.compile(r";\s|,\s+(?:while|whereas|but)\b|\d\)\s")
+# "... 2) FIM scores improved": a numbered item starts a clause; "(A2) rose" is a label.
+CLAUSE_BOUNDARY = re.compile(r";\s|,\s+(?:while|whereas|but)\b|(?<![(\w])\d\)\s")
 BACLOFEN_WORD = re.compile(r"\bbaclofen\b", re.I)
-CLAUSE_BOUNDARY_AHEAD = re.compile(r";\s|,\s+(?:and|while|whereas|but)\b")
+# Ahead of a p-value its clause ends at "; ", ", and", or the bracket holding it closing before a
+# conjunction ("(0.58 vs 0.84 m/s; p = 0.002) and had less knee flexion (p = 0.04)").
+CLAUSE_BOUNDARY_AHEAD = re.compile(
+    r";\s|,\s+(?:and|while|whereas|but)\b|[)\]]\s+(?:and|but|while|whereas)\b"
+)
 LEXICON_GROUP = {"exclusions.jsonl": "outcomes.jsonl"}
 DECIMALS = re.compile(r"[.\u00b7,](\d+)")
 BACKGROUND_SECTIONS = frozenset(
@@ -294,6 +300,7 @@ PAIR_CUES = (
     "preop",
     "preimpl",
     "pretreat",
+    *ARROW_CUES,
 )
 
 
@@ -329,6 +336,10 @@ def _parenthesis_end(text: str, start: int) -> int:
     return -1
 
 
+# The rest of a time point after a "... after" pair ("after implantation", "after 12 months").
+TIME_POINT_TAIL = re.compile(r"(?:\s+[\w\u2010-]+){1,3}?(?=\s*[(\[])")
+
+
 def _pair_p_value(
     pair: PairHit, limit: int, outcome: str | None, p_values: list[PValue], text: str
 ) -> PValue | None:
@@ -343,6 +354,9 @@ def _pair_p_value(
         return first
     if first.prov.end <= _parenthesis_end(text, pair.end):
         return first
+    tail = TIME_POINT_TAIL.match(text, pair.end)
+    if tail and first.prov.end <= _parenthesis_end(text, tail.end()):
+        return first  # "0.58 beats/m after implantation (paired t(11) = 2.9, p = 0.014)"
     if outcome is not None and first.outcome == outcome:
         return first
     return None
@@ -393,14 +407,87 @@ def _group_outcome(pair: PairHit, outcomes: list[OutcomeHit], ctx: FieldContext)
                 names.append(o.name)
         if len(names) >= size:
             return names[-size:][index]
+        if len(names) == 1 and _parts_of_one_measure(ctx.text, begin, pair.start, size):
+            return names[0]
     return None
 
 
-def _pair_outcome(pair: PairHit, outcomes: list[OutcomeHit], ctx: FieldContext) -> str | None:
+# Parts of one instrument coordinated before its name: "the lower- and upper-limb Modified
+# Ashworth Scale sums", "left and right knee flexion", "proximal and distal MAS".
+SIDE_WORD = (
+    r"(?:left|right|upper|lower|proximal|distal|affected|unaffected|non[-\u2010]?affected|paretic"
+    r"|non[-\u2010]?paretic|dominant|non[-\u2010]?dominant|ipsilateral|contralateral|arm|leg"
+    r"|upper[-\u2010\s]limb|lower[-\u2010\s]limb|upper[-\u2010\s]extremity|lower[-\u2010\s]extremity)"
+)
+COORDINATED_PARTS = re.compile(
+    rf"\b(?:\w+[-\u2010]\s+and\s+\w+[-\u2010]\w+|{SIDE_WORD}\s+and\s+{SIDE_WORD})\b", re.I
+)
+
+
+def _parts_of_one_measure(text: str, begin: int, end: int, size: int) -> bool:
+    """ "The lower- and upper-limb MAS sums decreased from 9.8 and 7.1 to 5.2 and 5.9,
+    respectively": two parts of the one measure the clause names (rule result.respectively,
+    one outcome for both pairs)."""
+    return size == 2 and COORDINATED_PARTS.search(text, begin, end) is not None
+
+
+# The scale named right after a pair: "her pain improved from 7 to 4 points on a numeric rating
+# scale", "fell from 3 to 1 as measured by the Penn scale" (rule result.outcome_after).
+SCALE_AFTER = re.compile(
+    r"\s*,?\s*(?:(?:as\s+)?(?:measured|assessed|rated|scored)\s+)?(?:on|by|using|in)\s+"
+    r"(?:the|a|an|its|their)\s+(?:[A-Za-z][\w\u2010-]*\s+){0,2}?\Z"
+)
+# Words that name no measure: what lies between two pairs of one measure ("MAS fell from 3 to 2
+# at six months and from 3 to 1 at one year"), besides numbers and bracketed p-values, and the
+# generic subject of a pair whose measure was named earlier ("Results: Scores fell from 3 to 1").
+# fmt: off
+PAIR_GLUE_WORDS = frozenset([
+    "and", "or", "then", "but", "while", "whereas", "at", "after", "by", "to", "in", "on", "the",
+    "a", "an", "of", "further", "again", "later", "thereafter", "subsequently", "also", "it",
+    "they", "its", "their", "was", "were", "had", "has", "have", "been", "is", "are", "fell",
+    "rose", "decreased", "increased", "improved", "declined", "dropped", "reduced", "changed",
+    "went", "remained", "stayed", "continued", "before", "from", "follow", "up", "followup",
+    "months", "month", "weeks", "week", "years", "year", "days", "day", "one", "two", "three",
+    "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "eighteen", "twenty",
+    "respectively", "ns", "significant", "significantly", "points", "point", "with", "score",
+    "scores", "value", "values", "rating", "ratings", "mean", "means", "median", "medians",
+    "average", "total", "overall", "both", "all", "these", "those", "this", "results", "result",
+    "patients", "participants", "children", "group", "cohort",
+])
+# fmt: on
+BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+NAME_WORD = re.compile(r"[A-Za-z][A-Za-z\u2010-]+")
+
+
+def _names_own_measure(text: str, start: int, end: int) -> bool:
+    """Whether the words between a pair and the one before it in the sentence name a measure
+    ("...(p = 0.006) and peak knee flexion from 38.5 to 44.1", "; spasms per day 11 \u2192 3"):
+    then the earlier pair's measure is not this pair's."""
+    gap = BRACKETED.sub(" ", text[start:end])
+    return any(w.lower() not in PAIR_GLUE_WORDS for w in NAME_WORD.findall(gap))
+
+
+def _pair_outcome(
+    pair: PairHit, outcomes: list[OutcomeHit], ctx: FieldContext, own_from: int = -1
+) -> str | None:
+    """The outcome named before the pair in its clause, else the scale named right after it.
+    With ``own_from`` (the pair names its own measure after an earlier pair) the name must lie
+    after ``own_from``: the earlier pair's measure is not inherited."""
     if pair.respective:
         return _group_outcome(pair, outcomes, ctx)
     at = pair.link_at if pair.link_at >= 0 else pair.start
-    return _link(at, outcomes, ctx, clause_only=True)
+    name = _link(at, outcomes, ctx, clause_only=True)
+    if (
+        name is not None
+        and own_from >= 0
+        and not any(o.name == name and own_from <= o.start and o.end <= at for o in outcomes)
+    ):
+        name = None
+    if name is None:
+        after = next((o for o in outcomes if o.start >= pair.end), None)
+        if after is not None and SCALE_AFTER.match(ctx.text, pair.end, after.start):
+            return after.name
+    return name
 
 
 def _next_pair_start(pairs: Sequence[PairHit], index: int, s_end: int) -> int:
@@ -610,16 +697,29 @@ def extract_study(
         timepoints = _pair_timepoints(pairs, s_start, s_end, ctx, lowered)
         for index, pair in enumerate(pairs):
             limit = _next_pair_start(pairs, index, s_end)
-            outcome = _pair_outcome(pair, outcome_hits, ctx)
             grouped = pair.group[1] > 1
+            previous_end = max((q.end for q in pairs if q.end <= pair.start), default=-1)
+            own_name = (
+                not grouped
+                and previous_end >= 0
+                and _names_own_measure(abstract, previous_end, pair.start)
+            )
+            outcome = _pair_outcome(pair, outcome_hits, ctx, previous_end if own_name else -1)
             p = (
                 _group_p_value(pair, limit, p_values, abstract)
                 if grouped
                 else _pair_p_value(pair, limit, outcome, p_values, abstract)
             )
-            if outcome is None and p is not None and not grouped:
+            if (
+                outcome is None
+                and p is not None
+                and not grouped
+                and not _names_own_measure(abstract, max(previous_end, s_start), pair.start)
+            ):
                 # "Scores fell from 3 to 1 (p < 0.001)": the measure named sentences earlier
-                # is the one the p-value already reports on (rule result.outcome_from_p).
+                # is the one the p-value already reports on (rule result.outcome_from_p); a
+                # pair that names its own, unrecognised measure ("The co-contraction index fell
+                # from ...") does not take another's.
                 outcome = p.outcome
             if outcome is None:
                 continue  # a change in an unnamed measure is not a result a reviewer can use

@@ -25,7 +25,10 @@ FINDING_SUBJECTS_FILE = "finding_subjects.yaml"
 _CONJUNCTION = r"(?:and|but|while|whereas|although|though|yet)"
 # What separates the clause that holds the finding from what comes before it.
 CLAUSE_START = re.compile(rf"[;:,(\[]\s*(?:{_CONJUNCTION}\s+)?|\s{_CONJUNCTION}\s+", re.I)
-CLAUSE_END = re.compile(r";\s|\.\s|,\s+(?:and|while|whereas|but|although)\s|\s(?:while|whereas)\s")
+# A semicolon inside brackets ("(0.44 vs 0.19; P = 0.01)") does not end the clause.
+CLAUSE_END = re.compile(
+    r";\s(?![^()\[\]]*[)\]])|\.\s|,\s+(?:and|while|whereas|but|although)\s|\s(?:while|whereas)\s"
+)
 # A p-value or a pre -> post pair in the clause: the finding is reported, not narrated.
 P_VALUE = r"\b[Pp]\s*(?:[<>=\u2264\u2265]|[-\u2010\s]?values?\b|less\s+than)"
 REPORTED = re.compile(
@@ -36,6 +39,12 @@ REPORTED = re.compile(
 P_CUE = re.compile(r"p\s*(?:[<>=\u2264\u2265]|[-\u2010\s]?values?\b|less\s+than)")
 PAIR_CUE = re.compile(r"from\s+(?:an?\s+\w+\s+of\s+)?\(?[-\u2212]?\d[^;]{0,80}?\bto\s+[-\u2212]?\d")
 HAS_P = re.compile(P_VALUE)
+ARROWS = ("\u2192", "\u27f6", "\u279e", "\u21d2", "->")
+ARROW_RULE = "outcome.finding_arrow"
+ARROW_PAIR = re.compile(
+    r"[-\u2212]?\d+(?:[.,\u00b7]\d+)?(?:\s*(?:\u00b1|\+/-)\s*\d+(?:[.,\u00b7]\d+)?)?\s*"
+    r"(?:\u2192|\u27f6|\u279e|\u21d2|-+>|\u2013>)\s*[-\u2212]?\d"
+)
 NON_SPACE = re.compile(r"\S+")
 LOOK_BACK = 120  # characters before an anchor searched for the name
 ANCHOR_WINDOW = 250  # characters before a p-value or pair searched for an anchor
@@ -66,6 +75,7 @@ class FindingRules:
     trimmed: frozenset[str]
     dropped_openings: tuple[str, ...]
     angle_heads: frozenset[str]
+    singular_heads: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,7 @@ def load_rules() -> FindingRules:
     try:
         raw = yaml.safe_load(_read_text(FINDING_SUBJECTS_FILE))
         verbs = "|".join(f"(?:{v})" for v in raw["change_verbs"])
+        comparisons = "|".join(f"(?:{c})" for c in raw["comparison_objects"])
         nouns = "|".join(f"(?:{n})" for n in raw["change_nouns"])
         joiners = "|".join(raw["joiners"])
         for key in ("stop_words", "refused_words", "generic_words", "trimmed_words", "joiners"):
@@ -91,15 +102,23 @@ def load_rules() -> FindingRules:
         phrase = rf"(?P<np>{word}(?:\s+(?:(?:{joiners})\s+(?:the\s+)?)?{word}){{0,6}})"
         tail = rf"(?:\s+{raw['qualifier']})?"
         adverb = rf"(?:\s+(?:{raw['adverbs']}))?"
-        before_verb = rf"{tail}{adverb}\s+"
+        # "Peak ankle power generation (A2) rose": a short bracket may follow the name.
+        label = r"(?:\s*\([^()]{1,15}\))?"
+        before_verb = rf"{label}{tail}{adverb}\s+"
         rules = (
             # (rule id, anchor, phrase pattern, phrase before the anchor?)
             ("outcome.finding_subject", rf"\b(?:{verbs})\b", rf"{phrase}{before_verb}", True),
             ("outcome.finding_value", r"\b(?:was|were)\s+(?=\d)", rf"{phrase}{tail}\s+", True),
+            # "... (p = 0.006) and peak swing-phase knee flexion from 38.5 to 44.1 (p = 0.02)": the
+            # verb of the clause before is understood.
+            ("outcome.finding_elliptic", PAIR_CUE.pattern, rf"{phrase}{label}\s+", True),
+            # "...: lower-limb Ashworth score 3·4 ± 0·6 → 1·9 ± 0·7 (p<0·001); spasms per day
+            # 11·2 → 3·1 (p=0·003)": a name right before an arrowed pair.
+            ("outcome.finding_arrow", ARROW_PAIR.pattern, rf"{phrase}{label}\s+", True),
             (
                 "outcome.finding_object",
                 rf"\b(?:(?:{nouns})\s+(?:in|of|for)\s+(?:the\s+)?|"
-                rf"(?:{raw['transitive_verbs']})\s+(?:the|their|its)\s+)",
+                rf"(?:{raw['transitive_verbs']})\s+(?:the|their|its)\s+)|(?:{comparisons})(?:the\s+)?",
                 rf"{phrase}(?![\w'\u2010-])",
                 False,
             ),
@@ -127,6 +146,7 @@ def load_rules() -> FindingRules:
             trimmed=frozenset(str(w) for w in raw["trimmed_words"]),
             dropped_openings=tuple(f"{o} " for o in raw["dropped_openings"]),
             angle_heads=frozenset(str(w) for w in raw["angle_heads"]),
+            singular_heads={str(k): str(v) for k, v in raw["singular_heads"].items()},
         )
     except (KeyError, TypeError, re.error, yaml.YAMLError) as exc:
         raise LexiconError(f"{FINDING_SUBJECTS_FILE}: {exc}") from exc
@@ -192,10 +212,13 @@ def find_finding_subjects(
     hits: list[FindingHit] = []
     taken = list(covered)
     listed = "vs" in low or "versus" in low
+    arrows = any(arrow in text for arrow in ARROWS)
     parts = _instrument_parts(text, low, covered)
     for window_start, window_end in _windows(reported, sentence_start):
         for rule in rules.rules:
-            if rule.id == "outcome.finding_listed" and not listed:
+            if (rule.id == "outcome.finding_listed" and not listed) or (
+                rule.id == ARROW_RULE and not arrows
+            ):
                 continue
             # A before-p anchor is the bracket opening a p-value that starts at the window end.
             end = window_end + 24 if rule.id == "outcome.finding_before_p" else window_end
@@ -252,6 +275,14 @@ def _windows(reported: list[int], sentence_start: Callable[[int], int]) -> list[
 
 # Where a name (or the punctuation or conjunction opening it) may begin.
 PHRASE_START = re.compile(r"(?<![\w'\u2010\u2011\u2013/-])[A-Za-z]|[,;:]")
+CLAUSE_OPENING_RULES = frozenset(
+    {
+        "outcome.finding_subject",
+        "outcome.finding_value",
+        "outcome.finding_elliptic",
+        "outcome.finding_arrow",
+    }
+)
 PHRASE_BREAKS = (",", ";", ":", "(", ")", "[", "]", ". ")
 
 
@@ -260,7 +291,12 @@ def _ending_at(pattern: re.Pattern[str], text: str, end: int, low: int) -> re.Ma
     punctuation start after ``low``: a few anchored attempts instead of a regex search that
     backtracks from every position of the window (measured: 4x slower)."""
     # No name, qualifier or opening word holds punctuation: no match starts before the last mark.
-    low = max(low, end - LOOK_BACK, *(text.rfind(mark, low, end) for mark in PHRASE_BREAKS))
+    # A short bracket right before the end ("generation (A2) rose") is part of the match.
+    stop = end
+    if text[:end].rstrip().endswith(")"):
+        opening = text.rfind("(", max(low, end - 20), end)
+        stop = opening if opening >= 0 else end
+    low = max(low, end - LOOK_BACK, *(text.rfind(mark, low, stop) for mark in PHRASE_BREAKS))
     for start in PHRASE_START.finditer(text, low, end):
         m = pattern.fullmatch(text, start.start(), end)
         if m is not None:
@@ -287,7 +323,7 @@ def _accept(
         return None
     s_end = text.find(". ", after)
     s_end = s_end if s_end >= 0 else len(text)
-    if rule_id in ("outcome.finding_subject", "outcome.finding_value"):
+    if rule_id in CLAUSE_OPENING_RULES:
         # A subject begins its clause (after opening words only): in "Patients with HSP improved"
         # the subject is the patients, not "HSP".
         look_from = max(s_start, opening - LOOK_BACK)
@@ -296,6 +332,15 @@ def _accept(
             default=look_from,
         )
         if not _opens_clause(text, clause_start, opening, rules):
+            return None
+        # After a bare "and", a new clause follows a finished one ("... (p = 0.01) and X fell",
+        # "... to 2 and X fell"); after a word it is usually the second half of a noun phrase
+        # ("the co-contraction index of the flexors and extensors fell").
+        if BARE_CONJUNCTION_BEFORE.search(
+            text, max(s_start, clause_start - 12), clause_start
+        ) and not FINISHED_CLAUSE_BEFORE.search(
+            text, max(s_start, clause_start - 14), clause_start
+        ):
             return None
         # "the odds of A and B was 17.2": a value's subject follows a mark or opens the
         # sentence; after a bare "and" it is usually the second half of a coordinated phrase.
@@ -316,19 +361,25 @@ def _accept(
     elif rule_id == "outcome.finding_listed":
         if _measured_with(text, m.end("np"), m.end(), covered):
             return None
-    elif rule_id != "outcome.finding_before_p":
+    elif rule_id not in ("outcome.finding_before_p", "outcome.finding_elliptic", ARROW_RULE):
         limit = CLAUSE_END.search(text, after, s_end)
         clause_end = limit.start() if limit else s_end
         if not REPORTED.search(text, after, clause_end):
             return None
         if _measured_with(text, m.end("np"), clause_end, covered):
             return None
+        if rule_id == "outcome.finding_subject" and _object_follows(text, after, covered):
+            return None
     name = text[span[0] : span[1]]
-    if name.rsplit(None, 1)[-1].lower() in rules.angle_heads:
+    head = name.rsplit(None, 1)[-1]
+    if head.lower() in rules.singular_heads:
+        name = name[: len(name) - len(head)] + rules.singular_heads[head.lower()]
+    elif head.lower() in rules.angle_heads:
         name += " angle"  # "knee flexion increased from 41° to 48°": a joint angle
     return FindingHit(name[:1].upper() + name[1:], span[0], span[1], rule_id)
 
 
+FINISHED_CLAUSE_BEFORE = re.compile(rf"[\d)\]%\u00b0]\s+{_CONJUNCTION}\s+\Z", re.I)
 BARE_CONJUNCTION_BEFORE = re.compile(rf"(?<![,;:(\[])\s{_CONJUNCTION}\s+\Z", re.I)
 ENUMERATION_BEFORE = re.compile(r"(?:,\s*[^,;()]{1,40}){2,},\s*(?:and|or)\s+\Z")
 MEASURED_WITH = re.compile(r"\b(?:on|by|using|with|in)\s+(?:the\s+)?\Z", re.I)
@@ -338,6 +389,17 @@ def _measured_with(text: str, start: int, end: int, covered: Sequence[tuple[int,
     """ "ease of care improved on the CPCHILD questionnaire": the instrument is the measure."""
     return any(
         start <= s < end and MEASURED_WITH.search(text, max(start, s - 12), s) for s, _ in covered
+    )
+
+
+OBJECT_GAP = re.compile(r"\s*(?:the\s+|their\s+|its\s+)?\Z", re.I)
+
+
+def _object_follows(text: str, after: int, covered: Sequence[tuple[int, int]]) -> bool:
+    """ "training improved the 6-Minute Walk Test": a measure right after the verb is its object,
+    and the subject is what acted on it, not a measure."""
+    return any(
+        after <= start <= after + 8 and OBJECT_GAP.match(text[after:start]) for start, _ in covered
     )
 
 

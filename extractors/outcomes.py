@@ -144,11 +144,13 @@ FINDING_CUE = re.compile(
 #   was 240 μg/day" is a dose, not a finding.
 DOSE_CLAUSE_SPLIT = re.compile(r";\s(?![^()]*\))|:\s|,\s+(?:and|while|whereas|but)\b")
 DOSE_SUBJECT_BEFORE = re.compile(
-    # An opening time phrase may come first: "At one year the median daily dose was ...".
+    # An opening time phrase may come first ("At one year the median daily dose was ..."), or an
+    # opening prepositional phrase without a verb ("In patients with HSP the programmed dose was").
     r"^\s*(?:(?:at|after|by)\s+(?:the\s+)?(?:[\w\u2010-]+\s+){0,2}?"
-    r"(?:years?|months?|weeks?|follow[-\u2010\s]?up|discharge|baseline)\s*,?\s+)?"
+    r"(?:years?|months?|weeks?|follow[-\u2010\s]?up|discharge|baseline)\s*,?\s+"
+    r"|(?:in|at|among|for)\s+(?:(?!(?:was|were|is|are|had|has)\b)[\w\u2010-]+\s+){1,8}?,?\s*)?"
     r"(?:(?:the|their|its|mean|median|average|daily|total|final|maintenance|itb|intrathecal|"
-    r"baclofen)\s+)*$",
+    r"baclofen|current|programmed|prescribed)\s+)*$",
     re.I,
 )
 DOSE_FINDING_AFTER = re.compile(
@@ -159,9 +161,12 @@ DOSE_FINDING_AFTER = re.compile(
     re.I,
 )
 DOSE_COMPARATIVE_BEFORE = re.compile(
-    r"\b(?:lower|higher|greater|smaller|larger)\s+(?:(?:daily|mean|itb|baclofen)\s+)*$", re.I
+    r"\b(?:lower|higher|greater|smaller|larger)\s+"
+    r"(?:(?:daily|mean|itb|baclofen|intrathecal|programmed|prescribed)\s+)*$",
+    re.I,
 )
-DOSE_THAN_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?than\b")
+# "a higher intrathecal dose at one year than the 36 without": a few words may come before "than".
+DOSE_THAN_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:[\w\u2010-]+\s+){0,4}?than\b")
 DOSE_OBJECT_BEFORE = re.compile(
     r"\b(?:compar\w*|evaluat\w*|assess\w*|measur\w*|record\w*|includ\w*|analy[sz]\w*|"
     r"examin\w*|(?:differences?|changes?)\s+(?:in|for|of))\s+(?:(?:the|mean|median|average)\s+)*$",

@@ -27,7 +27,12 @@ from extractors.types import Spread, Statistic
 # NOT_A_SCORE_UNIT).
 SCORE_UNIT = (
     r"(?:(?:mL|ml)(?:/(?:kg|m|min|h|s))*|m/s|cm\s?H2O|mm\s?Hg|cm|mm|ms|m|secs?|seconds?|s"
-    r"|degrees?|\u00b0|points?|Hz|mV|[\u00b5\u03bc]V)(?![\w/])"
+    r"|degrees?|\u00b0|points?|Hz|mV|[\u00b5\u03bc]V"
+    # A rate or a normalised score: "beats/m", "steps/min", "W/kg", "J/kg/m", "N·m/kg"; a
+    # mass over anything ("mg/kg", "µg/day") is a dose and a time ("h/day") a duration.
+    r"|(?!(?:[\u00b5\u03bc]?g|ug|mcg|mg|micrograms?|mmol|I?U|units?|years?|months?|weeks?|days?|hours?"
+    r"|h|min|and|or|w)/)[A-Za-z]{1,6}(?:\u00b7[A-Za-z]{1,2})?"
+    r"(?:/[A-Za-z]{1,3}){1,2})(?![\w/])"
 )
 # A decimal-comma value ("3,4"; "1,150" stays a thousands figure) next to dot decimals. A comma
 # and another digit group after it ("1,2,3") is no number; "0,49, respectively" is one.
@@ -366,6 +371,15 @@ COMPARED_WITH = re.compile(
     rf"{NUM_LEFT}{_stat_value('b_')},?\s+(?:compared\s+(?:with|to)|as\s+against)\s+"
     rf"{_stat_value('a_')}\s+{PRE_MARK}\b"
 )
+# An arrow between the values: "pain NRS 7 → 4 (p = 0.001)", "MAS 3→1", "45 -> 53",
+# "3·4 ± 0·6 → 1·9 ± 0·7", "from 3 → 1": the value before it is the pre value, as in a
+# list after a "From baseline to one year —" header (rule result.arrow).
+ARROW = r"(?:\u2192|\u27f6|\u279e|\u21d2|-{1,2}>|\u2013>)"
+ARROW_CUES = ("\u2192", "->", "\u27f6", "\u279e", "\u21d2", "\u2013>")
+ARROW_PAIR = re.compile(rf"{NUM_LEFT}{_stat_value('a_')}\s*{ARROW}\s*{_stat_value('b_')}")
+# A chain "3 → 2 → 1" holds three time points: which two a reviewer wants is not written.
+ARROW_BEFORE = re.compile(rf"{ARROW}\s*\Z")
+ARROW_AFTER = re.compile(rf"\s*{ARROW}")
 # Between two listed values: a few words naming the next measure ("and walking speed 0.45"),
 # never a time point or a subject starting the next clause.
 _NAME_WORD = (
@@ -391,6 +405,18 @@ def _compared_matches(sentence: str) -> list[re.Match[str]]:
     if "compared" not in sentence and "against" not in sentence:
         return []
     return list(COMPARED_WITH.finditer(sentence))
+
+
+def _arrow_matches(sentence: str) -> list[re.Match[str]]:
+    """``ARROW_PAIR.finditer(sentence)`` where an arrow occurs, without the links of a chain."""
+    if not any(cue in sentence for cue in ARROW_CUES):
+        return []
+    return [
+        m
+        for m in ARROW_PAIR.finditer(sentence)
+        if not ARROW_BEFORE.search(sentence, max(0, m.start() - 3), m.start())
+        and not ARROW_AFTER.match(sentence, m.end())
+    ]
 
 
 def _value_start(m: re.Match[str], prefix: str) -> int:
@@ -610,6 +636,7 @@ def find_pairs(
         *((m, "result.from_to") for m in _pre_post_matches(sentence)),
         *((m, "result.before_after") for m in _before_after_matches(sentence)),
         *((m, "result.compared_with_pre") for m in _compared_matches(sentence)),
+        *((m, "result.arrow") for m in _arrow_matches(sentence)),
     ]:
         hit = _single_pair(sentence, m, rule_id, conventions)
         if hit is not None:

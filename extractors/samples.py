@@ -20,8 +20,13 @@ from extractors.scan import GatedPattern, lower_same_length
 PERSON_NOUN = (
     r"(?:patients?|subjects?|individuals?|participants?|children|adults?|adolescents?|cases?|"
     r"males?|females?|men|women|persons?|people|volunteers?|infants?|boys|girls|"
-    r"outpatients?|inpatients?|users|survivors|recipients|respondents|veterans|athletes)"
+    r"outpatients?|inpatients?|users|survivors|recipients|respondents|veterans|athletes|"
+    r"walkers|ambulators)"
 )
+# Person nouns of this module the shared phrase-matcher lexicon does not list ("19 walkers and
+# 31 wheelchair users" are two groups of people); searched only when the literal occurs.
+EXTRA_PERSON = re.compile(r"\b(?:walkers|ambulators)\b")
+_EXTRA_PERSON_LITERALS = ("walkers", "ambulators")
 COUNT = rf"(?P<count>{INT_COUNT}|{WORD_NUMBER})"
 # Up to four modifiers between the count and the noun ("40 seriously handicapped patients"), but
 # never a function word, number or time unit ("three of the four", "6 months post-SCI").
@@ -72,6 +77,33 @@ EXCLUDED_AFTER = re.compile(
     r"identified|dropped\s+out|withdrew|lost\s+to\s+follow)",
     re.I,
 )
+# Rule sample.year_refused: a year closing a period is not a count ("between 2005 and 2015 were
+# included", "from 2010 to 2019 were analysed", "since 2012 were studied").
+YEAR_CONTEXT_BEFORE = re.compile(
+    r"(?:\b(?:between|from|in|since|until|till|during|before|after)\s+(?:\d{4}\s+(?:and|to)\s+)?"
+    r"|\d{4}\s*[-\u2010\u2013]\s*)\Z",
+    re.I,
+)
+# Rule sample.referred_refused: "164 adults were referred for assessment and 58 met the criteria",
+# "120 patients were referred; 40 underwent a test bolus": when a later stage is counted, the
+# people referred are a denominator, not the sample ("30 patients referred for ITB were studied"
+# counts the referred people themselves and is kept).
+_LATER_STAGE = (
+    r"(?:met|fulfilled|satisfied|underwent|received|entered|proceeded|qualified|consented|"
+    r"(?:were|was)\s+(?:(?:then|subsequently|finally)\s+)?(?:included|enrolled|eligible|tested|"
+    r"selected|treated|implanted|studied|recruited))\b"
+)
+_REFERRAL_STAGE = (
+    r"(?:were|was|had\s+been)\s+referred\b"
+    r"(?:[^.]{0,150}?(?:[,;]|\band\b)\s*(?:of\s+(?:whom|these|them|those)\s*,?\s*)?"
+    r"|[^.]{0,150}?\.\s+(?:of|among)\s+(?:these|them|those)(?:\s+patients)?\s*,?\s*)"
+    rf"(?:only\s+)?{COUNT}\s+(?:{PERSON_NOUN}\s+)?{_LATER_STAGE}"
+)
+REFERRED_THEN_STAGE = re.compile(rf"\s*(?:[\w\u2010-]+\s+){{0,8}}?{_REFERRAL_STAGE}", re.I)
+# Rule sample.after_referral: the count of that later stage is a candidate ("164 were referred
+# ... 58 underwent the test" -> 58), whether or not the referred count named its people.
+REFERRAL_STAGE = re.compile(_REFERRAL_STAGE, re.I)
+_REFERRAL_LITERALS = ("were referred", "was referred", "had been referred")
 EXCLUDED_BEFORE = re.compile(
     # ... and the denominator of a rate: "2 to 10 per 100,000 people".
     r"(?:more\s+than|over|at\s+least|fewer\s+than|less\s+than|up\s+to|under|>|\u2265|<|\u2264|"
@@ -248,6 +280,9 @@ def find_sample_candidates(
         if person_nouns is not None
         else [(m.start(), m.end()) for m in PERSON.finditer(lowered)]
     )
+    if person_nouns is not None and any(w in lowered for w in _EXTRA_PERSON_LITERALS):
+        extra = [(m.start(), m.end()) for m in EXTRA_PERSON.finditer(lowered)]
+        nouns = sorted({*nouns, *extra})
     for noun_start, _ in nouns:
         for window_start in _count_word_starts(text, noun_start):
             m = COUNT_BEFORE_PERSON.match(text, window_start, noun_start)
@@ -269,7 +304,10 @@ def find_sample_candidates(
         ):
             continue
         after = _noun_end(text, m.end()) if rule_id == "sample.count_of_people" else m.end()
-        if rule_id != "sample.n_equals" and EXCLUDED_AFTER.match(text, after):
+        if rule_id != "sample.n_equals" and (
+            EXCLUDED_AFTER.match(text, after)
+            or ("referr" in lowered and REFERRED_THEN_STAGE.match(text, after))
+        ):
             continue
         if (
             rule_id == "sample.count_of_people"
@@ -291,8 +329,14 @@ def find_sample_candidates(
         n = parse_count(m.group("count"))
         if n is None or n == 0 or n > 1_000_000 or _is_planned(text, lowered, m):
             continue
+        if 1900 <= n <= 2100 and YEAR_CONTEXT_BEFORE.search(
+            text, max(0, m.start() - 30), m.start()
+        ):
+            continue  # "patients implanted between 2005 and 2015 were included": a year
         end = m.end() if rule_id != "sample.count_of_people" else _noun_end(text, m.end())
         hits.append(SampleHit(n, m.start(), end, rule_id))
+    if "referred" in lowered:
+        hits += _after_referrals(text, lowered, {h.start for h in hits})
     people = [h for h in hits if h.rule_id == "sample.count_of_people"]
     listed = _sums_of_listed_subgroups(text, nouns, {h.end for h in people})
     analysed = _analysed_only(text, lowered)
@@ -311,6 +355,16 @@ def find_sample_candidates(
         + _sums_of_elliptical_groups(text, people)
         + _sums_of_arms(text, [h for h in hits if h.rule_id == "sample.n_equals"])
     )
+
+
+def _after_referrals(text: str, lowered: str, known_starts: set[int]) -> list[SampleHit]:
+    """Counts of the stage after a referral not already found by the rules above."""
+    hits = []
+    for m in _match_at(REFERRAL_STAGE, text, lowered, _REFERRAL_LITERALS):
+        n = parse_count(m.group("count"))
+        if n and not 1900 <= n <= 2100 and m.start("count") not in known_starts:
+            hits.append(SampleHit(n, m.start("count"), m.end(), "sample.after_referral"))
+    return hits
 
 
 def _clause_initial_ofs(text: str, lowered: str) -> list[int]:
@@ -486,15 +540,26 @@ COMPARED_BEFORE = re.compile(r"\bcompar(?:e|ed|ing)\s+(?:the\s+)?\(?\Z", re.I)
 COMPARED_JOIN = re.compile(
     r"^\s+(?:[A-Za-z][\w\u2010-]*\s+){0,6}?(?:with|to|versus|vs\.?|against)\s+(?:the\s+|those\s+)?$"
 )
+# "12 patients with HSP were compared with 12 patients with MS": the passive comparison names
+# both groups itself (no "compared" needed before the first).
+PASSIVE_COMPARED_JOIN = re.compile(
+    r"^\s+(?:[A-Za-z][\w\u2010-]*\s+){0,6}?(?:were|was)\s+(?:[a-z]+ly\s+)?compared\s+"
+    r"(?:with|to|against)\s+(?:the\s+|those\s+)?$",
+    re.I,
+)
 
 
 def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
     sums = []
     for first, second in pairwise(groups):
         between = text[first.end : second.start]
-        if GROUP_JOIN.match(between) or (
-            COMPARED_JOIN.match(between)
-            and COMPARED_BEFORE.search(text, max(0, first.start - 12), first.start)
+        if (
+            GROUP_JOIN.match(between)
+            or PASSIVE_COMPARED_JOIN.match(between)
+            or (
+                COMPARED_JOIN.match(between)
+                and COMPARED_BEFORE.search(text, max(0, first.start - 12), first.start)
+            )
         ):
             sums.append(
                 SampleHit(first.n + second.n, first.start, second.end, "sample.sum_of_groups")
@@ -565,30 +630,42 @@ def _is_planned(text: str, lowered: str, m: re.Match[str]) -> bool:
 # Rule sample.pooled_studies: a review's pooled count of people written after its count of studies
 # ("Eight studies, 143 patients in total", "nine studies with 118 patients", "Six trials (n =
 # 212)"); the studies are not people. "143 patients in total" is a pooled count too.
-STUDY_NOUN = r"(?:studies|trials|articles|reports|papers|publications|series|RCTs|datasets)"
+STUDY_NOUN = (
+    r"(?:studies|trials|articles|reports|papers|publications|series|RCTs|datasets|cohorts|"
+    r"centres|centers)"
+)
 STUDIES_BEFORE = re.compile(
     rf"{NUM_LEFT}(?:{INT_COUNT}|{WORD_NUMBER})\s+(?:[\w\u2010-]+\s+){{0,3}}?{STUDY_NOUN}"
     # "Eight studies met the criteria (143 participants)", "the eight studies enrolled 143"
     r"(?:\s+(?:met|fulfilled)\s+(?:the\s+|all\s+)?(?:inclusion\s+|eligibility\s+|selection\s+)?"
     r"criteria|\s+were\s+(?:included|eligible|identified|pooled|analy[sz]ed|selected))?"
+    # "Nine studies contributed 151 participants", "The 14 cohorts comprised 604 patients",
+    # "eleven trials provided data on 312 adults".
     r"(?:\s*,|\s*\(|\s+(?:with|including|involving|enrolling|enrolled|comprising|totall?ing|of|"
-    r"(?:that|which)\s+(?:included|enrolled|involved)))?"
+    r"(?:that|which)\s+(?:included|enrolled|involved)|(?:together\s+)?(?:contributed|comprised|"
+    r"included|involved|provided|yielded|totall?ed|described|reported(?:\s+on)?)"
+    r"(?:\s+(?:individual\s+)?(?:patient\s+)?data\s+(?:on|from|of|for))?))?"
     r"(?:\s+(?:a\s+total\s+of|in\s+total|overall|altogether)\s*,?)?\s*\(?\Z",
     re.I,
 )
 # "143 patients in eight studies", "143 participants from 8 trials": the studies after the count.
+# "87 patients were pooled from eleven case series" too.
 STUDIES_AFTER = re.compile(
-    rf"\s+(?:in|from|across)\s+(?:the\s+|all\s+)?(?:(?:{INT_COUNT}|{WORD_NUMBER})\s+)?"
+    r"\s+(?:(?:were\s+)?(?:pooled|drawn|collected|gathered|obtained|extracted)\s+)?"
+    rf"(?:in|from|across)\s+(?:the\s+|all\s+)?(?:(?:{INT_COUNT}|{WORD_NUMBER})\s+)?"
     rf"(?:included\s+|eligible\s+|pooled\s+)?(?:[\w\u2010-]+\s+)?{STUDY_NOUN}\b",
     re.I,
 )
 # "We pooled data on 143 patients": the pooling verb before the count.
+# "Individual (patient) data of 87 patients were pooled": individual data are pooled data.
 POOLED_DATA_BEFORE = re.compile(
-    r"\bpool(?:ed|ing)\s+(?:individual\s+)?(?:patient\s+)?data\s+(?:on|from|of)\s+\Z", re.I
+    r"(?:\bpool(?:ed|ing)\s+(?:individual\s+)?(?:patient\s+)?|\bindividual\s+(?:patient\s+)?)"
+    r"data\s+(?:on|from|of|for)\s+\Z",
+    re.I,
 )
 _STUDY_LITERALS = (
     "studies", "trials", "articles", "reports", "papers", "publications", "series", "rcts",
-    "datasets",
+    "datasets", "cohorts", "centres", "centers",
 )  # fmt: skip
 IN_TOTAL_AFTER = re.compile(
     r"\s+(?:in\s+total|in\s+all|overall|altogether)\b|\s*\(\s*total\s*\)", re.I
@@ -601,7 +678,7 @@ def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list
     in_total = (
         "total" in lowered or "overall" in lowered or "altogether" in lowered or "in all" in lowered
     )
-    pooled_data = "pool" in lowered
+    pooled_data = "pool" in lowered or "individual" in lowered
     if not studies and not in_total and not pooled_data:
         return hits
     pooled = []
@@ -662,12 +739,19 @@ def _analysed_only(text: str, lowered: str) -> list[SampleHit]:
 # two with SPG3A": with no total written, the subgroups listed after a person noun add up to the
 # sample. After a counted noun ("Thirty adults (hereditary in 12, acquired in 18)") the list only
 # breaks the total down and is left alone.
-LIST_OPEN = re.compile(r"[^.;:()\d]{0,80}?(?:(?P<paren>\()|:)\s*")
+# The list opens with a bracket, a colon or a spaced dash ("adults with spastic paraparesis —
+# nine with HSP, seven with MS and four with SCI — were studied"); a dash list closes at the
+# next dash.
+LIST_OPEN = re.compile(
+    r"[^.;:()\d]{0,80}?(?:(?P<paren>\()|:|(?P<dash>\s?\u2014\s?|\s\u2013\s|\s--?\s))\s*"
+)
 LIST_END = re.compile(r"[.;(](?!\d)")
+_LIST_OPENERS = ("(", ":", "\u2014", " \u2013 ", " - ", " -- ")
 LIST_SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+", re.I)
 _LABEL = r"[\w\u2010-]+(?:\s+[\w\u2010-]+){0,4}"
+# "9 with HSP", "SPG4 in six", "19 who could still walk at implantation".
 LIST_ITEM = re.compile(
-    rf"(?P<count_a>{INT_COUNT}|{WORD_NUMBER})\s+with\s+{_LABEL}"
+    rf"(?P<count_a>{INT_COUNT}|{WORD_NUMBER})\s+(?:with\s+{_LABEL}|who\s+[^,;()]{{1,80}})"
     rf"|{_LABEL}\s+in\s+(?P<count_b>{INT_COUNT}|{WORD_NUMBER})",
     re.I,
 )
@@ -680,10 +764,7 @@ def _sums_of_listed_subgroups(
     for noun_start, noun_end in nouns:
         if noun_end in counted_ends:
             continue
-        if (
-            text.find("(", noun_end, noun_end + 82) < 0
-            and text.find(":", noun_end, noun_end + 82) < 0
-        ):
+        if not any(text.find(o, noun_end, noun_end + 84) >= 0 for o in _LIST_OPENERS):
             continue
         opener = LIST_OPEN.match(text, noun_end)
         if opener is None:
@@ -695,6 +776,11 @@ def _sums_of_listed_subgroups(
         else:
             end = LIST_END.search(text, opener.end())
             close = end.start() if end else len(text)
+            dash = opener.group("dash")
+            if dash:
+                closing = text.find(dash.strip(), opener.end(), close)
+                close = closing if closing >= 0 else close
+        close = opener.end() + len(text[opener.end() : close].rstrip())
         total = _sum_of_items(text[opener.end() : close])
         if total:
             sums.append(SampleHit(total, noun_start, close, "sample.sum_of_listed_subgroups"))
@@ -702,7 +788,8 @@ def _sums_of_listed_subgroups(
 
 
 def _sum_of_items(content: str) -> int | None:
-    """The sum of two or more "N with X" / "X in N" items; None unless every item is one."""
+    """The sum of two or more "N with X" / "X in N" / "N who ..." items; None unless every item
+    is one."""
     items = LIST_SEPARATOR.split(content.strip())
     if len(items) < 2:
         return None

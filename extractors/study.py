@@ -34,7 +34,17 @@ TREATED_CUE = re.compile(
 DESIGNS: tuple[Design, ...] = get_args(Design)  # one list: the Literal in types.py
 # Scopes of design.yaml read here: sentence-wide cues, and fallbacks for abstracts without a
 # sample size (lexicon.load_design_cues reads the three windowed scopes).
-SENTENCE_SCOPES = ("abstract_sentence", "no_sample")
+SENTENCE_SCOPES = ("no_sample_opinion", "abstract_sentence", "two_groups", "no_sample")
+# Two groups enrolled by diagnosis, the second with an elided noun: "Ten patients with hereditary
+# spastic paraplegia and ten with primary progressive multiple sclerosis" (gate of the
+# two_groups cues).
+TWO_GROUP_ENROLMENT = re.compile(
+    r"\b(?:\d+|[a-z]+(?:-[a-z]+)?)\s+(?:patients|adults|children|adolescents|people|subjects|"
+    r"individuals|participants)\s+with\s+[^.;:]{3,80}?\s+and\s+(?:\d+|[a-z]+(?:-[a-z]+)?)"
+    r"\s+(?:(?:patients|adults|children|adolescents|people|subjects|individuals|participants)"
+    r"\s+)?with\b",
+    re.I,
+)
 SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
@@ -130,9 +140,27 @@ def search_sentences(cue: DesignCue, text: str, lowered: str) -> re.Match[str] |
     return None
 
 
+def _enrols_two_groups(abstract: str, lowered: str) -> bool:
+    """Two diagnostic groups enrolled, checked only when a two_groups trigger occurs (the
+    enrolment regex costs more than a literal look-up on every abstract)."""
+    triggers = {t for cue in load_sentence_cues()["two_groups"] for t in cue.triggers}
+    return any(t in lowered for t in triggers) and bool(TWO_GROUP_ENROLMENT.search(abstract))
+
+
+def _sentence_cue_design(
+    scope: str, abstract: str, lowered: str
+) -> tuple[Design, list[str]] | None:
+    """The design of the first cue of ``scope`` found in a sentence of the abstract."""
+    for cue in load_sentence_cues()[scope]:
+        m = search_sentences(cue, abstract, lowered)
+        if m:
+            return _DESIGN_BY_NAME[cue.design], [f"{cue.id}: abstract {m.group(0)!r}"]
+    return None
+
+
 def _no_sample_design(abstract: str, lowered: str, is_itb: bool) -> tuple[Design, list[str]] | None:
-    """Design of an abstract that gives no sample size: people treated but never counted, or
-    an opinion piece about published work; None when neither is said."""
+    """Design of an abstract that gives no sample size: people treated but never counted (an
+    opinion piece was recognised earlier, scope no_sample_opinion); None when not said."""
     treated = is_itb or bool(TREATED_CUE.search(abstract))
     for cue in load_sentence_cues()["no_sample"]:
         design = _DESIGN_BY_NAME[cue.design]
@@ -167,10 +195,15 @@ def decide_design(
                 if m and design is not None:
                     return design, [f"{cue.id}: {scope} {m.group(0)!r}"]
     lowered_abstract = abstract.lower()
-    for cue in load_sentence_cues()["abstract_sentence"]:
-        m = search_sentences(cue, abstract, lowered_abstract)
-        if m:
-            return _DESIGN_BY_NAME[cue.design], [f"{cue.id}: abstract {m.group(0)!r}"]
+    scopes_in_order = [
+        *(["no_sample_opinion"] if sample_size is None else []),
+        "abstract_sentence",
+        *(["two_groups"] if _enrols_two_groups(abstract, lowered_abstract) else []),
+    ]
+    for scope in scopes_in_order:
+        found = _sentence_cue_design(scope, abstract, lowered_abstract)
+        if found:
+            return found
     if sample_size is None:
         found = _no_sample_design(abstract, lowered_abstract, is_itb)
         if found:

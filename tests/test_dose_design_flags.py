@@ -78,6 +78,127 @@ def test_extract_dose_list_with_sds_and_trailing_rate_range() -> None:
     ]
 
 
+# (text, [(span, value, sd, unit)]): two group values sharing the unit written once (dose.pair)
+SHARED_UNIT_PAIRS = [
+    (
+        "Doses were higher in the first group (median 310 vs 175 µg/day; p = 0.004).",
+        [("310", 310.0, None, "ug/day"), ("175 µg/day", 175.0, None, "ug/day")],
+    ),
+    (
+        "maintained on lower doses (mean 148 ± 61 vs 286 ± 118 μg/day; p < 0.001)",
+        [("148 ± 61", 148.0, 61.0, "ug/day"), ("286 ± 118 μg/day", 286.0, 118.0, "ug/day")],
+    ),
+    (
+        "oral intake was 40 versus 60 mg daily",
+        [("40", 40.0, None, "mg/day"), ("60 mg daily", 60.0, None, "mg/day")],
+    ),
+    (
+        "Mean doses were 148 ± 61 and 212 ± 80 µg/day.",
+        [("148 ± 61", 148.0, 61.0, "ug/day"), ("212 ± 80 µg/day", 212.0, 80.0, "ug/day")],
+    ),
+    # must not: ages, percentages, counts, concentrations and a dose's confidence interval
+    (
+        "aged 45 vs 52 years; maintenance 200 µg/day",
+        [("200 µg/day", 200.0, None, "ug/day")],
+    ),
+    ("the amplitude fell by 38% vs 71% after 50 µg", [("50 µg", 50.0, None, "ug")]),
+    ("(n = 12, 150 vs 200 µg)", [("150", 150.0, None, "ug"), ("200 µg", 200.0, None, "ug")]),
+    ("solutions of 2000 vs 500 μg/mL were compared", []),
+    ("pooled dose 427 µg/day (95% CI 362–492)", [("427 µg/day", 427.0, None, "ug/day")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHARED_UNIT_PAIRS)
+def test_extract_dose_shared_unit_pairs(
+    text: str, expected: list[tuple[str, float, float | None, str]]
+) -> None:
+    hits = [(text[h.start : h.end], h.value, h.sd, h.unit) for h in find_doses(text)]
+    assert hits == expected
+    assert all(h.range is None for h in find_doses(text))
+
+
+# (text, dose span text, kind): a bolus given to decide on a pump is a test dose
+SCREENING_KINDS = [
+    (
+        "A lumbar puncture bolus of 60 µg eased the spasms for 5 hours, and a pump was implanted.",
+        "60 µg",
+        "test",
+    ),
+    (
+        "Each received an intrathecal bolus of 25 µg. Thirty went on to pump implantation.",
+        "25 µg",
+        "test",
+    ),
+    (
+        "Nine adults met the criteria for intrathecal baclofen screening. Each received a lumbar "
+        "puncture bolus of 50 mcg; non-responders were re-tested with 100 mcg a day later.",
+        "100 mcg",
+        "test",
+    ),
+    (
+        "Nine adults met the criteria for intrathecal baclofen screening. Each received a lumbar "
+        "puncture bolus of 50 mcg; non-responders were re-tested with 100 mcg a day later.",
+        "50 mcg",
+        "test",
+    ),
+    # must not: the bolus is the experiment, a randomised comparison, or given by a pump
+    (
+        "H-reflexes were recorded before and 2 hours after an intrathecal bolus of 50 µg given "
+        "by lumbar puncture.",
+        "50 µg",
+        "bolus",
+    ),
+    (
+        "Forty were screened and 30 were randomised. Each received an intrathecal bolus of 50 µg "
+        "and saline in random order; responders were later implanted.",
+        "50 µg",
+        "bolus",
+    ),
+    (
+        "Patients on continuous intrathecal baclofen could trigger a bolus of 25 µg; two had a "
+        "new pump implanted.",
+        "25 µg",
+        "bolus",
+    ),
+    (
+        "Patients who were implanted earlier received an extra intrathecal bolus of 50 µg.",
+        "50 µg",
+        "bolus",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "kind"), SCREENING_KINDS)
+def test_extract_dose_screening_bolus_is_test(text: str, span: str, kind: str) -> None:
+    """Through ``extract_study``: the rule reads the neighbouring sentences."""
+    doses = {d.prov.text: d.kind for d in extract_study("t", "Intrathecal baclofen", text).doses}
+    assert doses[span] == kind
+
+
+def test_extract_dose_screening_bolus_later_mention_keeps_kind() -> None:
+    text = (
+        "A lumbar puncture bolus of 50 µg relieved the spasms, and a pump was implanted. The "
+        "response to 50 µg lasted six hours."
+    )
+    kinds = [d.kind for d in extract_study("t", "Intrathecal baclofen", text).doses]
+    assert kinds == ["test", "test"]
+
+
+# (text, dose values): the bound of a category is not a dose; a bound of doses taken is
+THRESHOLDS = [
+    ("High prior oral use was defined as more than 80 mg/day for three months.", []),
+    ("High-dose therapy was defined as a daily dose above 600 μg/day.", []),
+    ("Patients above a cut-off of 600 μg/day were compared.", []),
+    ("oral baclofen of at least 60 mg/day had failed", [60.0]),
+    ("Responders (defined as a fall of one point) received 200 µg/day.", [200.0]),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), THRESHOLDS)
+def test_extract_dose_category_threshold_not_dose(text: str, values: list[float]) -> None:
+    assert [h.value for h in find_doses(text)] == values
+
+
 # (title, abstract, dose text, drug, route)
 DOSE_DRUGS = [
     (
@@ -195,6 +316,93 @@ DESIGNS = [
         "In 2006, the Agency for Toxic Substances and Disease Registry received a request to "
         "study a cluster.",
         "other",
+    ),
+    # patients set against healthy volunteers or controls enrolled for the purpose
+    (
+        "Knee kinematics in spastic paraplegia",
+        "Twelve adults with spastic paraplegia and 12 age-matched healthy volunteers walked in a "
+        "gait laboratory; none had received botulinum toxin.",
+        "other",
+    ),
+    (
+        "Reflexes in spastic paraplegia",
+        "Sixteen patients were treated earlier with oral baclofen; they and fifteen healthy "
+        "controls were examined.",
+        "other",
+    ),
+    # records audited, whatever the order of subject and verb
+    (
+        "Pain after intrathecal baclofen",
+        "Thirty adults who had pumps implanted between 2010 and 2020 were audited from their "
+        "records.",
+        "retrospective cohort",
+    ),
+    (
+        "Programmed doses at refill visits",
+        "Ninety refill visits of pump users made during 2021 were audited.",
+        "retrospective cohort",
+    ),
+    (
+        "Falls after intrathecal baclofen",
+        "Twenty-two patients treated with intrathecal baclofen were identified from the hospital "
+        "database.",
+        "retrospective cohort",
+    ),
+    # two diagnostic groups whose responses to one intervention are compared
+    (
+        "Reflex suppression by intrathecal baclofen",
+        "Eight patients with spinal cord injury and eight with multiple sclerosis took part. "
+        "Reflexes were recorded before and after an intrathecal bolus. The reflex fell more in "
+        "spinal cord injury than in multiple sclerosis (P = 0.01).",
+        "prospective cohort",
+    ),
+    # must not: two groups without a compared response stay a series; a group difference
+    # without an intervention is a cross-sectional comparison
+    (
+        "Intrathecal baclofen in two diagnoses",
+        "Fourteen children with cerebral palsy and 6 with brain injury received intrathecal "
+        "baclofen; the score improved in both (p = 0.01).",
+        "case series",
+    ),
+    (
+        "Baclofen in spasticity",
+        "Sixteen patients received intrathecal baclofen. Tone fell more in the legs than in the "
+        "arms (p = 0.02).",
+        "case series",
+    ),
+    # an editorial, a protocol, a cross-sectional study
+    (
+        "A registry, not another case series: intrathecal baclofen in paraplegia",
+        "Most published series of intrathecal baclofen describe fewer than 15 patients. Pooling "
+        "the recordings in a registry would teach us more. We argue that walking should be its "
+        "primary concern.",
+        "review",
+    ),
+    (
+        "Intrathecal versus oral baclofen for walking: protocol for a randomised trial",
+        "This multicentre, assessor-blinded trial will randomise 64 ambulant adults.",
+        "other",
+    ),
+    (
+        "Walking after intrathecal baclofen",
+        "Methods and analysis: Adults will be randomised to intrathecal or oral baclofen.",
+        "other",
+    ),
+    (
+        "Determinants of the intrathecal baclofen dose: a cross-sectional clinic study",
+        "All 21 pump users followed at our clinic during 2017 received intrathecal baclofen.",
+        "other",
+    ),
+    # must not: a done trial stays rct; a series named in the title stays a series
+    (
+        "Intrathecal baclofen for spasticity",
+        "Twenty adults were randomised to baclofen or saline. Future trials will randomise more.",
+        "rct",
+    ),
+    (
+        "Intrathecal baclofen in paraplegia: a case series",
+        "Six patients received intrathecal baclofen.",
+        "case series",
     ),
 ]
 

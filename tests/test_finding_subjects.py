@@ -30,7 +30,7 @@ def unlexiconed(se: StudyExtraction) -> list[tuple[str, str, str]]:
     ]
 
 
-ROWS = [
+ROWS: list[tuple[str, list[tuple[str, str, str]], dict[str, str | None]]] = [
     (
         "Sleep latency decreased from 42 ± 20 to 25 ± 14 min (p = 0.003), while MAS fell from 3 "
         "to 2 (p = 0.01).",
@@ -122,6 +122,45 @@ ROWS += [
     ),
 ]
 
+ROWS += [
+    (
+        "Gait speed increased from 0.6 to 0.7 m/s (p = 0.01) and peak stance-phase hip "
+        "extension from 5 to 9 degrees (p = 0.03).",
+        [("Hip extension angle", "outcome.finding_elliptic", "hip extension")],
+        {"p = 0.01": "Gait speed", "p = 0.03": "Hip extension angle"},
+    ),
+    (
+        "Responders walked faster at baseline (1.1 vs 0.8 m/s; p = 0.002) and had less "
+        "swing-phase knee flexion (p = 0.04).",
+        [("Knee flexion angle", "outcome.finding_object", "knee flexion")],
+        {"p = 0.002": None, "p = 0.04": "Knee flexion angle"},
+    ),
+    (
+        "Peak hip power (H3) rose from 0.8 to 1.1 W/kg (p = 0.02).",
+        [("Hip power", "outcome.finding_subject", "hip power")],
+        {"p = 0.02": "Hip power"},
+    ),
+    (
+        "Spasm counts were lower after baclofen than after saline (p = 0.008).",
+        [("Spasm count", "outcome.finding_subject", "Spasm counts")],
+        {"p = 0.008": "Spasm count"},
+    ),
+]
+
+ROWS += [
+    (
+        "Results: From baseline to one year — Barthel Index 45 ± 19 → 53 ± 21 (p=0·02); cramps "
+        "per night 6·2 ± 3·0 → 2·1 ± 1·4 (p=0·003).",
+        [("Cramps per night", "outcome.finding_arrow", "cramps per night")],
+        {"p=0·02": "Barthel Index", "p=0·003": "Cramps per night"},
+    ),
+    (
+        "Peak knee power absorption (K3) rose from 0.9 ± 0.3 to 1.2 ± 0.4 W/kg (p = 0.004).",
+        [("Knee power absorption", "outcome.finding_subject", "knee power absorption")],
+        {"p = 0.004": "Knee power absorption"},
+    ),
+]
+
 MUST_NOT_MATCH = [
     "Scores fell from 3 to 1 (p < 0.001).",
     "Mean values rose (p = 0.2).",
@@ -138,12 +177,16 @@ MUST_NOT_MATCH = [
     "Values were: carer strain on the Caregiver Strain Index, 7.1 vs 5.2 (p = 0.03).",
     "Physicians were 4.5 times more likely to refer (p = 0.01).",
     "The odds ratio for one mutation and raised ferritin was 17.2 (95% CI 3-90; p = 0.001).",
+    "Responders had a shorter disease duration than the others (p = 0.02).",
+    "Scores ranged from 2 to 4 (p = 0.2).",
+    "The co-contraction index of the knee flexors and extensors fell (p = 0.004).",
+    "Compared with usual care, stretching improved the 6-Minute Walk Test by 30 m (p = 0.01).",
 ]
 
 
 @pytest.mark.parametrize(("text", "names", "links"), ROWS)
 def test_unlexiconed_measure_and_its_p_value(
-    text: str, names: list[tuple[str, str, str]], links: dict[str, str]
+    text: str, names: list[tuple[str, str, str]], links: dict[str, str | None]
 ) -> None:
     se = run(text)
     assert unlexiconed(se) == names
@@ -207,6 +250,8 @@ def test_rule_file_words_are_strings() -> None:
     assert [rule.id for rule in rules.rules] == [
         "outcome.finding_subject",
         "outcome.finding_value",
+        "outcome.finding_elliptic",
+        "outcome.finding_arrow",
         "outcome.finding_object",
         "outcome.finding_before_p",
         "outcome.finding_listed",

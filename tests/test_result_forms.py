@@ -466,3 +466,174 @@ def test_improved_by_from_a_baseline_is_no_result() -> None:
         "from a baseline of 42.0 (p = 0.006)."
     )
     assert se.results == ()
+
+
+# Arrows between the values, "before and after" with a rate unit, and units after the post value
+# only: (sentence, [(rule id, pre, pre spread, post, post spread, span text)]).
+ARROW_ROWS: list[tuple[str, list[tuple[object, ...]]]] = [
+    (
+        "From baseline to 12 months: pain NRS 7 → 4 (p = 0.001), MAS 3→1 (p < 0.001).",
+        [
+            ("result.arrow", 7.0, None, 4.0, None, "7 → 4 (p = 0.001)"),
+            ("result.arrow", 3.0, None, 1.0, None, "3→1 (p < 0.001)"),
+        ],
+    ),
+    (
+        "From baseline to one year — Ashworth score 3·4 ± 0·6 → 1·9 ± 0·7 (p<0·001); Barthel "
+        "Index 45 ± 19 -> 53 ± 21.",
+        [
+            ("result.arrow", 3.4, sd(0.6), 1.9, sd(0.7), "3·4 ± 0·6 → 1·9 ± 0·7 (p<0·001)"),
+            ("result.arrow", 45.0, sd(19.0), 53.0, sd(21.0), "45 ± 19 -> 53 ± 21"),
+        ],
+    ),
+    ("Her Penn score went from 3 → 1.", [("result.arrow", 3.0, None, 1.0, None, "3 → 1")]),
+    (
+        "The index was 0.71 (0.19) beats/m before and 0.58 (0.16) beats/m after implantation.",
+        [
+            (
+                "result.before_after",
+                0.71,
+                sd(0.19),
+                0.58,
+                sd(0.16),
+                "0.71 (0.19) beats/m before and 0.58 (0.16) beats/m after",
+            )
+        ],
+    ),
+    (
+        "Cadence was 88 steps/min before and 97 steps/min after the bolus.",
+        [
+            (
+                "result.before_after",
+                88.0,
+                None,
+                97.0,
+                None,
+                "88 steps/min before and 97 steps/min after",
+            )
+        ],
+    ),
+    (
+        "Ankle power rose from 1.12 ± 0.38 to 1.41 ± 0.42 W/kg.",
+        [
+            (
+                "result.from_to",
+                1.12,
+                sd(0.38),
+                1.41,
+                sd(0.42),
+                "from 1.12 ± 0.38 to 1.41 ± 0.42 W/kg",
+            )
+        ],
+    ),
+    (
+        "Scores fell from 3 to 1 and/or stayed low.",
+        [("result.from_to", 3.0, None, 1.0, None, "from 3 to 1")],
+    ),
+    (
+        "Pain decreased by 2 points, from 6 to 4 (P = 0.007).",
+        [("result.from_to", 6.0, None, 4.0, None, "from 6 to 4 (P = 0.007)")],
+    ),
+    (
+        "The index improved from 12 to 8 points (P = 0.03).",
+        [("result.from_to", 12.0, None, 8.0, None, "from 12 to 8 points (P = 0.03)")],
+    ),
+]
+
+ARROW_NO_PAIR_ROWS = [
+    "MAS 3 → 2 → 1 over two years.",
+    "The dose rose 100 → 200 µg/day.",
+    "The dose rose from 100 µg/day → 200.",
+    "Follow-up was extended 6 → 12 months.",
+    "Enrolment 2010 → 2015.",
+    "Ages 24->61 years.",
+    "The pain score decreased by 2 points (p = 0.01).",
+    "Hmax/Mmax was 0.71 ± 0.12 vs 0.48 ± 0.15 in responders and non-responders (p = 0.002).",
+    "Before the bolus, the Hmax/Mmax ratio was 0.71 ± 0.12 in responders vs 0.48 ± 0.15 in "
+    "non-responders.",
+    "The dose was 2 mg/kg before and 3 mg/kg after.",
+    "Botulinum toxin was 200 U/kg before and 300 U/kg after.",
+    "The infusion ran 8 h/day before and 12 h/day after.",
+    "Daily doses at one year ranged from 60 to 350 µg.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), ARROW_ROWS)
+def test_arrow_and_unit_forms(sentence: str, expected: list[tuple[object, ...]]) -> None:
+    assert [row[:1] + row[2:] for row in _pair_rows(sentence, SD)] == expected
+
+
+@pytest.mark.parametrize("sentence", ARROW_NO_PAIR_ROWS)
+def test_arrow_look_alikes_are_no_pair(sentence: str) -> None:
+    assert find_pairs(sentence, 0, SD) == []
+
+
+ARROW_STUDY_ROWS = [
+    (
+        # A list after a header: each item names its own measure.
+        "Twenty adults received intrathecal baclofen. From baseline to 12 months: pain NRS 7 → 4 "
+        "(p = 0.001), MAS 3→1 (p < 0.001).",
+        [("Pain (NRS)", 7.0, 4.0, 0.001), ("Modified Ashworth Scale", 3.0, 1.0, 0.001)],
+    ),
+    (
+        # Two limbs of one instrument with "respectively": one outcome, two entries.
+        "Twenty adults received intrathecal baclofen; values are mean (SD). The lower- and "
+        "upper-limb Modified Ashworth Scale sums decreased from 9.8 (2.4) and 7.1 (2.9) to 5.2 "
+        "(2.0) and 5.9 (3.1), respectively (P < 0.001 and P = 0.08).",
+        [("Modified Ashworth Scale", 9.8, 5.2, 0.001), ("Modified Ashworth Scale", 7.1, 5.9, 0.08)],
+    ),
+    (
+        # No p-value written: the pair stands with p null; the scale is named after the pair.
+        "A woman received intrathecal baclofen. Nine months later her pain had improved from 7 to "
+        "4 points on a numeric rating scale and her Penn Spasm Frequency Scale score from 3 → 1.",
+        [("Pain (NRS)", 7.0, 4.0, None), ("Penn Spasm Frequency Scale", 3.0, 1.0, None)],
+    ),
+    (
+        # The p-value in the bracket after the time point ("after implantation (... p = ...)").
+        "Twelve adults received intrathecal baclofen; data are mean (SD). The Barthel Index was "
+        "45 (10) before and 52 (9) after implantation (paired t(11) = 2.9, p = 0.014).",
+        [("Barthel Index", 45.0, 52.0, 0.014)],
+    ),
+    (
+        # A pair of one measure at two time points keeps the measure.
+        "Twenty adults received intrathecal baclofen. The Barthel Index increased from 40 to 50 "
+        "at six months and from 40 to 55 at one year.",
+        [("Barthel Index", 40.0, 50.0, None), ("Barthel Index", 40.0, 55.0, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), ARROW_STUDY_ROWS)
+def test_arrow_lists_limbs_and_own_names(abstract: str, expected: list[tuple[object, ...]]) -> None:
+    se = run(abstract)
+    assert [
+        (r.outcome, r.pre.value, r.post.value, r.p.value if r.p else None) for r in se.results
+    ] == expected
+
+
+def test_named_measure_does_not_inherit_another_pairs_measure() -> None:
+    """A pair that names its own measure never takes the earlier pair's one, nor the one its
+    p-value was linked to (whether the helper for unlexiconed names finds its own is not this
+    test's concern)."""
+    for abstract in (
+        "Twenty adults received intrathecal baclofen. The Barthel Index increased from 40 to 55 "
+        "(p = 0.006) and the peak swing-phase hip foo from 38.5 to 44.1 (p = 0.02).",
+        "Twelve adults received intrathecal baclofen. The Barthel Index rose from 40 to 55 "
+        "(p = 0.01). The foo-bar index of the knee flexors fell from 38.5 to 44.1 (p = 0.004).",
+        "Twenty adults received intrathecal baclofen. From baseline to 12 months: Barthel Index "
+        "40 → 55 (p = 0.001); spasm-free nights per week 38.5 → 44.1 (p = 0.02).",
+    ):
+        results = [(r.outcome, r.pre.value) for r in run(abstract).results]
+        assert results[0] == ("Barthel Index", 40.0)
+        assert ("Barthel Index", 38.5) not in results
+
+
+def test_generic_subject_takes_the_measure_its_p_value_reports() -> None:
+    se = run(
+        "We treated 18 patients with intrathecal baclofen and recorded the Penn Spasm Frequency "
+        "Scale before and one year after implantation. Results: Scores fell from 3 (IQR 3–4) to "
+        "1 (IQR 0–2) (p < 0.001)."
+    )
+    assert [(r.outcome, r.pre.value, r.post.value) for r in se.results] == [
+        ("Penn Spasm Frequency Scale", 3.0, 1.0)
+    ]

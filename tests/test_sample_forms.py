@@ -151,6 +151,65 @@ FOUND_ROWS = [
         "12 adults with SCI, 5 with MS and 3",
         "sample.sum_of_elliptical_groups",
     ),
+    # two groups compared, a count on each side
+    (
+        "",
+        "Eleven adults with HSP were compared with 13 adults with SCI on ITB.",
+        24,
+        "Eleven adults with HSP were compared with 13 adults",
+        "sample.sum_of_groups",
+    ),
+    (
+        "",
+        "Dose requirements were compared between 22 walkers and 17 wheelchair users.",
+        39,
+        "22 walkers and 17 wheelchair users",
+        "sample.sum_of_groups",
+    ),
+    # subgroups listed after an uncounted noun: "who" clauses and dashes
+    (
+        "",
+        "We reviewed adults with MS on ITB: 15 who walked at implantation and 26 who did not.",
+        41,
+        "adults with MS on ITB: 15 who walked at implantation and 26 who did not",
+        "sample.sum_of_listed_subgroups",
+    ),
+    (
+        "",
+        "Ambulant adults \u2014 six with HSP, eight with MS and five with SCI \u2014 were tested.",
+        19,
+        "adults \u2014 six with HSP, eight with MS and five with SCI",
+        "sample.sum_of_listed_subgroups",
+    ),
+    (
+        "",
+        "Children with spasticity \u2013 10 with CP and 4 with HSP \u2013 received a bolus.",
+        14,
+        "Children with spasticity \u2013 10 with CP and 4 with HSP",
+        "sample.sum_of_listed_subgroups",
+    ),
+    # referred, then a later stage: the later stage is the sample
+    (
+        "",
+        "From 2014 to 2020, 210 adults were referred for assessment; 63 underwent a test bolus.",
+        63,
+        "63 underwent",
+        "sample.after_referral",
+    ),
+    (
+        "",
+        "In all, 95 children were referred to the clinic. Of these, 31 received a pump.",
+        31,
+        "31 received",
+        "sample.after_referral",
+    ),
+    (
+        "",
+        "Overall 120 were referred and 44 met the criteria for an intrathecal trial.",
+        44,
+        "44 ",
+        "sample.count_enrolled",
+    ),
     # fallbacks
     (
         "",
@@ -202,6 +261,28 @@ def test_pooled_review_counts_in_other_orders(text: str) -> None:
     assert se.sample_size.prov.rule_id == "sample.pooled_studies"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Results: Eight studies contributed 233 participants aged 20 to 70 years.",
+        "Results: The 12 cohorts comprised 233 patients followed for 1-9 years.",
+        "Results: Ten trials provided data on 233 adults.",
+        "Results: 233 patients were pooled from nine case series.",
+        "Results: 233 patients were drawn from seven centres.",
+    ],
+)
+def test_pooled_counts_after_or_before_the_studies(text: str) -> None:
+    se = run(text, META_TITLE)
+    assert se.sample_size is not None
+    assert (se.sample_size.n, se.sample_size.prov.rule_id) == (233, "sample.pooled_studies")
+
+
+def test_individual_patient_data_are_pooled_data() -> None:
+    se = run("Results: Individual patient data of 64 patients were analysed.", META_TITLE)
+    assert se.sample_size is not None
+    assert (se.sample_size.n, se.sample_size.prov.rule_id) == (64, "sample.pooled")
+
+
 def test_a_single_study_count_in_a_review_is_not_the_sample() -> None:
     se = run("Nine studies were included; the largest enrolled 40 patients.", META_TITLE)
     assert se.sample_size is None
@@ -248,6 +329,28 @@ NOT_THE_SAMPLE_ROWS = [
     ("", "We compared the dose requirements of 14 patients with HSP and 14 with MS.", 28),
     ("", "Doses were compared between patients with HSP (n = 9) and MS (n = 9).", 18),
     ("", "Thirty patients (n = 30) were randomised to ITB (n = 15) or placebo (n = 15).", 30),
+    # controls compared with patients are not added
+    ("", "Fourteen adults with HSP were compared with 16 healthy controls.", 14),
+    # a subgroup list after a counted noun breaks the total down
+    (
+        "",
+        "Twenty adults \u2014 nine with HSP, seven with MS and four with SCI \u2014 were seen.",
+        20,
+    ),
+    ("", "Forty patients with MS: 12 who walked and 28 who did not.", 40),
+    # a "who" list broken by another clause is not a list of groups
+    ("", "Patients with MS: 12 who walked and talked and 28 who did not.", None),
+    # the referred people are the sample when no later stage is counted
+    ("", "Thirty patients were referred for ITB and were studied prospectively.", 30),
+    ("", "Thirty patients referred for ITB between 2010 and 2015 were studied.", 30),
+    # a year closing a period is not a count
+    ("", "Patients implanted between 2005 and 2015 were included.", None),
+    ("", "Patients treated from 2005 to 2015 were included; 40 patients had complete data.", 40),
+    # visits and refills are not people
+    ("", "A total of 1,250 refill visits in 87 patients were analysed.", 87),
+    ("", "We analysed 212 clinic visits of 40 adults with HSP.", 40),
+    # a referral year is not a later stage
+    ("", "Twelve patients were referred between 2010 and 2015 and treated with ITB.", 12),
 ]
 
 
