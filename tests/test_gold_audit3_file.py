@@ -9,100 +9,24 @@ pre/post pairs not written "from X to Y" ("respectively", "X before and Y after"
 lists, decimal commas), dash and decimal-point variants, dose kinds, the HSP flag in mixed
 cohorts and design cues (chart reviews, audits, crossover trials, single-patient reports).
 
-A malformed case silently corrupts every score computed from it, so each case is checked with
-the per-case checks of ``tests/test_gold_composed_file.py`` and the p-value check of
-``tests/test_gold_audit2_file.py`` (more than one NS form), run for it in
-``tests/test_gold_case_checks.py``. The file must stay
-new text: no 60-character window is shared with any other gold file or with the shared dev set.
-No extractor runs here.
+A malformed case silently corrupts every score computed from it. The per-case schema checks and
+the whole-file checks (count, ids, no copied text, one spelling per outcome name) run for it in
+``tests/test_gold_case_checks.py``, with the other later gold files; this module keeps what is
+particular to this file. No extractor runs here.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import tests.test_gold_audit2_file as audit2_checks
-import tests.test_gold_composed_file as gold_checks
-import tests.test_gold_heldout_file as heldout_checks
-from tests.conftest import shared_path
+from tests.test_gold_case_checks import CASES_BY_FILE, load
 
-AUDIT3_GOLD = gold_checks.GOLD_DIR / "audit3.jsonl"
-CASE_COUNT_RANGE = (35, 50)
-# A gold text sharing this many characters with another abstract means copying, not composing.
-COPY_WINDOW = 60
-WINDOW_STEP = 10
-
-
-def _load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-CASES = _load(AUDIT3_GOLD)
+CASES = CASES_BY_FILE["audit3.jsonl"]
 CASE_IDS = [str(case["id"]) for case in CASES]
-# Every case of the other gold files (composed, audit, audit2, heldout).
-OTHER_CASES = [*gold_checks.CASES, *audit2_checks.CASES, *heldout_checks.CASES]
-
-
-def _windows(abstracts: list[str]) -> set[str]:
-    return {
-        abstract[i : i + COPY_WINDOW]
-        for abstract in abstracts
-        for i in range(0, max(len(abstract) - COPY_WINDOW, 0) + 1, WINDOW_STEP)
-    }
-
-
-def test_case_count_is_in_the_agreed_range() -> None:
-    low, high = CASE_COUNT_RANGE
-    assert low <= len(CASES) <= high
-
-
-def test_case_ids_are_numbered_in_order() -> None:
-    """Ids are ``d001-...``, ``d002-...``: the audit log and the report refer to them by number."""
-    numbers = [case_id.split("-", 1)[0] for case_id in CASE_IDS]
-    assert numbers == [f"d{i:03d}" for i in range(1, len(numbers) + 1)]
-
-
-def test_case_ids_are_unique_across_all_gold_files() -> None:
-    every_id = [str(c["id"]) for c in OTHER_CASES] + CASE_IDS
-    assert [case_id for case_id, n in Counter(every_id).items() if n > 1] == []
-
-
-def test_abstracts_are_not_repeated_from_other_gold_files() -> None:
-    others = {c["abstract"] for c in OTHER_CASES}
-    assert [c["id"] for c in CASES if c["abstract"] in others] == []
-    assert len({c["abstract"] for c in CASES}) == len(CASES)
-
-
-def test_no_abstract_shares_a_long_window_with_other_gold_files() -> None:
-    """New text: no 60-character window of a composed, audit, audit2 or heldout abstract."""
-    windows = _windows([c["abstract"] for c in OTHER_CASES])
-    assert [c["id"] for c in CASES if any(w in c["abstract"] for w in windows)] == []
-
-
-def test_no_abstract_shares_a_long_window_with_another_audit3_case() -> None:
-    for case in CASES:
-        others = [c["abstract"] for c in CASES if c["id"] != case["id"]]
-        shared = [w for w in _windows([case["abstract"]]) if any(w in o for o in others)]
-        assert shared == [], f"{case['id']} repeats {shared[0]!r}"
-
-
-def test_no_case_copies_a_shared_dev_abstract() -> None:
-    """The cases are composed, never copied: no 60-character window of a dev abstract appears."""
-    dev = shared_path("gold", "dev.jsonl")
-    windows = _windows([record["abstract"] for record in _load(dev)])
-    assert [c["id"] for c in CASES if any(w in c["abstract"] for w in windows)] == []
-
-
-def test_every_outcome_name_is_spelled_one_way_across_gold_files() -> None:
-    """A canonical name spelled two ways would split one measure in two when scored."""
-    names = {n for c in [*OTHER_CASES, *CASES] for n in c["gold"]["outcome_measures"]}
-    folded = Counter(" ".join(name.casefold().split()) for name in names)
-    assert [name for name, n in folded.items() if n > 1] == []
+LEXICON = Path(__file__).resolve().parent.parent / "extractors" / "lexicons" / "outcomes.jsonl"
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
@@ -131,8 +55,10 @@ def test_phenomena_are_covered_several_times() -> None:
     doses = [d for g in golds for d in g["doses"]]
     p_values = [p for g in golds for p in g["p_values"]]
     abstracts = [c["abstract"] for c in CASES]
-    lexicon_path = gold_checks.GOLD_DIR.parent.parent / "extractors" / "lexicons" / "outcomes.jsonl"
-    lexicon = {record["canonical"] for record in _load(lexicon_path)}
+    lexicon_path = (
+        Path(__file__).resolve().parent.parent / "extractors" / "lexicons" / "outcomes.jsonl"
+    )
+    lexicon = {record["canonical"] for record in load(lexicon_path)}
     counts = {
         "p-values linked to unlexiconed measures": sum(
             p["outcome"] is not None and p["outcome"] not in lexicon for p in p_values

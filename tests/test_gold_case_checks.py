@@ -1,29 +1,132 @@
-"""The per-case schema checks, once for every gold file that borrows them.
+"""Checks shared by the later gold files (audit3, audit4, heldout, heldout2), once for all four.
 
-``tests/test_gold_composed_file.py`` defines the checks (keys and types, doses, results, test
-statistics) and ``tests/test_gold_audit2_file.py`` the p-value check that knows every NS form; the
-held-out and third-audit files are checked here with both, case by case, so a malformed case is
-named in the failure. No extractor runs here.
+Per case: the schema checks of ``tests/test_gold_composed_file.py`` (keys and types, doses,
+results, test statistics) and the p-value check of ``tests/test_gold_audit2_file.py``, which
+knows every NS form. Per file: the agreed case count, ids numbered in order with the file's
+prefix, ids unique and abstracts new across every gold file, no 60-character window shared with
+another gold file, another case of the same file or the shared dev set (copying, not
+composing), and one spelling per outcome name. A malformed case silently corrupts every score
+computed from it, so failures name the case. The file-specific checks (phenomena covered,
+must-not-extract cases kept, the held-out mix) stay in each file's own module. No extractor runs
+here.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tests.test_gold_audit2_file as audit2_checks
-import tests.test_gold_audit3_file as audit3_file
 import tests.test_gold_composed_file as gold_checks
-import tests.test_gold_heldout_file as heldout_file
+from tests.conftest import shared_path
 
-CASES = [*heldout_file.CASES, *audit3_file.CASES]
+GOLD_DIR = gold_checks.GOLD_DIR
+COPY_WINDOW = 60
+WINDOW_STEP = 10
+
+
+@dataclass(frozen=True)
+class GoldFile:
+    name: str
+    prefix: str  # ids are f"{prefix}001-...", numbered in order
+    count_range: tuple[int, int]
+
+
+CHECKED = (
+    GoldFile("heldout.jsonl", "h", (30, 50)),
+    GoldFile("audit3.jsonl", "d", (35, 50)),
+    GoldFile("audit4.jsonl", "e", (28, 45)),
+    GoldFile("heldout2.jsonl", "g", (25, 40)),
+)
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def windows(abstracts: list[str]) -> set[str]:
+    return {
+        abstract[i : i + COPY_WINDOW]
+        for abstract in abstracts
+        for i in range(0, max(len(abstract) - COPY_WINDOW, 0) + 1, WINDOW_STEP)
+    }
+
+
+CASES_BY_FILE = {gold.name: load(GOLD_DIR / gold.name) for gold in CHECKED}
+ALL_FILES = sorted(GOLD_DIR.glob("*.jsonl"))
+CASES = [case for gold in CHECKED for case in CASES_BY_FILE[gold.name]]
 CASE_IDS = [str(case["id"]) for case in CASES]
 
 
-def test_both_files_are_checked() -> None:
-    assert len(CASES) == len(heldout_file.CASES) + len(audit3_file.CASES) > 70
-    assert {case_id[0] for case_id in CASE_IDS} == {"h", "d"}
+def _others(name: str) -> list[dict[str, Any]]:
+    return [case for path in ALL_FILES if path.name != name for case in load(path)]
+
+
+def test_every_checked_file_and_every_gold_file_is_loaded() -> None:
+    assert {gold.name for gold in CHECKED} <= {path.name for path in ALL_FILES}
+    assert len(CASES) == sum(len(cases) for cases in CASES_BY_FILE.values()) > 130
+    assert len(ALL_FILES) >= 7
+
+
+@pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
+def test_case_count_is_in_the_agreed_range(gold: GoldFile) -> None:
+    low, high = gold.count_range
+    assert low <= len(CASES_BY_FILE[gold.name]) <= high
+
+
+@pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
+def test_case_ids_are_numbered_in_order(gold: GoldFile) -> None:
+    """Ids are ``<prefix>001-...``, ``<prefix>002-...``: reports refer to cases by number."""
+    numbers = [str(case["id"]).split("-", 1)[0] for case in CASES_BY_FILE[gold.name]]
+    assert numbers == [f"{gold.prefix}{i:03d}" for i in range(1, len(numbers) + 1)]
+
+
+def test_case_ids_are_unique_across_all_gold_files() -> None:
+    every_id = [str(case["id"]) for path in ALL_FILES for case in load(path)]
+    assert [case_id for case_id, n in Counter(every_id).items() if n > 1] == []
+
+
+@pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
+def test_abstracts_are_new(gold: GoldFile) -> None:
+    cases = CASES_BY_FILE[gold.name]
+    others = {case["abstract"] for case in _others(gold.name)}
+    assert [case["id"] for case in cases if case["abstract"] in others] == []
+    assert len({case["abstract"] for case in cases}) == len(cases)
+
+
+@pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
+def test_no_abstract_shares_a_long_window_with_another_gold_file(gold: GoldFile) -> None:
+    shared = windows([case["abstract"] for case in _others(gold.name)])
+    cases = CASES_BY_FILE[gold.name]
+    assert [case["id"] for case in cases if any(w in case["abstract"] for w in shared)] == []
+
+
+@pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
+def test_no_abstract_shares_a_long_window_with_another_case_of_its_file(gold: GoldFile) -> None:
+    cases = CASES_BY_FILE[gold.name]
+    for case in cases:
+        others = [c["abstract"] for c in cases if c["id"] != case["id"]]
+        repeated = [w for w in windows([case["abstract"]]) if any(w in o for o in others)]
+        assert repeated == [], f"{case['id']} repeats {repeated[0]!r}"
+
+
+@pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
+def test_no_case_copies_a_shared_dev_abstract(gold: GoldFile) -> None:
+    dev = windows([record["abstract"] for record in load(shared_path("gold", "dev.jsonl"))])
+    cases = CASES_BY_FILE[gold.name]
+    assert [case["id"] for case in cases if any(w in case["abstract"] for w in dev)] == []
+
+
+def test_every_outcome_name_is_spelled_one_way_across_gold_files() -> None:
+    """A canonical name spelled two ways would split one measure in two when scored."""
+    names = {n for path in ALL_FILES for c in load(path) for n in c["gold"]["outcome_measures"]}
+    folded = Counter(" ".join(name.casefold().split()) for name in names)
+    assert [name for name, n in folded.items() if n > 1] == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
