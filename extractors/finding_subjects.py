@@ -3,10 +3,12 @@
 Why: a p-value reports on a measure. When the abstract names it with a phrase outside the outcome
 lexicon ("Nocturnal awakenings decreased from 3.4 to 1.2 (p = 0.004)"), nothing marked the measure
 and the p-value went to the nearest lexicon measure earlier in the sentence: a wrong link, which
-a reviewer trusts less than a missing one. The phrase heading a clause with a change verb, the
-object of a change ("a reduction in soleus H-reflex amplitude"), the noun phrase right before a
-p-value, or an item of a list of results is that measure, provided the clause reports a p-value
-or a "from X to Y" pair (a change alone is often narrative).
+a reviewer trusts less than a missing one. That measure is the phrase heading a clause with a
+change verb, "was <value>", an understood verb ("and X from 38 to 44") or an arrowed pair; the
+object of a change or comparison ("a reduction in X", "had a higher X than", "as was X"); the
+noun phrase right before a p-value; or an item of a list of results. Each rule needs the clause
+to report a p-value or a pre -> post pair (a change alone is often narrative), and anchors are
+only looked for before those, which keeps the cost to a few windows per abstract.
 """
 
 from __future__ import annotations
