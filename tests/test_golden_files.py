@@ -155,8 +155,8 @@ THRESHOLDS: dict[str, dict[str, float]] = {
     },
     # HELD OUT, second set: written blind (no extractor code, output or other gold texts seen)
     # while 0.6.0 was current, and never tuned on; only its aggregate scores were ever read.
-    # 0.5.0: outcomes 0.811, results 0.636, n 0.800, links 0.731; 0.6.0: 0.818, 0.679, 0.867,
-    # 0.782; 0.7.0: 0.800, 0.679, 0.900, 0.769. Floors are regression guards only.
+    # 0.5.0: outcomes 0.811, results 0.636, n 0.800, links 0.731; 0.6.0 (95ffcf3): 0.818,
+    # 0.679, 0.867, 0.782; 0.7.0: 0.800, 0.679, 0.900, 0.769. Floors are regression guards only.
     "heldout2.jsonl": {
         "p_values": 0.97,
         "doses": 0.98,
