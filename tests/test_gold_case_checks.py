@@ -6,8 +6,9 @@ knows every NS form. Per file: the agreed case count, ids numbered in order with
 prefix, ids unique and abstracts new across every gold file, no 60-character window shared with
 another gold file, another case of the same file or the shared dev set (copying, not
 composing), and one spelling per outcome name. A malformed case silently corrupts every score
-computed from it, so failures name the case. The file-specific checks (phenomena covered,
-must-not-extract cases kept, the held-out mix) stay in each file's own module. No extractor runs
+computed from it, so failures name the case. The audits (audit3, audit4) also keep their
+must-not-extract cases and a note on every hard call. The file-specific checks (phenomena
+covered, the held-out mix) stay in each file's own module. No extractor runs
 here.
 """
 
@@ -127,6 +128,31 @@ def test_every_outcome_name_is_spelled_one_way_across_gold_files() -> None:
     names = {n for path in ALL_FILES for c in load(path) for n in c["gold"]["outcome_measures"]}
     folded = Counter(" ".join(name.casefold().split()) for name in names)
     assert [name for name, n in folded.items() if n > 1] == []
+
+
+AUDITS = ("audit3.jsonl", "audit4.jsonl")
+AUDIT_CASES = [case for name in AUDITS for case in CASES_BY_FILE[name]]
+
+
+@pytest.mark.parametrize("case", AUDIT_CASES, ids=lambda c: str(c["id"]))
+def test_every_audit_case_explains_its_hard_call(case: dict[str, Any]) -> None:
+    assert len(case["gold"]["note"].split()) >= 12, "the note must say what the hard call is"
+
+
+@pytest.mark.parametrize("name", AUDITS)
+def test_audit_files_keep_must_not_extract_cases(name: str) -> None:
+    """Precision matters as much as recall: keep cases whose gold has no dose, no p-value and
+    no sample size at all, and cases where a dose-like, count-like or p-like span yields
+    nothing for that field."""
+    golds = {str(c["id"]): c["gold"] for c in CASES_BY_FILE[name]}
+    empty = [
+        case_id
+        for case_id, g in golds.items()
+        if not g["doses"] and not g["p_values"] and g["sample_size"] is None
+    ]
+    assert len(empty) >= 2, empty
+    traps = [case_id for case_id, g in golds.items() if "must-not-extract" in g["note"].lower()]
+    assert len(traps) >= 6, traps
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
