@@ -6,9 +6,9 @@ named between mass and volume, per-day exponents, fullwidth comparators, adjuste
 space-separated thousands, SPG genotypes outside the lexicon, ...), plus regression guards for
 phenomena that work today. A malformed case silently corrupts every score computed from it, so
 each case is checked with the same per-case checks as ``composed.jsonl`` and ``audit.jsonl``
-(imported from ``tests/test_gold_composed_file.py``, not copied); only the p-value check is local,
-because this file also uses the lower-case ``n.s.`` form of the NS convention. No extractor runs
-here: scoring thresholds belong with the extractors.
+(run in ``tests/test_gold_case_checks.py`` with the later gold files); only the p-value check is
+defined here (``check_p_values``), because this file also uses the lower-case ``n.s.`` form of
+the NS convention. No extractor runs here: scoring thresholds belong with the extractors.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 import tests.test_gold_composed_file as gold_checks
 from tests.conftest import shared_path
@@ -68,18 +66,9 @@ def test_every_outcome_name_is_spelled_one_way_across_gold_files() -> None:
     assert [name for name, n in folded.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_record_keys_and_types(case: dict[str, Any]) -> None:
-    gold_checks.test_record_keys_and_types(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_doses(case: dict[str, Any]) -> None:
-    gold_checks.test_doses(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_p_values(case: dict[str, Any]) -> None:
+def check_p_values(case: dict[str, Any]) -> None:
+    """The composed file's p-value check, also knowing every NS form ("NS", "n.s.", "not
+    significant"); run for this file and the later ones in ``tests/test_gold_case_checks.py``."""
     abstract = case["abstract"]
     outcomes = set(case["gold"]["outcome_measures"])
     for p_value in case["gold"]["p_values"]:
@@ -94,18 +83,6 @@ def test_p_values(case: dict[str, Any]) -> None:
         else:
             assert gold_checks._is_number(value) and 0.0 <= value <= 1.0, where
         assert p_value["outcome"] is None or p_value["outcome"] in outcomes, where
-
-
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_results(case: dict[str, Any]) -> None:
-    gold_checks.test_results(case)
-
-
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if "test_statistics" in c["gold"]], ids=lambda c: str(c["id"])
-)
-def test_test_statistics(case: dict[str, Any]) -> None:
-    gold_checks.test_test_statistics(case)
 
 
 def test_file_keeps_must_not_extract_cases() -> None:

@@ -18,13 +18,10 @@ particular to this file. No extractor runs here.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from tests.test_gold_case_checks import CASES_BY_FILE, load
+from tests.test_gold_case_checks import CASES_BY_FILE, LEXICON, load
 
 CASES = CASES_BY_FILE["audit4.jsonl"]
 CASE_IDS = [str(case["id"]) for case in CASES]
-LEXICON = Path(__file__).resolve().parent.parent / "extractors" / "lexicons" / "outcomes.jsonl"
 
 
 def test_phenomena_are_covered_several_times() -> None:

@@ -1,14 +1,14 @@
 """Checks shared by the later gold files (audit3, audit4, heldout, heldout2), once for all four.
 
-Per case: the schema checks of ``tests/test_gold_composed_file.py`` (keys and types, doses,
-results, test statistics) and the p-value check of ``tests/test_gold_audit2_file.py``, which
-knows every NS form. Per file: the agreed case count, ids numbered in order with the file's
-prefix, ids unique and abstracts new across every gold file, no 60-character window shared with
-another gold file, another case of the same file or the shared dev set (copying, not
-composing), and one spelling per outcome name. A malformed case silently corrupts every score
-computed from it, so failures name the case. The audits (audit3, audit4) also keep their
-must-not-extract cases and a note on every hard call. The file-specific checks (phenomena
-covered, the held-out mix) stay in each file's own module. No extractor runs
+Per case (audit2 too): the schema checks of ``tests/test_gold_composed_file.py`` (keys and
+types, doses, results, test statistics) and ``check_p_values`` of
+``tests/test_gold_audit2_file.py``, which knows every NS form. Per file: the agreed case count,
+ids numbered in order with the file's prefix, ids unique and abstracts new across every gold
+file, no 60-character window shared with another gold file, another case of the same file or the
+shared dev set (copying, not composing), and one spelling per outcome name. A malformed case
+silently corrupts every score computed from it, so failures name the case. The audits (audit3,
+audit4) also keep their must-not-extract cases and a note on every hard call. The file-specific
+checks (phenomena covered, the held-out mix) stay in each file's own module. No extractor runs
 here.
 """
 
@@ -62,6 +62,10 @@ CASES_BY_FILE = {gold.name: load(GOLD_DIR / gold.name) for gold in CHECKED}
 ALL_FILES = sorted(GOLD_DIR.glob("*.jsonl"))
 CASES = [case for gold in CHECKED for case in CASES_BY_FILE[gold.name]]
 CASE_IDS = [str(case["id"]) for case in CASES]
+# The per-case schema checks also cover audit2, whose whole-file checks are its own.
+PER_CASE = [*audit2_checks.CASES, *CASES]
+PER_CASE_IDS = [str(case["id"]) for case in PER_CASE]
+LEXICON = GOLD_DIR.parent.parent / "extractors" / "lexicons" / "outcomes.jsonl"
 
 
 def _others(name: str) -> list[dict[str, Any]]:
@@ -155,28 +159,28 @@ def test_audit_files_keep_must_not_extract_cases(name: str) -> None:
     assert len(traps) >= 6, traps
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_record_keys_and_types(case: dict[str, Any]) -> None:
     gold_checks.test_record_keys_and_types(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_doses(case: dict[str, Any]) -> None:
     gold_checks.test_doses(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_p_values(case: dict[str, Any]) -> None:
-    audit2_checks.test_p_values(case)
+    audit2_checks.check_p_values(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_results(case: dict[str, Any]) -> None:
     gold_checks.test_results(case)
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in CASES if "test_statistics" in c["gold"]], ids=lambda c: str(c["id"])
+    "case", [c for c in PER_CASE if "test_statistics" in c["gold"]], ids=lambda c: str(c["id"])
 )
 def test_test_statistics(case: dict[str, Any]) -> None:
     gold_checks.test_test_statistics(case)
