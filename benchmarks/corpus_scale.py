@@ -5,7 +5,8 @@
         --memory-large 20000                                          # a quick look
 
 Throughput: ``--records`` records in ``--files`` generated baseline-style files, processed by
-:func:`itb_evidence.corpus.process_file` in a spawned process pool of 1, then 2, workers (what the
+:func:`itb_evidence.corpus.process.process_file` in a spawned process pool of 1, then 2,
+workers (what the
 flow's default ``ProcessPoolTaskRunner`` does, without the Prefect server start that would blur a
 timing). Figures: records/s (wall clock, worker start included), peak RSS per worker, and the
 scaling ratio 2 workers / 1 worker measured in the same run.
@@ -34,7 +35,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make ``tests`` (the generator) importable
     sys.path.insert(0, str(REPO_ROOT))
 
-from itb_evidence.corpus import FileResult, process_file  # noqa: E402
+from itb_evidence.corpus.process import FileResult, process_file  # noqa: E402
 from tests.conftest import SHARED_DIR  # noqa: E402
 
 WORK = REPO_ROOT / "benchmarks" / "_work" / "corpus_scale"

@@ -1,4 +1,4 @@
-"""Parse throughput of ``itb_evidence.parse.iter_parse`` vs ``Bio.Entrez.read``, and flat memory.
+"""Parse throughput of ``itb_evidence.pubmed.parse.iter_parse`` vs ``Bio.Entrez.read``; memory.
 
 Builds a file of >= 10,000 PubMed records by repeating the real records in ``../shared/pubmed_xml``
 (under ``benchmarks/_work/``, gitignored; deleted afterwards unless ``--keep``), then in one run:
@@ -52,7 +52,7 @@ def _peak_rss_mb() -> float:
 
 
 def _work_ours(path: Path) -> dict[str, float]:
-    from itb_evidence.parse import ParseFailure, iter_parse
+    from itb_evidence.pubmed.parse import ParseFailure, iter_parse
 
     start, cpu_start = time.perf_counter(), time.process_time()
     records = failures = 0
@@ -201,7 +201,7 @@ def main() -> int:
         ours_large = _run_worker("ours", large)
 
         print("throughput (one fresh process each, full typed records vs Entrez's dicts):")
-        print(_line("itb_evidence.parse.iter_parse", ours, small_mb))
+        print(_line("itb_evidence.pubmed.parse.iter_parse", ours, small_mb))
         print(_line("Bio.Entrez.read", entrez, small_mb))
         if ours["records"] != entrez["records"] or ours["failures"]:
             print(f"  WARNING: record counts differ or failures: ours={ours} entrez={entrez}")

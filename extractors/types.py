@@ -8,7 +8,7 @@ the abstract section label when known, and the id of the rule that produced it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 Field = Literal["title", "abstract"]
 Comparator = Literal["=", "<", "<=", ">", ">="]
@@ -133,9 +133,3 @@ class StudyExtraction:
     evidence: dict[str, list[str]] = field(default_factory=dict)  # why the flags/design were set
     extractor_version: str = ""
     follow_up: FollowUp | None = None
-
-    def to_contract(self) -> dict[str, Any]:
-        """The documented JSON contract of ``itb-evidence extract`` (see README)."""
-        from extractors.contract import to_contract
-
-        return to_contract(self)

@@ -1,6 +1,7 @@
 """The corpus flow: one Prefect task per PubMed baseline/update file, run in parallel.
 
-Wiring only: the work is :func:`itb_evidence.corpus.process_file`. The engine is chosen per call:
+Wiring only: the work is :func:`itb_evidence.corpus.process.process_file`. The engine is
+chosen per call:
 a local process pool by default (Prefect's ``ProcessPoolTaskRunner``: spawned workers that stay up
 across files, so each builds the spaCy pipeline once), or Dask through prefect-dask's
 ``DaskTaskRunner`` (``dask_address`` of a running scheduler, or ``dask_local`` workers in a
@@ -26,7 +27,8 @@ from prefect.futures import PrefectFuture
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
-from itb_evidence.corpus import (
+from itb_evidence.corpus.partitions import EVIDENCE_TABLES, source_name
+from itb_evidence.corpus.process import (
     DEFAULT_CHUNK_SIZE,
     CorpusSummary,
     FileResult,
@@ -34,7 +36,6 @@ from itb_evidence.corpus import (
     process_file,
     summarize,
 )
-from itb_evidence.partitions import EVIDENCE_TABLES, source_name
 
 PREFECT_DASK_PIN = "prefect-dask==0.3.7"
 

@@ -20,7 +20,7 @@ ENTRYPOINT = "flows/refresh.py:refresh_flow"
 
 
 def default_parameters(*, db: Path, out_dir: Path, query: str | None = None) -> dict[str, Any]:
-    from itb_evidence.refresh import DEFAULT_QUERY
+    from itb_evidence.settings import DEFAULT_QUERY
 
     return {"query": query or DEFAULT_QUERY, "db": str(db), "out_dir": str(out_dir)}
 

@@ -8,15 +8,14 @@ a notification must not turn a good run into a failed one.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 import requests
 
-from itb_evidence.refresh import RefreshSummary
+from itb_evidence.runs import RefreshSummary
+from itb_evidence.settings import notify_webhook
 
 log = logging.getLogger("itb_evidence.notify")
-WEBHOOK_ENV = "ITB_NOTIFY_WEBHOOK"
 
 
 def summary_text(flow_name: str, run_name: str, state_name: str, result: Any) -> str:
@@ -30,7 +29,7 @@ def summary_text(flow_name: str, run_name: str, state_name: str, result: Any) ->
 
 def notify(text: str, *, webhook: str | None = None) -> bool:
     log.info("%s", text)
-    url = webhook if webhook is not None else os.environ.get(WEBHOOK_ENV)
+    url = webhook if webhook is not None else notify_webhook()
     if not url:
         return False
     try:

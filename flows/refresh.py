@@ -14,35 +14,32 @@ from pathlib import Path
 from prefect import flow, task
 
 from extractors import EXTRACTOR_VERSION
-from extractors.types import StudyExtraction
 from flows.hooks import notify_run_state
-from flows.retrieval import fetch_task, search_task, task_retry_delay_s
-from itb_evidence import export as export_stage
-from itb_evidence import parse as parse_stage
-from itb_evidence.changes import changes_since_previous_run, evidence_hash, record_flags
+from flows.retrieval import fetch_task, search_task
 from itb_evidence.curate import curated_tables
-from itb_evidence.extract import extract_record
-from itb_evidence.link import EvidenceRows, link_record
-from itb_evidence.prisma import render_prisma_svg
-from itb_evidence.records import PubmedRecord
-from itb_evidence.refresh import (
-    DEFAULT_QUERY,
+from itb_evidence.export import tables as export_stage
+from itb_evidence.export.prisma import render_prisma_svg
+from itb_evidence.process import ProcessedBatch, RecordFailure, process_records
+from itb_evidence.pubmed import parse as parse_stage
+from itb_evidence.pubmed.records import PubmedRecord
+from itb_evidence.report.render import write_report
+from itb_evidence.runs import (
     RefreshSummary,
     Window,
     plan_window,
     snapshot_files,
 )
-from itb_evidence.report import write_report
-from itb_evidence.screen import ScreenDecision, decide
-from itb_evidence.store import EvidenceStore
+from itb_evidence.settings import DEFAULT_QUERY, task_retry_delay_s
+from itb_evidence.store.batches import store_batch
+from itb_evidence.store.changes import changes_since_previous_run
+from itb_evidence.store.store import EvidenceStore
 
 
 @dataclass(slots=True)
 class ParsedBatch:
     label: str
     records: list[PubmedRecord] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    failed_pmids: list[str] = field(default_factory=list)
+    failures: list[RecordFailure] = field(default_factory=list)
 
 
 @task(name="parse")
@@ -53,70 +50,26 @@ def parse_task(source: bytes | Path, label: str) -> ParsedBatch:
             if isinstance(item, PubmedRecord):
                 batch.records.append(item)
             else:
-                batch.failures.append(f"{label}: PMID {item.pmid}: {item.message}")
-                if item.pmid:
-                    batch.failed_pmids.append(item.pmid)
+                message = f"{label}: PMID {item.pmid}: {item.message}"
+                batch.failures.append(RecordFailure(item.pmid or None, "parse", message))
     except parse_stage.PubmedXMLError as exc:
-        batch.failures.append(f"{label}: {exc}")
+        batch.failures.append(RecordFailure(None, "parse", f"{label}: {exc}"))
     return batch
 
 
-@task(name="screen-extract")
-def screen_extract_task(
-    records: list[PubmedRecord],
-) -> list[tuple[PubmedRecord, StudyExtraction, ScreenDecision]]:
-    out = []
-    for record in records:
-        extraction = extract_record(record)
-        out.append((record, extraction, decide(record, extraction)))
-    return out
-
-
-@task(name="link")
-def link_task(items: list[tuple[PubmedRecord, StudyExtraction, ScreenDecision]]) -> EvidenceRows:
-    rows = EvidenceRows()
-    for record, extraction, decision in items:
-        rows.extend(link_record(record, extraction, decision))
-    return rows
+@task(name="process")
+def process_task(records: list[PubmedRecord]) -> ProcessedBatch:
+    """extract -> screen -> rows, one record at a time; a failing record is kept as a failure."""
+    return process_records(records)
 
 
 @task(name="store")
 def store_task(
-    db: Path, run_id: int, batch: ParsedBatch, rows: EvidenceRows, summary: RefreshSummary
+    db: Path, run_id: int, parsed: ParsedBatch, batch: ProcessedBatch, summary: RefreshSummary
 ) -> RefreshSummary:
     with EvidenceStore(db) as store:
-        changes = store.classify_records(batch.records)
-        store.upsert_records(batch.records, run_id=run_id)
-        report = store.write_evidence(rows)
-        if batch.failures:
-            store.record_failures(run_id, "parse", batch.failed_pmids, "; ".join(batch.failures))
-        store.resolve_failures(r.pmid for r in batch.records)
-        store.log_record_events(
-            run_id,
-            [
-                (c.pmid, c.status, evidence_hash(rows, c.pmid), record_flags(r))
-                for c, r in zip(changes, batch.records, strict=True)
-            ],
-        )
-    summary.records_read += len(batch.records)
-    for change in changes:
-        setattr(summary, change.status, getattr(summary, change.status) + 1)
-    summary.studies_kept += sum(1 for s in rows.studies if s["included"])
-    summary.rows_written += report.rows_written
-    summary.rows_rejected += len(report.rejected)
-    summary.failures.extend(batch.failures)
-    summary.failures.extend(str(e) for e in report.rejected)
-    summary.failed += len(batch.failures)
-    summary.add_pmids(summary.failed_pmids, batch.failed_pmids)
-    summary.add_pmids(summary.pmids_touched, (r.pmid for r in batch.records))
-    summary.add_pmids(
-        summary.flagged_pmids,
-        (
-            r.pmid
-            for r in batch.records
-            if r.is_retracted or r.has_erratum or r.has_expression_of_concern
-        ),
-    )
+        stored = store_batch(store, run_id, batch, failures=parsed.failures)
+    summary.add_batch(stored)
     return summary
 
 
@@ -139,31 +92,13 @@ def export_task(db: Path, out_dir: Path) -> list[str]:
 def _process(
     source: bytes | Path, label: str, db: Path, run_id: int, summary: RefreshSummary
 ) -> None:
-    batch = parse_task(source, label)
-    items = screen_extract_task(batch.records)
-    rows = link_task(items)
-    store_task(db, run_id, batch, rows, summary)
+    parsed = parse_task(source, label)
+    store_task(db, run_id, parsed, process_task(parsed.records), summary)
 
 
 def _finish(db: Path, summary: RefreshSummary, out_dir: Path | None) -> RefreshSummary:
     with EvidenceStore(db) as store:
-        store.finish_run(
-            summary.run_id,
-            status="completed",
-            query_translation=summary.query_translation,
-            found=summary.found,
-            fetched=summary.fetched,
-            new=summary.new,
-            revised=summary.revised,
-            unchanged=summary.unchanged,
-            failed=summary.failed,
-            included=summary.studies_kept,
-            rows_written=summary.rows_written,
-            rows_rejected=summary.rows_rejected,
-            pmids_touched=summary.pmids_touched,
-            failed_pmids=summary.failed_pmids,
-            flagged_pmids=summary.flagged_pmids,
-        )
+        store.finish_run(summary.run_id, status="completed", **summary.run_counts())
         summary.changes = changes_since_previous_run(store)
     if out_dir is not None:
         summary.exports = export_task(db, out_dir)
@@ -243,22 +178,20 @@ def refresh_flow(
             store.record_failures(run_id, "search", [], f"{type(exc).__name__}: {exc}")
             store.finish_run(run_id, status="failed")
         raise
-    summary.found = found.count
-    summary.query_translation = found.query_translation
-    summary.failures.extend(f"PubMed warning: {w}" for w in found.warnings)
+    summary.add_search(found)
     pmids = list(dict.fromkeys([*found.pmids, *retry_pmids]))
     cache = cache_dir or db.with_suffix(".rawcache")
     for index, start in enumerate(range(0, len(pmids), batch_size)):
         fetched = fetch_task(pmids[start : start + batch_size], index, cache)
         if fetched.xml is None:
-            summary.failed += len(fetched.pmids)
-            summary.add_pmids(summary.failed_pmids, fetched.pmids)
-            summary.failures.append(fetched.error or f"batch {fetched.index} failed")
+            summary.add_fetch_failure(
+                fetched.pmids, fetched.error or f"batch {fetched.index} failed"
+            )
             with EvidenceStore(db) as store:
                 store.record_failures(
                     run_id, "fetch", fetched.pmids, fetched.error or "fetch failed"
                 )
             continue
-        summary.fetched += len(fetched.pmids)
+        summary.add_fetched(fetched.pmids)
         _process(fetched.xml, f"batch {fetched.index}", db, run_id, summary)
     return _finish(db, summary, out_dir)

@@ -1,31 +1,24 @@
 """Prefect tasks around the retrieval stages (search, fetch + raw cache).
 
 The NCBI policy (rate limit, backoff, retries on 429/5xx/timeouts/bad XML) lives in
-``itb_evidence.entrez``; Prefect's own retries here only cover what that policy gave up on (one
+``itb_evidence.pubmed.entrez``; Prefect's own retries here only cover what that policy gave up
+on (one
 more late attempt), so the two never multiply into a burst. Search results are cached for an hour
 on their inputs, so a resumed or repeated run does not spend NCBI requests on the same search.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import INPUTS
 
-from itb_evidence.fetch import FetchedBatch, fetch_batches
-from itb_evidence.rawcache import RawCache
-from itb_evidence.refresh import Window
-from itb_evidence.search import SearchResult, search_pubmed
-
-RETRY_DELAY_ENV = "ITB_TASK_RETRY_DELAY_S"
-
-
-def task_retry_delay_s() -> float:
-    """Delay before Prefect's one late retry of a task (default 60 s; tests set it to 0)."""
-    return float(os.environ.get(RETRY_DELAY_ENV, "60"))
+from itb_evidence.pubmed.fetch import FetchedBatch, fetch_batches
+from itb_evidence.pubmed.rawcache import RawCache
+from itb_evidence.pubmed.search import SearchResult, search_pubmed
+from itb_evidence.runs import Window
 
 
 @task(

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from itb_evidence import schema
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store import schema
+from itb_evidence.store.store import EvidenceStore, load_tables
 
 ACTIONS = ("accept", "reject", "set", "include", "exclude")
 TARGETS = ("study", "outcome")
@@ -188,8 +188,6 @@ def _current_anchors(
 
 def curated_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
     """Machine tables with corrections applied, plus ``curation`` / ``needs_review`` columns."""
-    from itb_evidence.export import load_tables
-
     tables = load_tables(store)
     corrections = active_corrections(store)
     studies, outcomes = tables["studies"].copy(), tables["outcomes"].copy()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from extractors import extract_study
 from extractors.types import StudyExtraction
-from itb_evidence.records import PubmedRecord
+from itb_evidence.pubmed.records import PubmedRecord
 
 
 def extract_record(record: PubmedRecord) -> StudyExtraction:

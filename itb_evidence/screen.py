@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractors.types import StudyExtraction
-from itb_evidence.records import PubmedRecord
+from itb_evidence.pubmed.records import PubmedRecord
 
 REASON_INCLUDED = "ITB study in an HSP population"
 REASON_NOT_ITB = "not an intrathecal baclofen study"

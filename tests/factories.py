@@ -13,7 +13,13 @@ from extractors.types import (
     Statistic,
     StudyExtraction,
 )
-from itb_evidence.records import AbstractSection, Author, CommentCorrection, PubDate, PubmedRecord
+from itb_evidence.pubmed.records import (
+    AbstractSection,
+    Author,
+    CommentCorrection,
+    PubDate,
+    PubmedRecord,
+)
 
 ABSTRACT = (
     "Methods: We studied seven patients with HSP treated with intrathecal baclofen.\n"

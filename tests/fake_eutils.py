@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from itb_evidence.safexml import RECORD_TAGS, SAFE_PARSE_OPTIONS, record_pmid
+from itb_evidence.pubmed.xmlreader import RECORD_TAGS, SAFE_PARSE_OPTIONS, record_pmid
 
 ESEARCH_WINDOW = 9_999
 DATETYPES = ("edat", "pdat", "mdat", "crdt")

@@ -23,10 +23,10 @@ from extractors.types import (
     StudyExtraction,
     TestStatistic,
 )
-from itb_evidence.link import EvidenceRows, link_record
-from itb_evidence.records import PubDate, PubmedRecord
+from itb_evidence.pubmed.records import PubDate, PubmedRecord
+from itb_evidence.rows import EvidenceRows, link_record
 from itb_evidence.screen import ScreenDecision
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store.store import EvidenceStore
 from tests.factories import make_extraction, make_record
 
 TRICKY = (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from itb_evidence.changes import changes_since_previous_run
-from itb_evidence.link import link_record
+from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store.changes import changes_since_previous_run
+from itb_evidence.store.store import EvidenceStore
 from tests.factories import make_extraction, make_record
 
 

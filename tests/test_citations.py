@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from itb_evidence.citations import (
+from itb_evidence.export.citations import (
     ascii_fold,
     bibtex_keys,
     latex_escape,
@@ -14,7 +14,7 @@ from itb_evidence.citations import (
     to_bibtex,
     to_ris,
 )
-from itb_evidence.records import (
+from itb_evidence.pubmed.records import (
     AbstractSection,
     Author,
     CommentCorrection,

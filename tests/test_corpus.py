@@ -16,11 +16,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from itb_evidence import corpus
-from itb_evidence.corpus import FileResult, process_file
-from itb_evidence.extract import extract_record
-from itb_evidence.parse import iter_parse
-from itb_evidence.partitions import (
+from itb_evidence import process as record_process
+from itb_evidence.corpus import process as corpus
+from itb_evidence.corpus.partitions import (
     EVIDENCE_TABLES,
     STAGING_DIR,
     TABLE_COLUMNS,
@@ -28,7 +26,10 @@ from itb_evidence.partitions import (
     partition_dir,
     read_table,
 )
-from itb_evidence.records import PubmedRecord
+from itb_evidence.corpus.process import FileResult, process_file
+from itb_evidence.extract import extract_record
+from itb_evidence.pubmed.parse import iter_parse
+from itb_evidence.pubmed.records import PubmedRecord
 from tests.corpus_files import make_baseline_files
 
 pytestmark = pytest.mark.shared
@@ -199,7 +200,7 @@ def test_a_record_that_fails_extraction_is_reported_and_the_file_goes_on(
             raise ValueError("injected failure")
         return extract_record(record)
 
-    monkeypatch.setattr(corpus, "extract_record", broken_for_seed)
+    monkeypatch.setattr(record_process, "extract_record", broken_for_seed)
     seed_file = next(f for f in single.files if SEED_PMID in texts_by_pmid([f]))
     result = process_file(seed_file, tmp_path, chunk_size=CHUNK)
     reference = next(r for r in single.results if r.path == str(seed_file))
@@ -281,7 +282,7 @@ def test_cli_refuses_conflicting_engines(single: Run, options: list[str], messag
     import typer
     from typer.testing import CliRunner
 
-    from itb_evidence.corpus_cli import extract_corpus_command
+    from itb_evidence.cli.corpus import extract_corpus_command
 
     app = typer.Typer()
     app.command("extract-corpus")(extract_corpus_command)

@@ -17,11 +17,11 @@ from itb_evidence.curate import (
     read_corrections_file,
     write_corrections_file,
 )
-from itb_evidence.export import export
-from itb_evidence.link import link_record
-from itb_evidence.records import PubmedRecord
+from itb_evidence.export.tables import export
+from itb_evidence.pubmed.records import PubmedRecord
+from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store.store import EvidenceStore
 from tests.factories import make_extraction, make_record
 
 INCLUDED = ScreenDecision("100", True, "ITB study in an HSP population", {})

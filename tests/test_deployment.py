@@ -23,7 +23,7 @@ from flows.deployment import (
 )
 from flows.hooks import notify, summary_text
 from itb_evidence.cli import app
-from itb_evidence.refresh import RefreshSummary
+from itb_evidence.runs import RefreshSummary
 
 ROOT = Path(__file__).resolve().parent.parent
 

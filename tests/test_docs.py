@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from itb_evidence import schema
-from itb_evidence.refresh import DEFAULT_QUERY
+from itb_evidence.settings import DEFAULT_QUERY
+from itb_evidence.store import schema
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

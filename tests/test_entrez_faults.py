@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from itb_evidence.entrez import EntrezConfig, EntrezRequestError
-from itb_evidence.fetch import FetchedBatch, fetch_batches
-from itb_evidence.search import search_pubmed
+from itb_evidence.pubmed.entrez import EntrezConfig, EntrezRequestError
+from itb_evidence.pubmed.fetch import FetchedBatch, fetch_batches
+from itb_evidence.pubmed.search import search_pubmed
 from tests.fake_eutils import FakeEutils, Fault, LoggedRequest
 
 SECRET = "fake0key0SECRET0value0123"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from Bio import Entrez
 
-from itb_evidence.entrez import (
+from itb_evidence.pubmed.entrez import (
     NCBI_EUTILS_BASE_URL,
     EntrezConfig,
     EntrezConfigError,
@@ -33,7 +33,7 @@ from itb_evidence.entrez import (
     retry_delay,
     shared_rate_limiter,
 )
-from itb_evidence.safexml import MalformedXMLError, UnsafeXMLError
+from itb_evidence.pubmed.xmlreader import MalformedXMLError, UnsafeXMLError
 
 SECRET = "0123456789abcdefSECRETKEY"
 

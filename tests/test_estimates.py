@@ -13,8 +13,8 @@ from statistics import NormalDist
 
 import pytest
 
-from itb_evidence.estimates import MeanSDEstimate, estimate_mean_sd, wan_eta, wan_xi
-from itb_evidence.wan2014_tables import ETA_TABLE, XI_TABLE
+from itb_evidence.export.estimates import MeanSDEstimate, estimate_mean_sd, wan_eta, wan_xi
+from itb_evidence.export.wan2014_tables import ETA_TABLE, XI_TABLE
 
 PHI_INV = NormalDist().inv_cdf
 

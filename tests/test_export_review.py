@@ -9,10 +9,10 @@ from statistics import NormalDist
 import pandas as pd
 import pytest
 
-from itb_evidence.export import export
-from itb_evidence.link import link_record
+from itb_evidence.export.tables import export
+from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store.store import EvidenceStore
 from tests.factories import make_extraction, make_record
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractors import extract_study
+from extractors.contract import to_contract
 from extractors.follow_up import choose_follow_up, find_follow_ups, load_rules
 
 FOLLOW_UP_CASES = [
@@ -178,7 +179,7 @@ def test_contract_carries_follow_up_and_timepoint() -> None:
         "Results: The Modified Ashworth Scale fell from 3.1 ± 0.6 to 1.6 ± 0.8 at 6 months "
         "(p < 0.001)."
     )
-    out = extract_study("t", "", abstract).to_contract()
+    out = to_contract(extract_study("t", "", abstract))
     follow_up = out["follow_up"]
     assert follow_up["text"] == "followed for a mean of 6.2 years"
     assert abstract[follow_up["start"] : follow_up["end"]] == follow_up["text"]
@@ -190,7 +191,7 @@ def test_contract_carries_follow_up_and_timepoint() -> None:
     )
     assert follow_up["rule_id"] == "follow_up.followed_for"
     assert [r["timepoint"] for r in out["results"]] == ["6 months"]
-    assert extract_study("t", "", "No follow-up here.").to_contract()["follow_up"] is None
+    assert to_contract(extract_study("t", "", "No follow-up here."))["follow_up"] is None
 
 
 TIMEPOINT_CASES = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from itb_evidence.fetch import fetch_batches, validate_article_set
-from itb_evidence.rawcache import RawCache
-from itb_evidence.safexml import MalformedXMLError, UnsafeXMLError
+from itb_evidence.pubmed.fetch import fetch_batches, validate_article_set
+from itb_evidence.pubmed.rawcache import RawCache
+from itb_evidence.pubmed.xmlreader import MalformedXMLError, UnsafeXMLError
 from tests.fake_eutils import BILLION_LAUGHS_PAYLOAD, XXE_PAYLOAD, FakeEutils, Fault
 
 ABSENT = ("99999991", "99999992", "99999993")  # PMIDs the fake does not hold

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from flows.refresh import refresh_flow
-from itb_evidence.rawcache import RawCache
-from itb_evidence.store import EvidenceStore
+from itb_evidence.pubmed.rawcache import RawCache
+from itb_evidence.store.store import EvidenceStore
 from tests.fake_eutils import FakeEutils, Fault
 
 pytestmark = pytest.mark.flow

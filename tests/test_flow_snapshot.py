@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from flows.refresh import snapshot_flow
-from itb_evidence.refresh import RefreshSummary
-from itb_evidence.store import EvidenceStore
+from itb_evidence.runs import RefreshSummary
+from itb_evidence.store.store import EvidenceStore
 
 pytestmark = pytest.mark.flow
 

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from extractors.types import FollowUp, Provenance
-from itb_evidence import schema
-from itb_evidence.export import export
-from itb_evidence.link import EvidenceRows, link_record
+from itb_evidence.export.tables import export
+from itb_evidence.rows import EvidenceRows, link_record
 from itb_evidence.screen import ScreenDecision
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store import schema
+from itb_evidence.store.store import EvidenceStore
 from tests.factories import ABSTRACT, make_extraction, make_record
 
 INCLUDED = ScreenDecision("100", True, "ITB study in an HSP population", {})

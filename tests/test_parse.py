@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from itb_evidence.parse import (
+from itb_evidence.pubmed.fields import join_sections
+from itb_evidence.pubmed.parse import (
     ParseFailure,
     PubmedRecordError,
     PubmedXMLError,
@@ -26,8 +27,7 @@ from itb_evidence.parse import (
     parse_article,
     parse_records,
 )
-from itb_evidence.parse_fields import join_sections
-from itb_evidence.records import PubDate, PubmedRecord
+from itb_evidence.pubmed.records import PubDate, PubmedRecord
 from tests.conftest import DATA_DIR, shared_path
 
 # ---- helpers --------------------------------------------------------------------------------

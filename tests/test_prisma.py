@@ -7,7 +7,7 @@ import json
 import pytest
 from lxml import etree
 
-from itb_evidence.prisma import NO_REASON, PrismaCounts, prisma_counts, render_prisma_svg
+from itb_evidence.export.prisma import NO_REASON, PrismaCounts, prisma_counts, render_prisma_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from itb_evidence.rawcache import RawCache, RawCacheError
-from itb_evidence.safexml import UnsafeXMLError
+from itb_evidence.pubmed.rawcache import RawCache, RawCacheError
+from itb_evidence.pubmed.xmlreader import UnsafeXMLError
 from tests.conftest import DATA_DIR, shared_path
 from tests.fake_eutils import XXE_PAYLOAD
 

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml.html import HtmlElement
 
-from itb_evidence.report import checked_svg, render_report, write_report
-from itb_evidence.report_model import load_report_model
-from itb_evidence.report_plots import nice_ticks, spread_apart
-from itb_evidence.report_spans import HighlightSpan, highlight
-from itb_evidence.store import EvidenceStore
+from itb_evidence.report.model import load_report_model
+from itb_evidence.report.plots import nice_ticks, spread_apart
+from itb_evidence.report.render import checked_svg, render_report, write_report
+from itb_evidence.report.spans import HighlightSpan, highlight
+from itb_evidence.store.store import EvidenceStore
 from tests.factories import ABSTRACT
 from tests.report_fixtures import (
     EXCLUDED_PMID,

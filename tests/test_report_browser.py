@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from itb_evidence.report import write_report
+from itb_evidence.report.render import write_report
 from tests.report_fixtures import (
     PLAIN_PMID,
     RETRACTED_PMID,

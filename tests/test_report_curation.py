@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from itb_evidence.curate import Correction, add_correction
-from itb_evidence.link import link_record
-from itb_evidence.report import render_report
+from itb_evidence.report.render import render_report
+from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store.store import EvidenceStore
 from tests.factories import make_extraction, make_record
 from tests.report_fixtures import nodes, parse_html
 

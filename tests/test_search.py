@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from itb_evidence.entrez import EutilsErrorResponse, top_level_errors
-from itb_evidence.safexml import MalformedXMLError, parse_safely
-from itb_evidence.search import ESEARCH_WINDOW, SearchError, parse_esearch, search_pubmed
+from itb_evidence.pubmed.entrez import EutilsErrorResponse, top_level_errors
+from itb_evidence.pubmed.search import ESEARCH_WINDOW, SearchError, parse_esearch, search_pubmed
+from itb_evidence.pubmed.xmlreader import MalformedXMLError, parse_safely
 from tests.conftest import shared_path
 from tests.fake_eutils import FakeEutils, Fault
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Literal
 
-from itb_evidence.wan2014_tables import ETA_TABLE, ETA_TABLE_MAX_N, XI_TABLE, XI_TABLE_MAX_N
+from itb_evidence.export.wan2014_tables import ETA_TABLE, ETA_TABLE_MAX_N, XI_TABLE, XI_TABLE_MAX_N
 
 WanConstants = Literal["formula", "table"]
 

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-from itb_evidence.entrez import (
+from itb_evidence.pubmed.entrez import (
     EntrezConfig,
     EntrezError,
     EntrezRequestError,
@@ -28,7 +28,7 @@ from itb_evidence.entrez import (
     call_eutility,
     top_level_errors,
 )
-from itb_evidence.safexml import MalformedXMLError, parse_safely
+from itb_evidence.pubmed.xmlreader import MalformedXMLError, parse_safely
 
 ESEARCH_WINDOW: Final = 9_999
 DATETYPES: Final = frozenset({"edat", "pdat", "mdat", "crdt"})

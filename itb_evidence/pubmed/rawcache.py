@@ -28,7 +28,7 @@ from typing import Literal
 
 from lxml import etree
 
-from itb_evidence.safexml import iter_records, record_pmid
+from itb_evidence.pubmed.xmlreader import iter_records, record_pmid
 
 RecordStatus = Literal["new", "revised", "unchanged", "older"]
 UNDATED = "undated"

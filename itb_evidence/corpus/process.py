@@ -4,7 +4,8 @@ A baseline file (``pubmed26n0001.xml.gz``: gzip, tens of thousands of records) i
 parse -> extract -> screen -> link, ``chunk_size`` records at a time; each chunk's rows become one
 Parquet part per table and are dropped before the next chunk is read, so memory does not grow with
 the file or the corpus (``benchmarks/corpus_scale.py`` measures it). The output is the dataset of
-:mod:`itb_evidence.partitions`, one ``source=<file stem>`` partition per file, replaced as a whole
+:mod:`itb_evidence.corpus.partitions`, one ``source=<file stem>`` partition per file, replaced
+as a whole
 when the file is processed again.
 
 Failure policy: a record that cannot be parsed, extracted or validated becomes a row of the
@@ -28,19 +29,17 @@ from typing import Any
 
 import pyarrow as pa
 
-from itb_evidence import schema
-from itb_evidence.extract import extract_record
-from itb_evidence.link import link_record
-from itb_evidence.parse import ParseFailure, PubmedXMLError, iter_parse
-from itb_evidence.partitions import (
+from itb_evidence.corpus.partitions import (
     EVIDENCE_TABLES,
     PartitionWriter,
     Row,
     source_name,
     to_arrow,
 )
-from itb_evidence.records import PubmedRecord
-from itb_evidence.screen import decide
+from itb_evidence.process import RecordFailure, process_record
+from itb_evidence.pubmed.parse import ParseFailure, PubmedXMLError, iter_parse
+from itb_evidence.pubmed.records import PubmedRecord
+from itb_evidence.store import schema
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -207,15 +206,11 @@ def _add(chunk: _Chunk, item: PubmedRecord | ParseFailure) -> None:
     if isinstance(item, ParseFailure):
         chunk.fail(item.pmid, "parse", f"PMID {item.pmid or '?'}: {item.message}", item.raw)
         return
-    try:
-        extraction = extract_record(item)
-        decision = decide(item, extraction)
-        rows = link_record(item, extraction, decision)
-    except Exception as exc:  # one record's bug never sinks the file: keep it as a failure
-        message = f"PMID {item.pmid}: {type(exc).__name__}: {exc}"
-        logger.warning("extraction failed: %s", message)
-        chunk.fail(item.pmid, "extract", message)
+    outcome = process_record(item)
+    if isinstance(outcome, RecordFailure):
+        chunk.fail(item.pmid, outcome.stage, f"PMID {item.pmid}: {outcome.message}")
         return
+    rows = outcome.rows
     for table, table_rows in (
         ("studies", rows.studies),
         ("outcomes", rows.outcomes),

@@ -10,9 +10,9 @@ import hashlib
 import json
 from typing import Any
 
-from itb_evidence.link import EvidenceRows
-from itb_evidence.records import PubmedRecord
-from itb_evidence.store import EvidenceStore
+from itb_evidence.pubmed.records import PubmedRecord
+from itb_evidence.rows import EvidenceRows
+from itb_evidence.store.store import EvidenceStore
 
 
 def evidence_hash(rows: EvidenceRows, pmid: str) -> str:

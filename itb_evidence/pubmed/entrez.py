@@ -43,7 +43,18 @@ from Bio import Entrez
 from lxml import etree
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from itb_evidence.safexml import MalformedXMLError, UnsafeXMLError, XMLProblem
+from itb_evidence.pubmed.xmlreader import MalformedXMLError, UnsafeXMLError, XMLProblem
+from itb_evidence.settings import (
+    ENV_API_KEY,
+    ENV_BACKOFF_BASE,
+    ENV_BACKOFF_CAP,
+    ENV_BASE_URL,
+    ENV_EMAIL,
+    ENV_MAX_ATTEMPTS,
+    ENV_RATE,
+    ENV_RATE_LOCK,
+    ENV_TIMEOUT,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +70,6 @@ _SPACING_MARGIN_S: Final = 0.005
 # Requests reach the server with jitter (thread scheduling, a busy host): spacing 10% wider than
 # 1/rate keeps any 1-second window at or under the limit as measured at the server.
 _RATE_HEADROOM: Final = 1.1
-
-ENV_EMAIL: Final = "NCBI_EMAIL"
-ENV_API_KEY: Final = "NCBI_API_KEY"
-ENV_BASE_URL: Final = "ITB_EUTILS_BASE_URL"
-ENV_TIMEOUT: Final = "ITB_EUTILS_TIMEOUT_S"
-ENV_MAX_ATTEMPTS: Final = "ITB_EUTILS_MAX_ATTEMPTS"
-ENV_BACKOFF_BASE: Final = "ITB_EUTILS_BACKOFF_BASE_S"
-ENV_BACKOFF_CAP: Final = "ITB_EUTILS_BACKOFF_CAP_S"
-ENV_RATE: Final = "ITB_EUTILS_REQUESTS_PER_SECOND"
-ENV_RATE_LOCK: Final = "ITB_EUTILS_RATE_LOCK_FILE"
 
 
 # --------------------------------------------------------------------------- errors

@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from itb_evidence.records import Author, PubmedRecord
+from itb_evidence.pubmed.records import Author, PubmedRecord
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from itb_evidence.estimates import MeanSDEstimate, estimate_mean_sd
+from itb_evidence.export.estimates import MeanSDEstimate, estimate_mean_sd
 
 COLUMNS = [
     "study",

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from itb_evidence.prefect_env import apply_defaults
+from itb_evidence.settings import apply_prefect_defaults
 
 console = Console()
 
@@ -63,7 +63,7 @@ def extract_corpus_command(
         raise typer.BadParameter("give --dask-address or --dask-local, not both")
     if workers is not None and (dask_address is not None or dask_local is not None):
         raise typer.BadParameter("--workers sizes the local pool; with Dask, size the cluster")
-    apply_defaults()
+    apply_prefect_defaults()
     from flows.corpus import extract_corpus_flow
 
     summary = extract_corpus_flow(

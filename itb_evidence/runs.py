@@ -5,22 +5,15 @@ Plain functions and dataclasses; ``flows.refresh`` wires them with the stage mod
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-DEFAULT_QUERY = (
-    '("Baclofen"[MeSH Terms] OR baclofen[Title/Abstract]) '
-    'AND ("Injections, Spinal"[MeSH Terms] OR "Infusion Pumps, Implantable"[MeSH Terms] '
-    "OR intrathecal[Title/Abstract] OR ITB[Title/Abstract]) "
-    'AND ("Spastic Paraplegia, Hereditary"[MeSH Terms] OR "hereditary spastic"[Title/Abstract] '
-    'OR "familial spastic"[Title/Abstract] OR "spastic paraparesis"[Title/Abstract] '
-    'OR "Strumpell-Lorrain"[Title/Abstract])'
-)
-
-SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "data" / "snapshot"
+from itb_evidence.pubmed.search import SearchResult
+from itb_evidence.settings import SNAPSHOT_DIR
+from itb_evidence.store.batches import StoredBatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +80,53 @@ class RefreshSummary:
     exports: list[str] = field(default_factory=list)
     query_translation: str | None = None
     changes: list[str] = field(default_factory=list)
+
+    def add_batch(self, stored: StoredBatch) -> None:
+        """Add what storing one batch did (``itb_evidence.store.batches.store_batch``)."""
+        self.records_read += stored.records_read
+        for change in stored.changes:
+            setattr(self, change.status, getattr(self, change.status) + 1)
+        self.studies_kept += stored.included
+        self.rows_written += stored.report.rows_written
+        self.rows_rejected += len(stored.report.rejected)
+        self.failures.extend(f.message if f.stage == "parse" else f.line() for f in stored.failures)
+        self.failures.extend(str(e) for e in stored.report.rejected)
+        self.failed += len(stored.failures)
+        self.add_pmids(self.failed_pmids, (f.pmid for f in stored.failures if f.pmid))
+        self.add_pmids(self.pmids_touched, stored.stored_pmids)
+        self.add_pmids(self.flagged_pmids, stored.flagged_pmids)
+
+    def add_search(self, found: SearchResult) -> None:
+        self.found = found.count
+        self.query_translation = found.query_translation
+        self.failures.extend(f"PubMed warning: {w}" for w in found.warnings)
+
+    def add_fetched(self, pmids: Sequence[str]) -> None:
+        self.fetched += len(pmids)
+
+    def add_fetch_failure(self, pmids: Sequence[str], message: str) -> None:
+        """A fetch batch that failed after its retries: its PMIDs are retried next refresh."""
+        self.failed += len(pmids)
+        self.add_pmids(self.failed_pmids, pmids)
+        self.failures.append(message)
+
+    def run_counts(self) -> dict[str, Any]:
+        """The counts a finished run records in the store's ``runs`` table."""
+        return {
+            "query_translation": self.query_translation,
+            "found": self.found,
+            "fetched": self.fetched,
+            "new": self.new,
+            "revised": self.revised,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "included": self.studies_kept,
+            "rows_written": self.rows_written,
+            "rows_rejected": self.rows_rejected,
+            "pmids_touched": self.pmids_touched,
+            "failed_pmids": self.failed_pmids,
+            "flagged_pmids": self.flagged_pmids,
+        }
 
     def add_pmids(self, bucket: list[str], pmids: Iterable[str]) -> None:
         for pmid in pmids:

@@ -22,7 +22,7 @@ from extractors.types import (
     Statistic,
     StudyExtraction,
 )
-from itb_evidence.records import PubmedRecord
+from itb_evidence.pubmed.records import PubmedRecord
 from itb_evidence.screen import ScreenDecision
 
 Row = dict[str, Any]

@@ -1,7 +1,8 @@
 """One small ``parse_<field>(record)`` function per PubmedRecord field (pubmed_parser's shape).
 
 Each takes the record element (``PubmedArticle`` or ``PubmedBookArticle``) and returns typed
-values; :func:`itb_evidence.parse.parse_article` composes them. Books keep the same fields in other
+values; :func:`itb_evidence.pubmed.parse.parse_article` composes them. Books keep the same
+fields in other
 places (``BookDocument`` for ``MedlineCitation``/``Article``, ``PubmedBookData`` for
 ``PubmedData``); :class:`RecordParts` finds those containers once per record.
 """
@@ -14,7 +15,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from itb_evidence.records import (
+from itb_evidence.pubmed.records import (
     AbstractSection,
     Author,
     CommentCorrection,
@@ -22,7 +23,7 @@ from itb_evidence.records import (
     MeshQualifier,
     PubDate,
 )
-from itb_evidence.xml_text import clean_text, optional_text
+from itb_evidence.pubmed.xml_text import clean_text, optional_text
 
 BOOK_TAG = "PubmedBookArticle"
 ARTICLE_TAG = "PubmedArticle"

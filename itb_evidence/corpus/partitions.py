@@ -30,8 +30,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from itb_evidence import schema
-from itb_evidence.schema import Column
+from itb_evidence.store import schema
+from itb_evidence.store.schema import Column
 
 Row = dict[str, Any]
 

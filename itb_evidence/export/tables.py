@@ -16,14 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from itb_evidence import schema
-from itb_evidence.citations import to_bibtex, to_ris
 from itb_evidence.curate import curated_tables
-from itb_evidence.metafor import metafor_table
-from itb_evidence.prisma import PrismaCounts, prisma_counts
-from itb_evidence.store import EvidenceStore
+from itb_evidence.export.citations import to_bibtex, to_ris
+from itb_evidence.export.metafor import metafor_table
+from itb_evidence.export.prisma import PrismaCounts, prisma_counts
+from itb_evidence.store.store import EvidenceStore
 
-EXPORT_TABLES = ("studies", "outcomes")
 FORMATS = ("csv", "xlsx", "parquet", "json", "metafor", "ris", "bibtex", "prisma")
 
 
@@ -32,17 +30,6 @@ class ExportedFile:
     format: str
     path: Path
     rows: int
-
-
-def load_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
-    """Tables in schema column order, sorted by PMID for stable diffs between refreshes."""
-    tables: dict[str, pd.DataFrame] = {}
-    for name in EXPORT_TABLES:
-        cols = [c.name for c in schema.TABLES[name]]
-        df = store.con.execute(f"SELECT {', '.join(cols)} FROM {name}").df()
-        sort_cols = ["pmid"] + (["span_start"] if "span_start" in cols else [])
-        tables[name] = df.sort_values(sort_cols, kind="stable").reset_index(drop=True)
-    return tables
 
 
 def _run_info(store: EvidenceStore) -> dict[str, Any]:

@@ -20,9 +20,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from itb_evidence import schema
-from itb_evidence.link import EvidenceRows
-from itb_evidence.records import PubmedRecord, record_from_dict, record_to_dict
+from itb_evidence.pubmed.records import PubmedRecord, record_from_dict, record_to_dict
+from itb_evidence.rows import EvidenceRows
+from itb_evidence.store import schema
 
 log = logging.getLogger(__name__)
 
@@ -366,3 +366,17 @@ class EvidenceStore:
         ):
             raise ValueError(f"unknown table {name!r}")
         return self.con.execute(f"SELECT * FROM {name} ORDER BY ALL").df()
+
+
+EXPORT_TABLES = ("studies", "outcomes")
+
+
+def load_tables(store: EvidenceStore) -> dict[str, pd.DataFrame]:
+    """Tables in schema column order, sorted by PMID for stable diffs between refreshes."""
+    tables: dict[str, pd.DataFrame] = {}
+    for name in EXPORT_TABLES:
+        cols = [c.name for c in schema.TABLES[name]]
+        df = store.con.execute(f"SELECT {', '.join(cols)} FROM {name}").df()
+        sort_cols = ["pmid"] + (["span_start"] if "span_start" in cols else [])
+        tables[name] = df.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    return tables

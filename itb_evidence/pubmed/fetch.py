@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from itb_evidence.entrez import (
+from itb_evidence.pubmed.entrez import (
     EntrezConfig,
     EntrezRequestError,
     EutilsErrorResponse,
     call_eutility,
     top_level_errors,
 )
-from itb_evidence.safexml import RECORD_TAGS, MalformedXMLError, parse_safely, record_pmid
+from itb_evidence.pubmed.xmlreader import RECORD_TAGS, MalformedXMLError, parse_safely, record_pmid
 
 DEFAULT_BATCH_SIZE = 200
 

@@ -15,9 +15,9 @@ import pandas as pd
 from markupsafe import Markup
 
 from itb_evidence.curate import curated_tables
-from itb_evidence.report_plots import DosePoint, SlopeEnd, SlopeLine, dose_dot_plot, slope_panel
-from itb_evidence.report_spans import HighlightSpan, highlight
-from itb_evidence.report_views import (
+from itb_evidence.report.plots import DosePoint, SlopeEnd, SlopeLine, dose_dot_plot, slope_panel
+from itb_evidence.report.spans import HighlightSpan, highlight
+from itb_evidence.report.views import (
     DAILY_UNITS_TO_UG,
     MENTION_KINDS,
     ROW_KIND_MENTION,
@@ -32,7 +32,7 @@ from itb_evidence.report_views import (
     short_label,
     stat_text,
 )
-from itb_evidence.store import EvidenceStore
+from itb_evidence.store.store import EvidenceStore
 
 
 @dataclass(slots=True)

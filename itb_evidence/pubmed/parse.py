@@ -1,4 +1,4 @@
-"""Stream PubMed efetch XML into typed :class:`~itb_evidence.records.PubmedRecord` objects.
+"""Stream PubMed efetch XML into typed :class:`~itb_evidence.pubmed.records.PubmedRecord` objects.
 
 Why lxml ``iterparse`` and not ``Bio.Entrez.read``: Entrez.read holds the whole document (hundreds
 of MB for 10k records), validates against DTDs it may refuse or try to download, and is ~10x slower
@@ -26,7 +26,7 @@ from typing import IO, Any, Protocol
 
 from lxml import etree
 
-from itb_evidence.parse_fields import (
+from itb_evidence.pubmed.fields import (
     ARTICLE_TAG,
     BOOK_TAG,
     RecordParts,
@@ -48,7 +48,7 @@ from itb_evidence.parse_fields import (
     parse_publication_types,
     parse_title,
 )
-from itb_evidence.records import PubmedRecord
+from itb_evidence.pubmed.records import PubmedRecord
 
 __all__ = [
     "ParseFailure",

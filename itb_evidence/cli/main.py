@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 
 from flows.deployment import DEFAULT_CRON, DEFAULT_TIMEZONE
-from itb_evidence.corpus_cli import extract_corpus_command
-from itb_evidence.prefect_env import apply_defaults
+from itb_evidence.cli.corpus import extract_corpus_command
+from itb_evidence.settings import apply_prefect_defaults
 
 if TYPE_CHECKING:
     from itb_evidence.curate import Correction
@@ -64,7 +64,7 @@ def demo(
     out_dir: OutDirOption = Path("out"),
 ) -> None:
     """Run the refresh flow over the bundled PubMed snapshot in data/ (no network needed)."""
-    apply_defaults()
+    apply_prefect_defaults()
     from flows.refresh import snapshot_flow
 
     summary = snapshot_flow(db=db, out_dir=out_dir)
@@ -94,16 +94,16 @@ def refresh(
 
     Needs NCBI_EMAIL (NCBI's policy) and optionally NCBI_API_KEY (10 requests/s instead of 3).
     """
-    from itb_evidence.entrez import EntrezConfig, EntrezError
+    from itb_evidence.pubmed.entrez import EntrezConfig, EntrezError
 
     try:
         EntrezConfig.from_env()  # fail before any run starts when NCBI_EMAIL is missing
     except EntrezError as exc:
         err_console.print(f"refresh: {exc}", highlight=False, markup=False)
         raise typer.Exit(code=2) from exc
-    apply_defaults()
+    apply_prefect_defaults()
     from flows.refresh import refresh_flow
-    from itb_evidence.refresh import DEFAULT_QUERY
+    from itb_evidence.settings import DEFAULT_QUERY
 
     try:
         summary = refresh_flow(
@@ -180,8 +180,8 @@ def export(
     db: DbOption = Path("itb_evidence.duckdb"),
 ) -> None:
     """Export the evidence tables from the store."""
-    from itb_evidence import export as export_stage
-    from itb_evidence.store import EvidenceStore
+    from itb_evidence.export import tables as export_stage
+    from itb_evidence.store.store import EvidenceStore
 
     if not db.exists():
         raise typer.BadParameter(
@@ -204,12 +204,12 @@ def report(
     db: DbOption = Path("itb_evidence.duckdb"),
 ) -> None:
     """Write the static HTML review report: table, highlighted abstracts, flags, plots, PRISMA."""
-    from itb_evidence.changes import changes_since_previous_run
     from itb_evidence.curate import curated_tables
-    from itb_evidence.export import prisma_from_tables
-    from itb_evidence.prisma import render_prisma_svg
-    from itb_evidence.report import write_report
-    from itb_evidence.store import EvidenceStore
+    from itb_evidence.export.prisma import render_prisma_svg
+    from itb_evidence.export.tables import prisma_from_tables
+    from itb_evidence.report.render import write_report
+    from itb_evidence.store.changes import changes_since_previous_run
+    from itb_evidence.store.store import EvidenceStore
 
     if not db.exists():
         raise typer.BadParameter(
@@ -296,7 +296,7 @@ OutcomeOption = Annotated[
 
 def _curate(db: Path, correction: Correction) -> None:
     from itb_evidence.curate import CorrectionError, add_correction
-    from itb_evidence.store import EvidenceStore
+    from itb_evidence.store.store import EvidenceStore
 
     if not db.exists():
         raise typer.BadParameter(f"no store at {db}", param_hint="--db")
@@ -386,7 +386,7 @@ def curate_exclude(
 def curate_list(db: DbOption = Path("itb_evidence.duckdb")) -> None:
     """Show the active corrections."""
     from itb_evidence.curate import active_corrections
-    from itb_evidence.store import EvidenceStore
+    from itb_evidence.store.store import EvidenceStore
 
     with EvidenceStore(db, read_only=True) as store:
         df = active_corrections(store)
@@ -404,7 +404,7 @@ def curate_export_file(
 ) -> None:
     """Write every correctable value to a sheet; fill action/new_value/reason/curator."""
     from itb_evidence.curate import write_corrections_file
-    from itb_evidence.store import EvidenceStore
+    from itb_evidence.store.store import EvidenceStore
 
     with EvidenceStore(db, read_only=True) as store:
         n = write_corrections_file(store, out)
@@ -424,7 +424,7 @@ def curate_import_file(
 ) -> None:
     """Read a corrections file back into the store (all rows or none)."""
     from itb_evidence.curate import CorrectionError, import_corrections, read_corrections_file
-    from itb_evidence.store import EvidenceStore
+    from itb_evidence.store.store import EvidenceStore
 
     try:
         corrections = read_corrections_file(path, default_curator=by)

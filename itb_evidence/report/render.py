@@ -18,9 +18,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from lxml import etree
 from markupsafe import Markup
 
-from itb_evidence.report_model import load_report_model
-from itb_evidence.report_views import KIND_LABELS, MENTION_KINDS
-from itb_evidence.store import EvidenceStore
+from itb_evidence.report.model import load_report_model
+from itb_evidence.report.views import KIND_LABELS, MENTION_KINDS
+from itb_evidence.store.store import EvidenceStore
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 def _environment() -> Environment:
     return Environment(
-        loader=PackageLoader("itb_evidence", "templates"),
+        loader=PackageLoader("itb_evidence.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,0 +1,73 @@
+"""Every environment variable and default of itb-evidence, in one place.
+
+Stages read their settings from here rather than from ``os.environ`` directly, so a user (and a
+newcomer) finds every knob in one file. Values are read when asked for, never cached at import,
+so tests and long-lived processes see changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final
+
+# Where things go
+DEFAULT_DB: Final = Path("itb_evidence.duckdb")
+DEFAULT_OUT_DIR: Final = Path("out")
+SNAPSHOT_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "snapshot"
+ENV_DB: Final = "ITB_EVIDENCE_DB"  # --db
+ENV_CURATOR: Final = "ITB_CURATOR"  # --by of curate commands
+
+# The search
+DEFAULT_QUERY: Final = (
+    '("Baclofen"[MeSH Terms] OR baclofen[Title/Abstract]) '
+    'AND ("Injections, Spinal"[MeSH Terms] OR "Infusion Pumps, Implantable"[MeSH Terms] '
+    "OR intrathecal[Title/Abstract] OR ITB[Title/Abstract]) "
+    'AND ("Spastic Paraplegia, Hereditary"[MeSH Terms] OR "hereditary spastic"[Title/Abstract] '
+    'OR "familial spastic"[Title/Abstract] OR "spastic paraparesis"[Title/Abstract] '
+    'OR "Strumpell-Lorrain"[Title/Abstract])'
+)
+
+# NCBI E-utilities (read by ``itb_evidence.pubmed.entrez.EntrezConfig.from_env``)
+ENV_EMAIL: Final = "NCBI_EMAIL"  # required by NCBI's usage policy
+ENV_API_KEY: Final = "NCBI_API_KEY"  # optional: 10 requests/s instead of 3
+ENV_BASE_URL: Final = "ITB_EUTILS_BASE_URL"  # a mirror, or the tests' loopback fake server
+ENV_TIMEOUT: Final = "ITB_EUTILS_TIMEOUT_S"  # default 30
+ENV_MAX_ATTEMPTS: Final = "ITB_EUTILS_MAX_ATTEMPTS"  # default 6
+ENV_BACKOFF_BASE: Final = "ITB_EUTILS_BACKOFF_BASE_S"  # default 1
+ENV_BACKOFF_CAP: Final = "ITB_EUTILS_BACKOFF_CAP_S"  # default 60
+ENV_RATE: Final = "ITB_EUTILS_REQUESTS_PER_SECOND"  # default 3, or 10 with an API key
+ENV_RATE_LOCK: Final = "ITB_EUTILS_RATE_LOCK_FILE"  # cross-process limiter lock file
+
+# Orchestration (Prefect)
+ENV_TASK_RETRY_DELAY: Final = "ITB_TASK_RETRY_DELAY_S"  # Prefect's one late retry; default 60
+ENV_NOTIFY_WEBHOOK: Final = "ITB_NOTIFY_WEBHOOK"  # POST the run summary as {"text": ...}
+ENV_HOME: Final = "ITB_EVIDENCE_HOME"  # working directory of deployed runs (prefect.yaml)
+
+# Quiet, reliable Prefect defaults for a CLI run without a Prefect server (measured: the
+# telemetry heartbeat locked SQLite once; the 20 s ephemeral start-up timeout is close to the cold
+# start here). Applied with ``setdefault`` so a user's own settings always win.
+PREFECT_DEFAULTS: Final[Mapping[str, str]] = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_LOGGING_LEVEL": "ERROR",
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+}
+
+
+def apply_prefect_defaults() -> None:
+    """Set :data:`PREFECT_DEFAULTS` where the user set nothing; call before importing Prefect."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+
+
+def task_retry_delay_s() -> float:
+    """Delay before Prefect's one late retry of a task (default 60 s; tests set it to 0)."""
+    return float(os.environ.get(ENV_TASK_RETRY_DELAY, "60"))
+
+
+def notify_webhook() -> str | None:
+    """The incoming-webhook URL run summaries are posted to, if one is set."""
+    return os.environ.get(ENV_NOTIFY_WEBHOOK) or None
