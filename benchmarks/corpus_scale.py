@@ -62,7 +62,7 @@ def run_with_samples(path: Path, out_dir: Path, chunk_size: int) -> list[tuple[i
 
 def generated(folder: Path, n_files: int, records_per_file: int, seed: int) -> list[Path]:
     """Baseline-style files, generated once per size and reused."""
-    from tests.corpus_files import make_baseline_files
+    from tests.support.corpus_files import make_baseline_files
 
     manifest = folder / "manifest.json"
     wanted = {"n_files": n_files, "records_per_file": records_per_file, "seed": seed}

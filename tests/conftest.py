@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from tests.fake_eutils import FakeEutils
+    from tests.support.fake_eutils import FakeEutils
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -30,6 +30,16 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(SHARED_MISSING_REASON if not SHARED_DIR.exists() else f"{path} is missing")
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked ``shared`` skips, with the reason, where ../shared is absent (fresh clone)."""
+    if SHARED_DIR.exists():
+        return
+    skip = pytest.mark.skip(reason=SHARED_MISSING_REASON)
+    for item in items:
+        if item.get_closest_marker("shared") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +83,7 @@ def fake_eutils(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEutils]:
     """A running fake E-utilities server; the gateway is pointed at it through the environment
     (``ITB_EUTILS_BASE_URL`` and friends, read by ``EntrezConfig.from_env``), with fast backoff
     and no API key. Records: the bundled snapshot plus ../shared PubMed XML when present."""
-    from tests.fake_eutils import FakeEutils, default_record_sources
+    from tests.support.fake_eutils import FakeEutils, default_record_sources
 
     server = FakeEutils(default_record_sources(REPO_ROOT, SHARED_DIR)).start()
     monkeypatch.setenv("ITB_EUTILS_BASE_URL", server.base_url)

@@ -22,7 +22,7 @@ from itb_evidence.pubmed.records import PubmedRecord
 from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
 from itb_evidence.store.store import EvidenceStore
-from tests.factories import make_extraction, make_record
+from tests.support.factories import make_extraction, make_record
 
 INCLUDED = ScreenDecision("100", True, "ITB study in an HSP population", {})
 

@@ -19,8 +19,8 @@ from itb_evidence.report.plots import nice_ticks, spread_apart
 from itb_evidence.report.render import checked_svg, render_report, write_report
 from itb_evidence.report.spans import HighlightSpan, highlight
 from itb_evidence.store.store import EvidenceStore
-from tests.factories import ABSTRACT
-from tests.report_fixtures import (
+from tests.support.factories import ABSTRACT
+from tests.support.report_fixtures import (
     EXCLUDED_PMID,
     PLAIN_PMID,
     RETRACTED_PMID,

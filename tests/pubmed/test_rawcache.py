@@ -12,7 +12,7 @@ from lxml import etree
 from itb_evidence.pubmed.rawcache import RawCache, RawCacheError
 from itb_evidence.pubmed.xmlreader import UnsafeXMLError
 from tests.conftest import DATA_DIR, shared_path
-from tests.fake_eutils import XXE_PAYLOAD
+from tests.support.fake_eutils import XXE_PAYLOAD
 
 SNAPSHOT = DATA_DIR / "snapshot" / "pubmed_snapshot.xml"
 BOOK_SET = b"""<?xml version="1.0"?>

@@ -13,7 +13,7 @@ from itb_evidence.pubmed.entrez import EutilsErrorResponse, top_level_errors
 from itb_evidence.pubmed.search import ESEARCH_WINDOW, SearchError, parse_esearch, search_pubmed
 from itb_evidence.pubmed.xmlreader import MalformedXMLError, parse_safely
 from tests.conftest import shared_path
-from tests.fake_eutils import FakeEutils, Fault
+from tests.support.fake_eutils import FakeEutils, Fault
 
 
 def _eutils(name: str) -> Path:
@@ -110,6 +110,7 @@ def test_more_than_9999_records_are_collected_by_date_splitting(
     assert {r.params.get("WebEnv") for r in requests[1:]} == {result.webenv}
 
 
+@pytest.mark.shared  # needs more records than the bundled snapshot holds
 def test_forced_large_count_for_wide_windows_splits_a_real_search(
     fake_eutils: FakeEutils, monkeypatch: pytest.MonkeyPatch
 ) -> None:

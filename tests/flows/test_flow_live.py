@@ -17,7 +17,7 @@ import pytest
 from flows.refresh import refresh_flow
 from itb_evidence.pubmed.rawcache import RawCache
 from itb_evidence.store.store import EvidenceStore
-from tests.fake_eutils import FakeEutils, Fault
+from tests.support.fake_eutils import FakeEutils, Fault
 
 pytestmark = pytest.mark.flow
 

@@ -25,7 +25,7 @@ from flows.hooks import notify, summary_text
 from itb_evidence.cli import app
 from itb_evidence.runs import RefreshSummary
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_prefect_yaml_declares_the_documented_schedule() -> None:

@@ -17,7 +17,7 @@ particular to this file. No extractor runs here.
 
 from __future__ import annotations
 
-from tests.test_gold_case_checks import CASES_BY_FILE, LEXICON, load
+from tests.gold.test_gold_case_checks import CASES_BY_FILE, LEXICON, load
 
 CASES = CASES_BY_FILE["audit3.jsonl"]
 CASE_IDS = [str(case["id"]) for case in CASES]

@@ -11,7 +11,7 @@ from lxml import etree
 from itb_evidence.pubmed.fetch import fetch_batches, validate_article_set
 from itb_evidence.pubmed.rawcache import RawCache
 from itb_evidence.pubmed.xmlreader import MalformedXMLError, UnsafeXMLError
-from tests.fake_eutils import BILLION_LAUGHS_PAYLOAD, XXE_PAYLOAD, FakeEutils, Fault
+from tests.support.fake_eutils import BILLION_LAUGHS_PAYLOAD, XXE_PAYLOAD, FakeEutils, Fault
 
 ABSENT = ("99999991", "99999992", "99999993")  # PMIDs the fake does not hold
 
@@ -38,6 +38,7 @@ def test_all_records_come_back_in_batches_and_missing_ones_are_reported(
         assert len(root) == len(batch.returned) == len(batch.pmids) - len(batch.missing)
 
 
+@pytest.mark.shared  # needs more records than the bundled snapshot holds
 def test_long_id_lists_are_posted_short_ones_not(
     fake_eutils: FakeEutils, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -54,6 +55,7 @@ def test_long_id_lists_are_posted_short_ones_not(
     )
 
 
+@pytest.mark.shared  # needs more records than the bundled snapshot holds
 def test_one_batch_failing_for_good_does_not_sink_the_others(fake_eutils: FakeEutils) -> None:
     wanted = _served(fake_eutils)[:6]
     batches = fetch_batches(wanted, batch_size=2)

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import tests.test_gold_composed_file as gold_checks
+import tests.gold.test_gold_composed_file as gold_checks
 from tests.conftest import shared_path
 
 AUDIT2_GOLD = gold_checks.GOLD_DIR / "audit2.jsonl"

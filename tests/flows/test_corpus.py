@@ -30,7 +30,7 @@ from itb_evidence.corpus.process import FileResult, process_file
 from itb_evidence.extract import extract_record
 from itb_evidence.pubmed.parse import iter_parse
 from itb_evidence.pubmed.records import PubmedRecord
-from tests.corpus_files import make_baseline_files
+from tests.support.corpus_files import make_baseline_files
 
 pytestmark = pytest.mark.shared
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-GOLD_DIR = Path(__file__).resolve().parent / "gold"
+GOLD_DIR = Path(__file__).resolve().parent
 COMPOSED_GOLD = GOLD_DIR / "composed.jsonl"
 AUDIT_GOLD = GOLD_DIR / "audit.jsonl"
 GOLD_FILES = (COMPOSED_GOLD, AUDIT_GOLD)

@@ -15,7 +15,7 @@ from itb_evidence.rows import EvidenceRows, link_record
 from itb_evidence.screen import ScreenDecision
 from itb_evidence.store import schema
 from itb_evidence.store.store import EvidenceStore
-from tests.factories import ABSTRACT, make_extraction, make_record
+from tests.support.factories import ABSTRACT, make_extraction, make_record
 
 INCLUDED = ScreenDecision("100", True, "ITB study in an HSP population", {})
 

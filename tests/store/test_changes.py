@@ -8,7 +8,7 @@ from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
 from itb_evidence.store.changes import changes_since_previous_run
 from itb_evidence.store.store import EvidenceStore
-from tests.factories import make_extraction, make_record
+from tests.support.factories import make_extraction, make_record
 
 
 def _run(store: EvidenceStore, events: list[tuple[str, str, str, str]]) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from itb_evidence.report.render import write_report
-from tests.report_fixtures import (
+from tests.support.report_fixtures import (
     PLAIN_PMID,
     RETRACTED_PMID,
     TRICKY,

@@ -27,7 +27,7 @@ from itb_evidence.pubmed.records import PubDate, PubmedRecord
 from itb_evidence.rows import EvidenceRows, link_record
 from itb_evidence.screen import ScreenDecision
 from itb_evidence.store.store import EvidenceStore
-from tests.factories import make_extraction, make_record
+from tests.support.factories import make_extraction, make_record
 
 TRICKY = (
     "Results: Spasticity fell (MAS 3 -> 1, p < 0.001) & pain <improved>; gait speed rose from "

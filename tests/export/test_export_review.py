@@ -13,7 +13,7 @@ from itb_evidence.export.tables import export
 from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
 from itb_evidence.store.store import EvidenceStore
-from tests.factories import make_extraction, make_record
+from tests.support.factories import make_extraction, make_record
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-import tests.test_gold_audit2_file as audit2_checks
-import tests.test_gold_composed_file as gold_checks
+import tests.gold.test_gold_audit2_file as audit2_checks
+import tests.gold.test_gold_composed_file as gold_checks
 from tests.conftest import shared_path
 
 GOLD_DIR = gold_checks.GOLD_DIR

@@ -11,7 +11,7 @@ import pytest
 from itb_evidence.pubmed.entrez import EntrezConfig, EntrezRequestError
 from itb_evidence.pubmed.fetch import FetchedBatch, fetch_batches
 from itb_evidence.pubmed.search import search_pubmed
-from tests.fake_eutils import FakeEutils, Fault, LoggedRequest
+from tests.support.fake_eutils import FakeEutils, Fault, LoggedRequest
 
 SECRET = "fake0key0SECRET0value0123"
 KNOWN = ("31507512",)  # in the bundled snapshot, so always served

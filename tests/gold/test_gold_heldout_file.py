@@ -15,7 +15,7 @@ particular to this file. No extractor runs here.
 
 from __future__ import annotations
 
-from tests.test_gold_case_checks import CASES_BY_FILE
+from tests.gold.test_gold_case_checks import CASES_BY_FILE
 
 CASES = CASES_BY_FILE["heldout.jsonl"]
 CASE_IDS = [str(case["id"]) for case in CASES]

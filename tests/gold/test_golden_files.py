@@ -31,7 +31,7 @@ import pytest
 
 from itb_evidence.evaluate import EvaluationReport, evaluate, format_report
 
-GOLD_DIR = Path(__file__).resolve().parent / "gold"
+GOLD_DIR = Path(__file__).resolve().parent
 
 # Headline score per metric (keys of EvaluationReport.scores()): F1 for p-values, doses, outcome
 # measures and pre -> post results; accuracy for the rest (sample size, links, link precision,

@@ -9,8 +9,8 @@ from itb_evidence.report.render import render_report
 from itb_evidence.rows import link_record
 from itb_evidence.screen import ScreenDecision
 from itb_evidence.store.store import EvidenceStore
-from tests.factories import make_extraction, make_record
-from tests.report_fixtures import nodes, parse_html
+from tests.support.factories import make_extraction, make_record
+from tests.support.report_fixtures import nodes, parse_html
 
 
 def test_report_applies_corrections(tmp_path: Path) -> None:
