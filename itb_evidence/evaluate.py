@@ -31,8 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from extractors import EXTRACTOR_VERSION, extract_study
-from extractors.nlp import get_pipeline
 from extractors.types import Spread, StudyExtraction
+from itb_evidence.outcome_names import NameKey, lenient_key, strict_key
+
+canonical_outcome = strict_key  # the strict name key, kept under its old name
 
 TARGETS = {"p_values": 0.97, "doses": 0.95, "outcomes": 0.90, "sample_size": 0.90, "links": 0.90}
 
@@ -78,6 +80,20 @@ class RecordMisses:
 
 
 @dataclass(slots=True)
+class NameScores:
+    """The metrics that depend on how outcome names are matched, under one matching rule."""
+
+    p_values: PRF = field(default_factory=PRF)
+    outcomes: PRF = field(default_factory=PRF)
+    results: PRF = field(default_factory=PRF)
+    links: Accuracy = field(default_factory=Accuracy)
+    link_precision: Accuracy = field(default_factory=Accuracy)
+    result_spreads: Accuracy = field(default_factory=Accuracy)
+    result_p: Accuracy = field(default_factory=Accuracy)
+    spurious_links: int = 0
+
+
+@dataclass(slots=True)
 class EvaluationReport:
     gold_path: Path
     records: int = 0
@@ -99,6 +115,9 @@ class EvaluationReport:
     dose_route: Accuracy = field(default_factory=Accuracy)
     dose_kind: Accuracy = field(default_factory=Accuracy)
     per_record: list[RecordMisses] = field(default_factory=list)
+    # The name-dependent metrics again, names matched leniently (``itb_evidence.outcome_names``):
+    # outcomes, results, links, link_precision and spurious_links are filled in there.
+    lenient: NameScores = field(default_factory=lambda: NameScores())
 
     def scores(self) -> dict[str, float]:
         """The headline score per metric (F1 or accuracy), keyed as in ``TARGETS``.
@@ -121,18 +140,11 @@ class EvaluationReport:
             "dose_drug": self.dose_drug.value,
             "dose_route": self.dose_route.value,
             "dose_kind": self.dose_kind.value,
+            "outcomes_lenient": self.lenient.outcomes.f1,
+            "results_lenient": self.lenient.results.f1,
+            "links_lenient": self.lenient.links.value,
+            "link_precision_lenient": self.lenient.link_precision.value,
         }
-
-
-def canonical_outcome(name: str | None) -> str | None:
-    """Lower-cased canonical outcome name, through the lexicon when it knows the name."""
-    if name is None:
-        return None
-    key = name.strip().lower()
-    found = get_pipeline().by_phrase.get(key)
-    if found and found[0] == "outcomes.jsonl":
-        return found[1].canonical.lower()
-    return key
 
 
 def _same(a: float | None, b: float | None) -> bool:
@@ -145,8 +157,9 @@ def _score_p_values(
     gold: list[dict[str, Any]],
     se: StudyExtraction,
     abstract: str,
-    report: EvaluationReport,
+    report: EvaluationReport | NameScores,
     misses: list[str],
+    key: NameKey,
 ) -> None:
     predicted = list(se.p_values)
     used = [False] * len(predicted)
@@ -157,7 +170,7 @@ def _score_p_values(
             for i, p in enumerate(predicted)
             if not used[i] and p.comparator == item["comparator"] and _same(p.value, item["value"])
         ]
-        gold_outcome = canonical_outcome(item.get("outcome"))
+        gold_outcome = key(item.get("outcome"))
         if gold_outcome is not None:
             report.links.total += 1
         if not candidates:
@@ -172,7 +185,7 @@ def _score_p_values(
         )
         used[best] = True
         report.p_values.tp += 1
-        predicted_outcome = canonical_outcome(predicted[best].outcome)
+        predicted_outcome = key(predicted[best].outcome)
         if gold_outcome is not None:
             if predicted_outcome == gold_outcome:
                 report.links.correct += 1
@@ -275,19 +288,23 @@ def _describe_pair(outcome: Any, pre: Any, post: Any, p: Any) -> str:
 
 
 def _score_results(
-    gold: list[dict[str, Any]], se: StudyExtraction, report: EvaluationReport, misses: list[str]
+    gold: list[dict[str, Any]],
+    se: StudyExtraction,
+    report: EvaluationReport | NameScores,
+    misses: list[str],
+    key: NameKey,
 ) -> None:
     predicted = list(se.results)
     used = [False] * len(predicted)
     for item in gold:
-        outcome = canonical_outcome(item.get("outcome"))
+        outcome = key(item.get("outcome"))
         pre, post = _gold_value(item.get("pre")), _gold_value(item.get("post"))
         match = next(
             (
                 i
                 for i, r in enumerate(predicted)
                 if not used[i]
-                and canonical_outcome(r.outcome) == outcome
+                and key(r.outcome) == outcome
                 and _same(r.pre.value, pre)
                 and _same(r.post.value, post)
             ),
@@ -333,10 +350,14 @@ def _score_results(
 
 
 def _score_outcomes(
-    gold: list[str], se: StudyExtraction, report: EvaluationReport, misses: list[str]
+    gold: list[str],
+    se: StudyExtraction,
+    report: EvaluationReport | NameScores,
+    misses: list[str],
+    key: NameKey,
 ) -> None:
-    gold_names = {c for c in (canonical_outcome(g) for g in gold) if c}
-    predicted = {c for c in (canonical_outcome(o.name) for o in se.outcome_measures) if c}
+    gold_names = {c for c in (key(g) for g in gold) if c}
+    predicted = {c for c in (key(o.name) for o in se.outcome_measures) if c}
     report.outcomes.tp += len(gold_names & predicted)
     report.outcomes.fn += len(gold_names - predicted)
     report.outcomes.fp += len(predicted - gold_names)
@@ -368,6 +389,14 @@ def _read_gold(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
 
 Extractor = Callable[[str, str, str], StudyExtraction]
 
+FROZEN_SPLIT = "test"  # records carrying "split": "test" are the frozen real test split
+
+
+def frozen_split_records(gold_path: Path) -> int:
+    """How many records of ``gold_path`` belong to the frozen test split (printed in aggregate
+    only: their misses would show the text no rule may be tuned on)."""
+    return sum(1 for _, record in _read_gold(gold_path) if record.get("split") == FROZEN_SPLIT)
+
 
 def evaluate(
     gold_path: Path, *, verbose: bool = False, extractor: Extractor = extract_study
@@ -384,10 +413,14 @@ def evaluate(
         abstract = record["abstract"] or ""
         se = extractor(record_id, record.get("title") or "", abstract)
         misses: list[str] = []
-        _score_p_values(gold.get("p_values", []), se, abstract, report, misses)
+        _score_p_values(gold.get("p_values", []), se, abstract, report, misses, strict_key)
         _score_doses(gold.get("doses", []), se, abstract, report, misses)
-        _score_results(gold.get("results", []), se, report, misses)
-        _score_outcomes(gold.get("outcome_measures", []), se, report, misses)
+        _score_results(gold.get("results", []), se, report, misses, strict_key)
+        _score_outcomes(gold.get("outcome_measures", []), se, report, misses, strict_key)
+        lenient, ignored = report.lenient, list[str]()
+        _score_p_values(gold.get("p_values", []), se, abstract, lenient, ignored, lenient_key)
+        _score_results(gold.get("results", []), se, lenient, ignored, lenient_key)
+        _score_outcomes(gold.get("outcome_measures", []), se, lenient, ignored, lenient_key)
         predicted_n = se.sample_size.n if se.sample_size else None
         _accuracy(report.sample_size, "sample size", predicted_n, gold.get("sample_size"), misses)
         _accuracy(
@@ -403,21 +436,33 @@ def evaluate(
         _accuracy(report.design, "design", se.design, gold.get("design"), misses)
         report.records += 1
         report.per_record.append(RecordMisses(record_id, misses))
+    if report.records == 0:
+        raise GoldFileError(f"{gold_path}: no gold records (an empty file scores nothing)")
     return report
 
 
-def _accuracy_line(name: str, acc: Accuracy) -> str:
+def _accuracy_line(name: str, acc: Accuracy, lenient: Accuracy | None = None) -> str:
     target = TARGETS.get(name)
+    loose = f"{lenient.value:>9.3f}" if lenient is not None else f"{'':>9}"
     return (
-        f"{name:<15}{'':>10}{'':>8}{acc.value:>8.3f}{(f'{target:.2f}' if target else '-'):>8}"
-        f"  {acc.correct}/{acc.total}"
+        f"{name:<15}{'':>10}{'':>8}{acc.value:>8.3f}{loose}"
+        f"{(f'{target:.2f}' if target else '-'):>8}  {acc.correct}/{acc.total}"
     )
 
 
 def format_report(report: EvaluationReport, verbose: bool) -> str:
-    """A plain-text table of scores against targets; with ``verbose``, every record's misses."""
+    """A plain-text table of scores against targets; with ``verbose``, every record's misses.
+
+    The ``lenient`` column repeats the metrics that depend on outcome names with names matched
+    leniently (spelling and synonyms, ``itb_evidence.outcome_names``), so a score can be read as
+    recognition (lenient) or as recognition under the canonical name (F1/acc, strict).
+    """
     lines = [f"gold: {report.gold_path} ({report.records} records, {report.extractor_version})"]
-    lines.append(f"{'metric':<15}{'precision':>10}{'recall':>8}{'F1/acc':>8}{'target':>8}  counts")
+    lines.append(
+        f"{'metric':<15}{'precision':>10}{'recall':>8}{'F1/acc':>8}{'lenient':>9}{'target':>8}"
+        "  counts"
+    )
+    loose_prf = {"outcomes": report.lenient.outcomes, "results": report.lenient.results}
     for name, prf in (
         ("p_values", report.p_values),
         ("doses", report.doses),
@@ -425,10 +470,13 @@ def format_report(report: EvaluationReport, verbose: bool) -> str:
         ("results", report.results),
     ):
         target = TARGETS.get(name)
+        loose = loose_prf.get(name)
         lines.append(
             f"{name:<15}{prf.precision:>10.3f}{prf.recall:>8.3f}{prf.f1:>8.3f}"
-            f"{(f'{target:.2f}' if target else '-'):>8}  tp={prf.tp} fp={prf.fp} fn={prf.fn}"
+            + (f"{loose.f1:>9.3f}" if loose is not None else f"{'':>9}")
+            + f"{(f'{target:.2f}' if target else '-'):>8}  tp={prf.tp} fp={prf.fp} fn={prf.fn}"
         )
+    loose_acc = {"links": report.lenient.links, "link_precision": report.lenient.link_precision}
     for name, acc in (
         ("sample_size", report.sample_size),
         ("links", report.links),
@@ -442,7 +490,7 @@ def format_report(report: EvaluationReport, verbose: bool) -> str:
         ("dose_route", report.dose_route),
         ("dose_kind", report.dose_kind),
     ):
-        lines.append(_accuracy_line(name, acc))
+        lines.append(_accuracy_line(name, acc, loose_acc.get(name)))
     lines.append(f"spurious_links: {report.spurious_links} (p-values linked where gold has none)")
     if verbose:
         for record in report.per_record:

@@ -252,6 +252,50 @@ def test_new_score_keys_extend_the_old_ones(tmp_path: Path) -> None:
     report = _scored(tmp_path, {}, _prediction())
     old = ["p_values", "doses", "outcomes", "sample_size", "links", "itb_flag", "hsp_flag"]
     new = ["link_precision", "results", "result_spreads", "result_p", "dose_drug", "dose_route"]
-    assert {*old, "design", *new, "dose_kind"} == set(report.scores())
+    lenient = ["outcomes_lenient", "results_lenient", "links_lenient", "link_precision_lenient"]
+    assert {*old, "design", *new, "dose_kind", *lenient} == set(report.scores())
     # Nothing to score: vacuous metrics read 1.0, never a division by zero.
     assert all(report.scores()[key] == 1.0 for key in new)
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "strict", "lenient"),
+    [
+        ("Gait speed", "walking speed", True, True),  # the outcome lexicon knows the synonym
+        ("Gait speed", "comfortable walking speeds", False, True),  # name table (N8), plural
+        ("Berg Balance Scale", "Berg balance scores", False, True),  # generic trailing word
+        ("Modified Ashworth Scale", "MAS", False, True),  # an abbreviation only the table maps
+        ("Modified Ashworth Scale", "Ashworth Scale", False, False),  # N3: two instruments
+        ("Reflex Scale", "Reflexes", False, False),  # N5: a scale is not the reflexes
+        ("Visual Analogue Scale (pain)", "Visual Analogue Scale (stiffness)", False, False),
+    ],
+)
+def test_outcome_names_match_strictly_and_leniently(
+    gold: str, predicted: str, strict: bool, lenient: bool
+) -> None:
+    from itb_evidence.outcome_names import lenient_key, strict_key
+
+    assert (strict_key(gold) == strict_key(predicted)) is strict
+    assert (lenient_key(gold) == lenient_key(predicted)) is lenient
+
+
+def test_an_empty_gold_file_is_an_error_not_a_perfect_score(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n", encoding="utf-8")
+    with pytest.raises(GoldFileError, match="no gold records"):
+        evaluate(path)
+
+
+def test_the_frozen_split_prints_aggregates_only(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from itb_evidence.cli import app
+
+    path = tmp_path / "test.jsonl"
+    record = {"id": "r", "split": "test", "title": "", "abstract": "No numbers here at all."}
+    gold = {"outcome_measures": [], "p_values": [], "doses": [], "results": []}
+    path.write_text(json.dumps({**record, "gold": gold}) + "\n", encoding="utf-8")
+    refused = CliRunner().invoke(app, ["evaluate", str(path), "--verbose"])
+    assert refused.exit_code == 2 and "frozen test split" in refused.output
+    shown = CliRunner().invoke(app, ["evaluate", str(path), "--aggregate-only"])
+    assert shown.exit_code == 0 and "outcomes" in shown.output and "No numbers" not in shown.output

@@ -159,13 +159,32 @@ def evaluate(
         Path, typer.Argument(help="Gold JSONL in the schema of shared/gold/dev.jsonl.")
     ],
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Per-record misses.")] = False,
+    aggregate_only: Annotated[
+        bool,
+        typer.Option(
+            "--aggregate-only",
+            help="Only the aggregate scores, never a record's text or misses (the only way the "
+            "frozen test split is read).",
+        ),
+    ] = False,
 ) -> None:
     """Score the extractors against a gold file (precision/recall/F1 and accuracies)."""
+    from itb_evidence.evaluate import GoldFileError, format_report, frozen_split_records
     from itb_evidence.evaluate import evaluate as run_evaluation
-    from itb_evidence.evaluate import format_report
 
-    report = run_evaluation(gold, verbose=verbose)
-    console.print(format_report(report, verbose), highlight=False, markup=False)
+    try:
+        frozen = frozen_split_records(gold)
+        if frozen and verbose:
+            raise GoldFileError(
+                f"{gold}: {frozen} record(s) of the frozen test split: only aggregate scores are "
+                "printed for them (drop --verbose)"
+            )
+        report = run_evaluation(gold, verbose=verbose and not aggregate_only)
+    except (GoldFileError, OSError) as exc:
+        err_console.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(code=2) from None
+    show_misses = verbose and not aggregate_only
+    console.print(format_report(report, show_misses), highlight=False, markup=False)
 
 
 @app.command()

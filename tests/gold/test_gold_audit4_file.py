@@ -12,15 +12,16 @@ experimental boluses, oral doses and category cut-offs in reviews and methods).
 
 A malformed case silently corrupts every score computed from it. The per-case schema checks and
 the whole-file checks (count, ids, no copied text, one spelling per outcome name) run for it in
-``tests/test_gold_case_checks.py``, with the other later gold files; this module keeps what is
-particular to this file. No extractor runs here.
+``tests/gold/test_gold_case_checks.py``, with the other later gold files, from the support module
+``tests/gold/checks.py``; this module keeps what is particular to this file. No extractor runs
+here.
 """
 
 from __future__ import annotations
 
-from tests.gold.test_gold_case_checks import CASES_BY_FILE, LEXICON, load
+from tests.gold.checks import LEXICON, cases, load
 
-CASES = CASES_BY_FILE["audit4.jsonl"]
+CASES = cases("audit4.jsonl")
 CASE_IDS = [str(case["id"]) for case in CASES]
 
 

@@ -1,8 +1,8 @@
 """Checks shared by the later gold files (audit3, audit4, heldout, heldout2), once for all four.
 
-Per case (audit2 too): the schema checks of ``tests/test_gold_composed_file.py`` (keys and
-types, doses, results, test statistics) and ``check_p_values`` of
-``tests/test_gold_audit2_file.py``, which knows every NS form. Per file: the agreed case count,
+Per case (audit2 too): the schema checks of ``tests/gold/checks.py`` that also run for
+``composed.jsonl`` and ``audit.jsonl`` (keys and types, doses, results, test statistics) and its
+p-value check with every NS form ("NS", "n.s.", "not significant"). Per file: the agreed case count,
 ids numbered in order with the file's prefix, ids unique and abstracts new across every gold
 file, no 60-character window shared with another gold file, another case of the same file or the
 shared dev set (copying, not composing), and one spelling per outcome name. A malformed case
@@ -14,21 +14,14 @@ here.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import tests.gold.test_gold_audit2_file as audit2_checks
-import tests.gold.test_gold_composed_file as gold_checks
 from tests.conftest import shared_path
-
-GOLD_DIR = gold_checks.GOLD_DIR
-COPY_WINDOW = 60
-WINDOW_STEP = 10
+from tests.gold import checks
+from tests.gold.checks import AUDIT2_GOLD, load, windows
 
 
 @dataclass(frozen=True)
@@ -45,27 +38,13 @@ CHECKED = (
     GoldFile("heldout2.jsonl", "g", (25, 40)),
 )
 
-
-def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-def windows(abstracts: list[str]) -> set[str]:
-    return {
-        abstract[i : i + COPY_WINDOW]
-        for abstract in abstracts
-        for i in range(0, max(len(abstract) - COPY_WINDOW, 0) + 1, WINDOW_STEP)
-    }
-
-
-CASES_BY_FILE = {gold.name: load(GOLD_DIR / gold.name) for gold in CHECKED}
-ALL_FILES = sorted(GOLD_DIR.glob("*.jsonl"))
+CASES_BY_FILE = {gold.name: checks.cases(gold.name) for gold in CHECKED}
+ALL_FILES = checks.all_gold_files()
 CASES = [case for gold in CHECKED for case in CASES_BY_FILE[gold.name]]
 CASE_IDS = [str(case["id"]) for case in CASES]
 # The per-case schema checks also cover audit2, whose whole-file checks are its own.
-PER_CASE = [*audit2_checks.CASES, *CASES]
+PER_CASE = [*checks.cases(AUDIT2_GOLD.name), *CASES]
 PER_CASE_IDS = [str(case["id"]) for case in PER_CASE]
-LEXICON = GOLD_DIR.parent.parent / "extractors" / "lexicons" / "outcomes.jsonl"
 
 
 def _others(name: str) -> list[dict[str, Any]]:
@@ -93,7 +72,7 @@ def test_case_ids_are_numbered_in_order(gold: GoldFile) -> None:
 
 def test_case_ids_are_unique_across_all_gold_files() -> None:
     every_id = [str(case["id"]) for path in ALL_FILES for case in load(path)]
-    assert [case_id for case_id, n in Counter(every_id).items() if n > 1] == []
+    assert checks.duplicates(every_id) == []
 
 
 @pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
@@ -120,6 +99,7 @@ def test_no_abstract_shares_a_long_window_with_another_case_of_its_file(gold: Go
         assert repeated == [], f"{case['id']} repeats {repeated[0]!r}"
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("gold", CHECKED, ids=lambda g: g.name)
 def test_no_case_copies_a_shared_dev_abstract(gold: GoldFile) -> None:
     dev = windows([record["abstract"] for record in load(shared_path("gold", "dev.jsonl"))])
@@ -130,8 +110,7 @@ def test_no_case_copies_a_shared_dev_abstract(gold: GoldFile) -> None:
 def test_every_outcome_name_is_spelled_one_way_across_gold_files() -> None:
     """A canonical name spelled two ways would split one measure in two when scored."""
     names = {n for path in ALL_FILES for c in load(path) for n in c["gold"]["outcome_measures"]}
-    folded = Counter(" ".join(name.casefold().split()) for name in names)
-    assert [name for name, n in folded.items() if n > 1] == []
+    assert checks.spelled_two_ways(names) == []
 
 
 AUDITS = ("audit3.jsonl", "audit4.jsonl")
@@ -161,26 +140,26 @@ def test_audit_files_keep_must_not_extract_cases(name: str) -> None:
 
 @pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_record_keys_and_types(case: dict[str, Any]) -> None:
-    gold_checks.test_record_keys_and_types(case)
+    checks.check_record_keys_and_types(case)
 
 
 @pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_doses(case: dict[str, Any]) -> None:
-    gold_checks.test_doses(case)
+    checks.check_doses(case)
 
 
 @pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_p_values(case: dict[str, Any]) -> None:
-    audit2_checks.check_p_values(case)
+    checks.check_p_values(case, checks.NS_FORMS)
 
 
 @pytest.mark.parametrize("case", PER_CASE, ids=PER_CASE_IDS)
 def test_results(case: dict[str, Any]) -> None:
-    gold_checks.test_results(case)
+    checks.check_results(case)
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in PER_CASE if "test_statistics" in c["gold"]], ids=lambda c: str(c["id"])
+    "case", [c for c in PER_CASE if checks.has_test_statistics(c)], ids=checks.case_id
 )
 def test_test_statistics(case: dict[str, Any]) -> None:
-    gold_checks.test_test_statistics(case)
+    checks.check_test_statistics(case)

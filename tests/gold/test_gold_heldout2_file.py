@@ -13,15 +13,16 @@ a miss here is fixed, reproduce it in new wording in an audit file and keep this
 
 A malformed case silently corrupts every score computed from it. The per-case schema checks and
 the whole-file checks (count, ids, no copied text, one spelling per outcome name) run for it in
-``tests/test_gold_case_checks.py``, with the other later gold files; this module keeps what is
-particular to this file. No extractor runs here.
+``tests/gold/test_gold_case_checks.py``, with the other later gold files, from the support module
+``tests/gold/checks.py``; this module keeps what is particular to this file. No extractor runs
+here.
 """
 
 from __future__ import annotations
 
-from tests.gold.test_gold_case_checks import CASES_BY_FILE
+from tests.gold.checks import cases
 
-CASES = CASES_BY_FILE["heldout2.jsonl"]
+CASES = cases("heldout2.jsonl")
 CASE_IDS = [str(case["id"]) for case in CASES]
 
 

@@ -9,15 +9,16 @@ fixed, add a new case to an audit file instead and keep this file as written.
 
 A malformed case silently corrupts every score computed from it. The per-case schema checks and
 the whole-file checks (count, ids, no copied text, one spelling per outcome name) run for it in
-``tests/test_gold_case_checks.py``, with the other later gold files; this module keeps what is
-particular to this file. No extractor runs here.
+``tests/gold/test_gold_case_checks.py``, with the other later gold files, from the support module
+``tests/gold/checks.py``; this module keeps what is particular to this file. No extractor runs
+here.
 """
 
 from __future__ import annotations
 
-from tests.gold.test_gold_case_checks import CASES_BY_FILE
+from tests.gold.checks import cases
 
-CASES = CASES_BY_FILE["heldout.jsonl"]
+CASES = cases("heldout.jsonl")
 CASE_IDS = [str(case["id"]) for case in CASES]
 
 
