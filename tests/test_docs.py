@@ -27,4 +27,7 @@ def test_readme_quick_start_and_live_mode() -> None:
 def test_ci_calls_exactly_make_test() -> None:
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     commands = [ln.strip() for ln in ci.splitlines() if ln.strip() and not ln.startswith("#")]
-    assert commands[-1] == "make test"
+    assert "make test" in commands  # the README's test command, here with ../shared beside it
+    # ... and again in a clone with nothing beside it: the fresh-clone path a user takes.
+    assert commands[-1] == 'make -C "$fresh/itb-evidence" test'
+    assert any(c.startswith("git clone") and '"$fresh/itb-evidence"' in c for c in commands)

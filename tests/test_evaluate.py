@@ -293,7 +293,12 @@ def test_the_frozen_split_prints_aggregates_only(tmp_path: Path) -> None:
 
     path = tmp_path / "test.jsonl"
     record = {"id": "r", "split": "test", "title": "", "abstract": "No numbers here at all."}
-    gold = {"outcome_measures": [], "p_values": [], "doses": [], "results": []}
+    gold: dict[str, list[object]] = {
+        "outcome_measures": [],
+        "p_values": [],
+        "doses": [],
+        "results": [],
+    }
     path.write_text(json.dumps({**record, "gold": gold}) + "\n", encoding="utf-8")
     refused = CliRunner().invoke(app, ["evaluate", str(path), "--verbose"])
     assert refused.exit_code == 2 and "frozen test split" in refused.output
