@@ -136,3 +136,28 @@ def test_dev_results_and_links_are_counted() -> None:
     assert report.results.tp + report.results.fn == 7
     assert report.spurious_links <= 3
     assert report.dose_drug.total == report.doses.tp == 15
+
+
+# ../shared/gold/itb_hsp.jsonl: five more real ITB-in-HSP abstracts (dev side, read in place),
+# measured with extractors-0.7.0 against their re-annotated gold: p-values 1.000, doses 0.750,
+# outcomes 0.529, sample size 0.600, design 0.600, links 0.500. Floors guard against regression.
+ITB_HSP_FLOORS = {
+    "p_values": 0.95,
+    "doses": 0.70,
+    "outcomes": 0.50,
+    "sample_size": 0.60,
+    "design": 0.60,
+    "links": 0.50,
+}
+
+
+@cache
+def _itb_hsp_report() -> EvaluationReport:
+    return evaluate(shared_path("gold", "itb_hsp.jsonl"))
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("metric", sorted(ITB_HSP_FLOORS))
+def test_itb_hsp_scores_hold_their_floors(metric: str) -> None:
+    score = _itb_hsp_report().scores()[metric]
+    assert score >= ITB_HSP_FLOORS[metric], f"{metric}: {score:.3f} < {ITB_HSP_FLOORS[metric]}"
