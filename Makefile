@@ -40,4 +40,4 @@ bench: $(STAMP) ## benchmark scripts (print figures as ratios against a baseline
 	$(BIN)/python benchmarks/corpus_scale.py
 
 clean: ## remove generated stores, exports and caches (keeps .venv)
-	rm -rf out itb_evidence.duckdb itb_evidence.rawcache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf out itb_evidence.duckdb itb_evidence.duckdb.lock itb_evidence.rawcache .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,8 @@
 """One field (title or abstract) prepared for extraction: text, spaCy doc, sentence and section
 bounds, and a factory for provenance records so every mention is built the same way.
+
+A provenance points to its sentence (one shared ``SentenceRef`` per sentence) rather than copying
+its text: memory stays linear in the field's length however long a sentence runs.
 """
 
 from __future__ import annotations
@@ -8,10 +11,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from spacy.tokens import Doc
 
-from extractors.types import Field, Provenance
+from extractors.types import Field, Provenance, SentenceRef
 
 # An inline section label: "Results:", "Methods and results:", "Background/Objective:", at the
 # start of the text, of a line, or right after a sentence end (even glued: "(TBI).Design:").
@@ -65,6 +69,7 @@ class FieldContext:
     sent_ends: list[int]
     section_starts: list[int]
     section_labels: list[str | None]
+    _sentences: dict[int, SentenceRef] = dataclass_field(default_factory=dict)
 
     def sentence_index(self, offset: int) -> int:
         return max(0, bisect_right(self.sent_starts, offset) - 1)
@@ -79,14 +84,22 @@ class FieldContext:
         index = bisect_right(self.section_starts, offset) - 1
         return self.section_labels[index] if index >= 0 else None
 
+    def sentence_ref(self, offset: int) -> SentenceRef:
+        """The sentence holding ``offset``, one shared object per sentence."""
+        index = self.sentence_index(offset)
+        ref = self._sentences.get(index)
+        if ref is None:
+            s_start, s_end = self.sentence_bounds(offset)
+            ref = self._sentences[index] = SentenceRef(index, s_start, s_end)
+        return ref
+
     def prov(self, start: int, end: int, rule_id: str) -> Provenance:
-        s_start, s_end = self.sentence_bounds(start)
         return Provenance(
             field=self.field,
             start=start,
             end=end,
             text=self.text[start:end],
-            sentence=self.text[s_start:s_end],
+            sentence=self.sentence_ref(start),
             section=self.section_at(start),
             rule_id=rule_id,
         )

@@ -16,7 +16,12 @@ Every mention also carries provenance keys (``rule_id``, ``sentence``, ``section
 ``{"text", "start", "end", "value", "sd", "range": [lo, hi]|null, "unit"}`` (unit one of days,
 weeks, months, years; value null when only a range is stated) plus provenance keys, or null;
 each result also carries ``timepoint`` (the post value's timepoint as written, e.g. "6 months",
-"steady state", or null). A malformed line yields ``{"id": ..., "error": "line N:
+"steady state", or null) and ``unit`` (the unit of its pre and post values, an id of
+``extractors.results.UNITS`` such as "m/s", "s", "%", "points", a rate as written, or null).
+``sentence`` is the sentence holding the span, whole when it is at most 1,000 characters; a
+longer (run-on) one is a window of at most 1,000 characters around the span, each cut-off part
+marked "[…]" (``extractors.spans``). A malformed line, or a title or abstract over 100,000
+characters (``extractors.engine.MAX_FIELD_CHARS``), yields ``{"id": ..., "error": "line N:
 ..."}`` on the output and a message on the error stream; the batch continues.
 """
 
@@ -26,17 +31,18 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from extractors.engine import extract_study
+from extractors.engine import FieldTooLong, extract_study
+from extractors.spans import sentence_of
 from extractors.types import FollowUp, Provenance, Spread, Statistic, StudyExtraction
 
 
-def _prov(prov: Provenance) -> dict[str, Any]:
+def _prov(se: StudyExtraction, prov: Provenance) -> dict[str, Any]:
     out: dict[str, Any] = {
         "text": prov.text,
         "start": prov.start,
         "end": prov.end,
         "rule_id": prov.rule_id,
-        "sentence": prov.sentence,
+        "sentence": sentence_of(se, prov),
         "section": prov.section,
     }
     if prov.field != "abstract":
@@ -54,11 +60,11 @@ def _statistic(stat: Statistic) -> dict[str, Any]:
     return {"stat": stat.stat, "value": stat.value, "spread": _spread(stat.spread)}
 
 
-def _follow_up(follow_up: FollowUp | None) -> dict[str, Any] | None:
+def _follow_up(se: StudyExtraction, follow_up: FollowUp | None) -> dict[str, Any] | None:
     if follow_up is None:
         return None
     return {
-        **_prov(follow_up.prov),
+        **_prov(se, follow_up.prov),
         "value": follow_up.value,
         "sd": follow_up.sd,
         "range": list(follow_up.range) if follow_up.range else None,
@@ -75,12 +81,12 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
         "design": se.design,
         "sample_size": se.sample_size.n if se.sample_size else None,
         "outcome_measures": [
-            {"name": o.name, **_prov(o.prov), "in_lexicon": o.in_lexicon}
+            {"name": o.name, **_prov(se, o.prov), "in_lexicon": o.in_lexicon}
             for o in se.outcome_measures
         ],
         "doses": [
             {
-                **_prov(d.prov),
+                **_prov(se, d.prov),
                 "drug": d.drug,
                 "route": d.route,
                 "value": d.value,
@@ -93,7 +99,7 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
         ],
         "p_values": [
             {
-                **_prov(p.prov),
+                **_prov(se, p.prov),
                 "comparator": p.comparator,
                 "value": p.value,
                 "outcome": p.outcome,
@@ -109,7 +115,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "p": r.p.value if r.p else None,
                 "p_comparator": r.p.comparator if r.p else None,
                 "timepoint": r.timepoint,
-                **_prov(r.prov),
+                "unit": r.unit,
+                **_prov(se, r.prov),
             }
             for r in se.results
         ],
@@ -120,12 +127,12 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "df": list(t.df),
                 "p_recomputed": t.p_recomputed,
                 "consistent": t.consistent,
-                **(_prov(t.prov) if t.prov else {}),
+                **(_prov(se, t.prov) if t.prov else {}),
             }
             for t in se.test_statistics
         ],
         "evidence": se.evidence,
-        "follow_up": _follow_up(se.follow_up),
+        "follow_up": _follow_up(se, se.follow_up),
         "extractor_version": se.extractor_version,
     }
 
@@ -191,6 +198,9 @@ def run_contract(lines: Iterable[str], out: TextIO, err: TextIO) -> tuple[int, i
             ok += 1
         except InputLineError as exc:
             record_id = exc.record_id
+            payload = {"id": record_id, "error": f"line {number}: {exc}"}
+            errors += 1
+        except FieldTooLong as exc:
             payload = {"id": record_id, "error": f"line {number}: {exc}"}
             errors += 1
         except Exception as exc:

@@ -45,6 +45,15 @@ from extractors.types import (
 )
 
 EXTRACTOR_VERSION = "extractors-0.7.0"
+# The longest title or abstract extracted, in characters. A field over it is refused whole (the
+# record fails with ``FieldTooLong``, naming the field, its length and this limit), never cut: an
+# extraction of the first part would look complete while missing what the rest says, and nothing
+# that long is an abstract (a pasted full text, a corrupt record). The longest abstract of the
+# 165 real PubMed records in ../shared is 2,723 characters, of the gold files 2,295. The limit is
+# well under spaCy's max_length (1,000,000) and bounds one record's time as well as its memory:
+# some rules read a whole sentence per mention, so a run-on "sentence" costs time in its length
+# squared (a few seconds at 100,000 characters, benchmarks/extract_memory.py).
+MAX_FIELD_CHARS = 100_000
 ROUTE_WORDS = re.compile(
     r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
     r"epidural(?:ly)?|transdermal(?:ly)?)\b",
@@ -589,6 +598,19 @@ def _title_counts(pipeline: Pipeline, title: str) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+class FieldTooLong(ValueError):
+    """A title or abstract over the extraction limit: the record is refused, not cut."""
+
+    def __init__(self, field: str, length: int, limit: int) -> None:
+        super().__init__(
+            f"{field} is {length:,} characters, over the limit of {limit:,}"
+            " (extractors.engine.MAX_FIELD_CHARS): not extracted"
+        )
+        self.field = field
+        self.length = length
+        self.limit = limit
+
+
 def extract_study(
     id: str,
     title: str,
@@ -598,8 +620,15 @@ def extract_study(
     mesh_terms: Sequence[str] = (),
     publication_types: Sequence[str] = (),
     keywords: Sequence[str] = (),
+    max_field_chars: int = MAX_FIELD_CHARS,
 ) -> StudyExtraction:
-    """Extract every mention from one record; offsets index into ``abstract``."""
+    """Extract every mention from one record; offsets index into ``abstract``.
+
+    Raises ``FieldTooLong`` for a title or abstract over ``max_field_chars`` characters (benchmarks
+    lift the limit, up to spaCy's max_length, to measure the extractors alone)."""
+    for name, text in (("title", title), ("abstract", abstract)):
+        if len(text) > max_field_chars:
+            raise FieldTooLong(name, len(text), max_field_chars)
     pipeline = get_pipeline()
     doc = pipeline.nlp.make_doc(abstract)
     ctx = build_context("abstract", abstract, doc, sections)
@@ -736,6 +765,7 @@ def extract_study(
                     ctx.prov(pair.start, pair.end, pair.rule_id),
                     test,
                     timepoints[index],
+                    pair.unit,
                 )
             )
 
@@ -801,6 +831,8 @@ def extract_study(
         evidence=evidence,
         extractor_version=EXTRACTOR_VERSION,
         follow_up=follow_up,
+        title=title,
+        abstract=abstract,
     )
 
 

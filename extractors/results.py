@@ -10,6 +10,10 @@ at baseline vs 43.0 (12.9) at 12 months", lists ending in "respectively", table-
 one year it was B", and "B at 12 months, compared with A before implantation". Decimal commas
 ("2,8 ± 0,6") and mid-dots ("14·2") are decimals; "1,150" is a thousands figure. A bare spread
 ("41.3 (12.4)", "3 [2–4]") takes the type the abstract declares ("values are mean (SD)").
+
+Each pair carries the unit its values are written in ("0.45 m/s", "19.5 s", "70%", "4 points"),
+as a unit id from ``UNITS``: a 10-metre walk reported as a speed and one reported as a time are
+then told apart.
 """
 
 from __future__ import annotations
@@ -34,6 +38,43 @@ SCORE_UNIT = (
     r"|h|min|and|or|w)/)[A-Za-z]{1,6}(?:\u00b7[A-Za-z]{1,2})?"
     r"(?:/[A-Za-z]{1,3}){1,2})(?![\w/])"
 )
+# The units of outcome values, as data: unit id -> the forms it is written in (whitespace
+# removed). SCORE_UNIT finds them after a value ("%" is the value's percent sign; the time units
+# only for a measure that is itself a time, "the refill interval lengthened from 63 to 118 days").
+# A form not listed here (a rate such as "beats/min", "mL/kg/m", "W/kg") is its own id, as written.
+UNITS: dict[str, tuple[str, ...]] = {
+    "%": ("%",),
+    "points": ("point", "points"),
+    "m/s": ("m/s",),
+    "s": ("s", "sec", "secs", "second", "seconds"),
+    "ms": ("ms",),
+    "m": ("m",),
+    "cm": ("cm",),
+    "mm": ("mm",),
+    "deg": ("degree", "degrees", "\u00b0"),
+    "mL": ("mL", "ml"),
+    "cmH2O": ("cmH2O",),
+    "mmHg": ("mmHg",),
+    "Hz": ("Hz",),
+    "mV": ("mV",),
+    "uV": ("\u00b5V", "\u03bcV"),
+    "min": ("min", "mins", "minute", "minutes"),
+    "h": ("h", "hour", "hours"),
+    "days": ("day", "days"),
+    "weeks": ("week", "weeks"),
+    "months": ("month", "months"),
+    "years": ("year", "years"),
+}
+_UNIT_BY_FORM = {form: unit for unit, forms in UNITS.items() for form in forms}
+
+
+def unit_id(written: str) -> str:
+    """The id of a unit as written ("seconds" -> "s", "mm Hg" -> "mmHg"); an unlisted form is
+    its own id, whitespace removed."""
+    form = "".join(written.split())
+    return _UNIT_BY_FORM.get(form, form)
+
+
 # A decimal-comma value ("3,4"; "1,150" stays a thousands figure) next to dot decimals. A comma
 # and another digit group after it ("1,2,3") is no number; "0,49, respectively" is one.
 PAIR_DECIMAL = (
@@ -123,6 +164,7 @@ class PairHit:
     link_at: int = -1
     group: tuple[int, int] = (0, 1)
     respective: bool = False
+    unit: str | None = None  # a UNITS id, or a rate as written; None when no unit is written
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +334,26 @@ def _value_end(m: re.Match[str], prefix: str) -> int:
         if m.group(prefix + name) is not None:
             return m.end(prefix + name)
     return m.end()
+
+
+def _value_unit(m: re.Match[str], prefix: str, sentence: str) -> str | None:
+    """The unit written with one value: "70%", "0.45 m/s", "240 [190–310] mL", "41.2°"."""
+    if m.group(prefix + "pct") is not None:
+        return "%"
+    written = m.group(prefix + "unit") or m.group(prefix + "unit2")
+    if written is not None:
+        return unit_id(written)
+    if m.group(prefix + "v") is not None and sentence.startswith("\u00b0", m.end(prefix + "v")):
+        return "deg"
+    return None
+
+
+def _pair_unit(pre: str | None, post: str | None) -> str | None:
+    """One unit for both values: the one written (usually once, after the post value); None when
+    the two values carry different units (which one the pair is in is not written)."""
+    if pre is not None and post is not None and pre != post:
+        return None
+    return post if post is not None else pre
 
 
 def _pre_post_matches(sentence: str) -> list[re.Match[str]]:
@@ -490,6 +552,7 @@ def _group_hits(
                 _value_start(a, "a_"),
                 (index, len(pres)),
                 respective,
+                _pair_unit(_value_unit(a, "a_", sentence), _value_unit(b, "a_", sentence)),
             )
         )
     return hits
@@ -533,7 +596,18 @@ def _vs_list_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
             _statistic(m, "a_", before, sentence, conventions),
             _statistic(m, "b_", before, sentence, conventions),
         )
-        hits.append(PairHit(m.start(), m.end(), pre, post, _value_start(m, "b_"), "result.vs_list"))
+        unit = _pair_unit(_value_unit(m, "a_", sentence), _value_unit(m, "b_", sentence))
+        hits.append(
+            PairHit(
+                m.start(),
+                m.end(),
+                pre,
+                post,
+                _value_start(m, "b_"),
+                "result.vs_list",
+                unit=unit,
+            )
+        )
     return hits
 
 
@@ -578,13 +652,13 @@ def _single_pair(
     one measurement or a period of years."""
     if NOT_A_SCORE_UNIT.match(sentence, _value_end(m, "a_")):
         return None
+    time_unit: str | None = None
     for end in (_value_end(m, "b_"), m.end()):
-        if NOT_A_SCORE_UNIT.match(sentence, end) and not (
-            rule_id == "result.from_to"
-            and TIME_UNIT.match(sentence, end)
-            and CHANGE_VERB_BEFORE.search(sentence, 0, m.start())
-        ):
-            return None
+        if NOT_A_SCORE_UNIT.match(sentence, end):
+            time = TIME_UNIT.match(sentence, end) if rule_id == "result.from_to" else None
+            if time is None or not CHANGE_VERB_BEFORE.search(sentence, 0, m.start()):
+                return None
+            time_unit = time_unit or unit_id(time.group().strip().lower())
     if rule_id == "result.from_to" and RANGE_VERB_BEFORE.search(sentence, 0, m.start()):
         return None
     before = sentence[: m.start()]
@@ -593,7 +667,16 @@ def _single_pair(
     if _looks_like_year(pre) and _looks_like_year(post):
         return None  # "from 1998 to 2003" is a period, not a result
     pre, post = _same_stat(pre, post)
-    return PairHit(m.start(), m.end(), pre, post, _value_start(m, "b_"), rule_id)
+    unit = _pair_unit(_value_unit(m, "a_", sentence), _value_unit(m, "b_", sentence))
+    return PairHit(
+        m.start(),
+        m.end(),
+        pre,
+        post,
+        _value_start(m, "b_"),
+        rule_id,
+        unit=unit if unit is not None else time_unit,
+    )
 
 
 def _remained_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
@@ -621,6 +704,7 @@ def _shifted(hit: PairHit, offset: int) -> PairHit:
         hit.link_at + offset if hit.link_at >= 0 else -1,
         hit.group,
         hit.respective,
+        hit.unit,
     )
 
 

@@ -3,6 +3,11 @@
 Every mention carries its provenance: which field it came from (``title``/``abstract``), character
 offsets into that field (``text == field_text[start:end]`` always holds), the sentence it sits in,
 the abstract section label when known, and the id of the rule that produced it.
+
+The sentence is held by reference (a ``SentenceRef``: its index and offsets in the field), never as
+a copy of its text: copying it cost memory in sentence length x mentions, so a run-on abstract of
+760 KB needed more than 24 GB. Its text is materialised, bounded, only where it is written out
+(``extractors.spans.sentence_text``).
 """
 
 from __future__ import annotations
@@ -25,12 +30,24 @@ Design = Literal[
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceRef:
+    """The sentence holding a span: its index among the field's sentences and its offsets in the
+    field's text. One object per sentence, shared by every mention in it."""
+
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Provenance:
     field: Field
     start: int
     end: int
     text: str
-    sentence: str
+    # A reference into the field's text (every extractor-built provenance); a literal sentence
+    # only for provenance built by hand (test fixtures), written out as given.
+    sentence: SentenceRef | str
     section: str | None
     rule_id: str
 
@@ -97,6 +114,7 @@ class ResultPair:
     prov: Provenance
     test: TestStatistic | None = None
     timepoint: str | None = None  # of the post value, as written: "6 months", "steady state"
+    unit: str | None = None  # of both values: a unit id ("m/s", "s", "%", "points"), or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +151,10 @@ class StudyExtraction:
     evidence: dict[str, list[str]] = field(default_factory=dict)  # why the flags/design were set
     extractor_version: str = ""
     follow_up: FollowUp | None = None
+    # The texts every offset indexes into: references to the input strings (not copies), for
+    # materialising a provenance's sentence (``extractors.spans.sentence_text``).
+    title: str = field(default="", repr=False, compare=False)
+    abstract: str = field(default="", repr=False, compare=False)
+
+    def field_text(self, name: Field) -> str:
+        return self.title if name == "title" else self.abstract

@@ -36,6 +36,7 @@ from itb_evidence.corpus.process import (
     process_file,
     summarize,
 )
+from itb_evidence.progress import track
 
 PREFECT_DASK_PIN = "prefect-dask==0.3.7"
 
@@ -50,7 +51,10 @@ def process_file_task(path: Path, out_dir: Path, chunk_size: int) -> FileResult:
 def extract_files_flow(paths: list[Path], out_dir: Path, chunk_size: int) -> list[FileResult]:
     """Submit every file to this flow's task runner; a crashed file is reported, not fatal."""
     futures = [process_file_task.submit(path, out_dir, chunk_size) for path in paths]
-    return [_result_or_error(path, future) for path, future in zip(paths, futures, strict=True)]
+    pending = track(
+        zip(paths, futures, strict=True), "extract-corpus", total=len(paths), unit="files"
+    )
+    return [_result_or_error(path, future) for path, future in pending]
 
 
 @flow(name="itb-evidence-extract-corpus")

@@ -373,17 +373,53 @@ def _accuracy(metric: Accuracy, label: str, predicted: Any, gold: Any, misses: l
         misses.append(f"{label}: predicted {predicted!r}, gold {gold!r}")
 
 
+_GOLD_LISTS = {"p_values": dict, "doses": dict, "results": dict, "outcome_measures": str}
+
+
+def _shape_problem(record: Any) -> str | None:
+    """Why a parsed line is not a gold record (None when its shape is right)."""
+    if not isinstance(record, dict) or "abstract" not in record or "gold" not in record:
+        return "needs 'abstract' and 'gold' keys"
+    for key in ("abstract", "title"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            return f"{key!r} must be a string or null, got {type(record[key]).__name__}"
+    gold = record["gold"]
+    if not isinstance(gold, dict):
+        return f"'gold' must be an object, got {type(gold).__name__}"
+    for key, item_type in _GOLD_LISTS.items():
+        items = gold.get(key, [])
+        if not isinstance(items, list):
+            return f"gold {key!r} must be a list, got {type(items).__name__}"
+        for item in items:
+            if not isinstance(item, item_type):
+                return (
+                    f"gold {key!r} items must be {'objects' if item_type is dict else 'strings'}"
+                    f", got {type(item).__name__}"
+                )
+    return None
+
+
 def _read_gold(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise GoldFileError(
+                    f"{path} line {number}: not UTF-8 "
+                    f"(byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+                ) from exc
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise GoldFileError(f"{path} line {number}: not JSON ({exc.msg})") from exc
-            if not isinstance(record, dict) or "abstract" not in record or "gold" not in record:
-                raise GoldFileError(f"{path} line {number}: needs 'abstract' and 'gold' keys")
+            except RecursionError as exc:
+                raise GoldFileError(f"{path} line {number}: JSON nested too deeply") from exc
+            problem = _shape_problem(record)
+            if problem:
+                raise GoldFileError(f"{path} line {number}: {problem}")
             yield number, record
 
 
@@ -412,33 +448,46 @@ def evaluate(
         record_id = str(record.get("id") or record.get("pmid") or f"line {number}")
         abstract = record["abstract"] or ""
         se = extractor(record_id, record.get("title") or "", abstract)
-        misses: list[str] = []
-        _score_p_values(gold.get("p_values", []), se, abstract, report, misses, strict_key)
-        _score_doses(gold.get("doses", []), se, abstract, report, misses)
-        _score_results(gold.get("results", []), se, report, misses, strict_key)
-        _score_outcomes(gold.get("outcome_measures", []), se, report, misses, strict_key)
-        lenient, ignored = report.lenient, list[str]()
-        _score_p_values(gold.get("p_values", []), se, abstract, lenient, ignored, lenient_key)
-        _score_results(gold.get("results", []), se, lenient, ignored, lenient_key)
-        _score_outcomes(gold.get("outcome_measures", []), se, lenient, ignored, lenient_key)
-        predicted_n = se.sample_size.n if se.sample_size else None
-        _accuracy(report.sample_size, "sample size", predicted_n, gold.get("sample_size"), misses)
-        _accuracy(
-            report.itb_flag, "is_itb_study", se.is_itb_study, gold.get("is_itb_study"), misses
-        )
-        _accuracy(
-            report.hsp_flag,
-            "is_hsp_population",
-            se.is_hsp_population,
-            gold.get("is_hsp_population"),
-            misses,
-        )
-        _accuracy(report.design, "design", se.design, gold.get("design"), misses)
+        try:
+            misses = _score_record(report, gold, se, abstract)
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+            raise GoldFileError(
+                f"{gold_path} line {number}: a gold value is missing or of the wrong type "
+                f"({' '.join(problem.split())})"
+            ) from exc
         report.records += 1
         report.per_record.append(RecordMisses(record_id, misses))
     if report.records == 0:
         raise GoldFileError(f"{gold_path}: no gold records (an empty file scores nothing)")
     return report
+
+
+def _score_record(
+    report: EvaluationReport, gold: dict[str, Any], se: StudyExtraction, abstract: str
+) -> list[str]:
+    """Score one record into ``report``; the misses, readable."""
+    misses: list[str] = []
+    _score_p_values(gold.get("p_values", []), se, abstract, report, misses, strict_key)
+    _score_doses(gold.get("doses", []), se, abstract, report, misses)
+    _score_results(gold.get("results", []), se, report, misses, strict_key)
+    _score_outcomes(gold.get("outcome_measures", []), se, report, misses, strict_key)
+    lenient, ignored = report.lenient, list[str]()
+    _score_p_values(gold.get("p_values", []), se, abstract, lenient, ignored, lenient_key)
+    _score_results(gold.get("results", []), se, lenient, ignored, lenient_key)
+    _score_outcomes(gold.get("outcome_measures", []), se, lenient, ignored, lenient_key)
+    predicted_n = se.sample_size.n if se.sample_size else None
+    _accuracy(report.sample_size, "sample size", predicted_n, gold.get("sample_size"), misses)
+    _accuracy(report.itb_flag, "is_itb_study", se.is_itb_study, gold.get("is_itb_study"), misses)
+    _accuracy(
+        report.hsp_flag,
+        "is_hsp_population",
+        se.is_hsp_population,
+        gold.get("is_hsp_population"),
+        misses,
+    )
+    _accuracy(report.design, "design", se.design, gold.get("design"), misses)
+    return misses
 
 
 def _accuracy_line(name: str, acc: Accuracy, lenient: Accuracy | None = None) -> str:

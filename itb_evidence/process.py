@@ -4,6 +4,10 @@ The refresh, the demo and the corpus flow all call :func:`process_records`; a re
 extraction, screening or row building raises becomes a :class:`RecordFailure` naming its PMID and
 stage, and every other record of the batch goes on. (Before this module the refresh and the
 corpus flow had two copies of these steps with two policies: one record could sink a refresh.)
+
+Inputs are bounded: a title or abstract over ``extractors.engine.MAX_FIELD_CHARS`` characters is
+refused (never cut, never passed to spaCy) and the record becomes a failure at the ``extract``
+stage whose message names the field, its length and the limit.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from extractors.engine import FieldTooLong
 from extractors.types import StudyExtraction
 from itb_evidence.extract import extract_record
 from itb_evidence.pubmed.records import PubmedRecord
@@ -65,7 +70,9 @@ def process_record(record: PubmedRecord) -> ProcessedRecord | RecordFailure:
         stage = "rows"
         rows = link_record(record, extraction, decision)
     except Exception as exc:  # one record's bug never sinks a batch: keep it as a failure
-        failure = RecordFailure(record.pmid, stage, f"{type(exc).__name__}: {exc}")
+        # a field over the input bound is refused with its reason; any other error is named
+        message = str(exc) if isinstance(exc, FieldTooLong) else f"{type(exc).__name__}: {exc}"
+        failure = RecordFailure(record.pmid, stage, message)
         logger.warning("record failed: %s", failure.line())
         return failure
     return ProcessedRecord(record, extraction, decision, rows)

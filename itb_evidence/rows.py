@@ -5,6 +5,8 @@ This is where mentions become the two tables reviewers open: one ``studies`` row
 p-value or
 just the fact the outcome was measured). Every value keeps its provenance (text, span, sentence,
 section, rule id, extractor version); the ``mentions`` rows keep every raw mention for the report.
+The ``sentence`` columns are materialised here from the provenance's sentence reference, bounded
+(``extractors.spans.sentence_text``: whole up to 1,000 characters, else a window around the span).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from extractors.spans import sentence_of
 from extractors.types import (
     DoseMention,
     FollowUp,
@@ -40,7 +43,7 @@ class EvidenceRows:
         self.mentions.extend(other.mentions)
 
 
-def _prov_columns(prov: Provenance | None, prefix: str = "") -> Row:
+def _prov_columns(extraction: StudyExtraction, prov: Provenance | None, prefix: str = "") -> Row:
     if prov is None:
         return {
             f"{prefix}source_field": None,
@@ -56,7 +59,7 @@ def _prov_columns(prov: Provenance | None, prefix: str = "") -> Row:
         f"{prefix}source_text": prov.text,
         f"{prefix}span_start": prov.start,
         f"{prefix}span_end": prov.end,
-        f"{prefix}sentence": prov.sentence,
+        f"{prefix}sentence": sentence_of(extraction, prov),
         f"{prefix}section": prov.section,
         f"{prefix}rule_id": prov.rule_id,
     }
@@ -153,6 +156,7 @@ def _outcome_row(
         "timepoint": result.timepoint if result else None,
         **_stat_columns(result.pre if result else None, "pre"),
         **_stat_columns(result.post if result else None, "post"),
+        "unit": result.unit if result else None,
         "direction": _direction(result.pre, result.post) if result else None,
         "p_comparator": p.comparator if p else None,
         "p_value": p.value if p else None,
@@ -160,7 +164,7 @@ def _outcome_row(
         "test_statistic": _format_test(test),
         "test_consistent": test.consistent if test else None,
         "row_kind": "result" if result else ("p_value" if p_value else "measured"),
-        **_prov_columns(prov),
+        **_prov_columns(extraction, prov),
         "extractor_version": extraction.extractor_version,
     }
     return row
@@ -183,7 +187,7 @@ def _mention_rows(record: PubmedRecord, extraction: StudyExtraction) -> list[Row
                 "kind": kind,
                 "label": label,
                 "value": None if value is None else str(value),
-                **_prov_columns(prov),
+                **_prov_columns(extraction, prov),
                 "extractor_version": extraction.extractor_version,
             }
         )

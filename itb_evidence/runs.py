@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from itb_evidence.pubmed.search import SearchResult
+from itb_evidence.pubmed.fetch import FetchedBatch
+from itb_evidence.pubmed.search import SearchResult, is_informational
 from itb_evidence.settings import SNAPSHOT_DIR
 from itb_evidence.store.batches import StoredBatch
 
@@ -76,6 +77,7 @@ class RefreshSummary:
     flagged_pmids: list[str] = field(default_factory=list)
     pmids_touched: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # shown plainly: not failures
     db_path: str = ""
     exports: list[str] = field(default_factory=list)
     query_translation: str | None = None
@@ -97,15 +99,31 @@ class RefreshSummary:
         self.add_pmids(self.flagged_pmids, stored.flagged_pmids)
 
     def add_search(self, found: SearchResult) -> None:
+        """PubMed's count and warnings. Warnings are notes, never failures: an empty window
+        ("No items found") is the ordinary answer of a quiet week."""
         self.found = found.count
         self.query_translation = found.query_translation
-        self.failures.extend(f"PubMed warning: {w}" for w in found.warnings)
+        for warning in found.warnings:
+            note = (
+                "PubMed found no records in this window"
+                if is_informational(warning)
+                else f"PubMed warning: {warning}"
+            )
+            if note not in self.notes:
+                self.notes.append(note)
 
     def add_fetched(self, pmids: Sequence[str]) -> None:
         self.fetched += len(pmids)
 
+    def add_fetch(self, fetched: FetchedBatch) -> None:
+        """One efetch batch: the PMIDs it returned are fetched; the ones it did not (the batch
+        failed, or PubMed left them out) are failed and retried next refresh."""
+        self.add_fetched(fetched.returned if fetched.ok else ())
+        if fetched.problem is not None:
+            self.add_fetch_failure(fetched.failed_pmids, fetched.problem)
+
     def add_fetch_failure(self, pmids: Sequence[str], message: str) -> None:
-        """A fetch batch that failed after its retries: its PMIDs are retried next refresh."""
+        """PMIDs a fetch did not retrieve (after its retries): they are retried next refresh."""
         self.failed += len(pmids)
         self.add_pmids(self.failed_pmids, pmids)
         self.failures.append(message)
@@ -146,6 +164,7 @@ class RefreshSummary:
             out.insert(2, f"found {self.found}, fetched {self.fetched}")
         if self.flagged_pmids:
             out.append(f"flagged (retraction/erratum/concern): {', '.join(self.flagged_pmids)}")
+        out.extend(self.notes)
         for failure in self.failures:
             out.append(f"FAILED: {failure}")
         if self.changes:

@@ -7,6 +7,7 @@ so tests and long-lived processes see changes.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,12 @@ DEFAULT_OUT_DIR: Final = Path("out")
 SNAPSHOT_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "snapshot"
 ENV_DB: Final = "ITB_EVIDENCE_DB"  # --db
 ENV_CURATOR: Final = "ITB_CURATOR"  # --by of curate commands
+
+# One writer at a time on a store (``itb_evidence.store.store``): how long to wait, then refuse
+ENV_STORE_WAIT: Final = "ITB_STORE_WAIT_S"  # for the store's DuckDB lock (a batch, a curator)
+ENV_REFRESH_WAIT: Final = "ITB_REFRESH_WAIT_S"  # for another refresh of the same store to end
+DEFAULT_STORE_WAIT_S: Final = 120.0
+DEFAULT_REFRESH_WAIT_S: Final = 60.0
 
 # The search
 DEFAULT_QUERY: Final = (
@@ -44,6 +51,8 @@ ENV_RATE_LOCK: Final = "ITB_EUTILS_RATE_LOCK_FILE"  # cross-process limiter lock
 ENV_TASK_RETRY_DELAY: Final = "ITB_TASK_RETRY_DELAY_S"  # Prefect's one late retry; default 60
 ENV_NOTIFY_WEBHOOK: Final = "ITB_NOTIFY_WEBHOOK"  # POST the run summary as {"text": ...}
 ENV_HOME: Final = "ITB_EVIDENCE_HOME"  # working directory of deployed runs (prefect.yaml)
+# The only task result Prefect keeps on disk is a search answer, for this long (flows.retrieval)
+SEARCH_CACHE_TTL_S: Final = 3600.0
 
 # Quiet, reliable Prefect defaults for a CLI run without a Prefect server (measured: the
 # telemetry heartbeat locked SQLite once; the 20 s ephemeral start-up timeout is close to the cold
@@ -61,6 +70,35 @@ def apply_prefect_defaults() -> None:
     """Set :data:`PREFECT_DEFAULTS` where the user set nothing; call before importing Prefect."""
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value that cannot be used (one line, naming it)."""
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value < 0 or not math.isfinite(value):
+        raise SettingError(f"{name} must be a finite number of seconds >= 0, got {raw!r}")
+    return value
+
+
+def store_wait_s() -> float:
+    """How long opening the store waits for another process's lock before refusing (default 120 s;
+    the refresh holds it only while it writes a batch, a curator while it stores a correction)."""
+    return _seconds(ENV_STORE_WAIT, DEFAULT_STORE_WAIT_S)
+
+
+def refresh_wait_s() -> float:
+    """How long a refresh (or demo) waits for another refresh of the same store before refusing
+    (default 60 s)."""
+    return _seconds(ENV_REFRESH_WAIT, DEFAULT_REFRESH_WAIT_S)
 
 
 def task_retry_delay_s() -> float:

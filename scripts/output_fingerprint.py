@@ -29,7 +29,9 @@ TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(\+\d{
 def main() -> int:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    golds = sorted((ROOT / "tests" / "gold").rglob("*.jsonl"))
+    golds = [
+        p for p in sorted((ROOT / "tests" / "gold").rglob("*.jsonl")) if "passes" not in p.parts
+    ]
     golds += sorted((ROOT.parent / "shared" / "gold").glob("*.jsonl"))
     for gold in golds:
         name = gold.relative_to(gold.parents[1]).as_posix().replace("/", "__")

@@ -10,6 +10,7 @@ import pytest
 from itb_evidence.curate import (
     Correction,
     CorrectionError,
+    CorrectionFileError,
     active_corrections,
     add_correction,
     curated_tables,
@@ -200,4 +201,150 @@ def test_correction_on_a_vanished_outcome_row_stays_visible_and_flagged(
     assert gait["row_kind"] == "missing after revision"
     assert bool(gait["needs_review"]) is True
     assert gait["curation"] == "accept by ana: checked"
+    store.close()
+
+
+# --- validation against the schema and the store (issue 12, finding 5) -------------------------
+def _stored(store: EvidenceStore) -> int:
+    return len(store.table("corrections"))
+
+
+def _set(
+    field: str,
+    value: object,
+    *,
+    target: str = "study",
+    outcome: str | None = None,
+    new_outcome: bool = False,
+) -> Correction:
+    return Correction(
+        "100", target, "set", "x", "ana", outcome, field, value, new_outcome=new_outcome
+    )
+
+
+@pytest.mark.parametrize(
+    ("correction", "message"),
+    [
+        (_set("design", "banana"), "PMID 100: design 'banana' is not one of: rct, prospective"),
+        (_set("itb_dose_unit", "furlongs"), "itb_dose_unit 'furlongs' is not one of: ug, mg"),
+        (_set("itb_dose_value", "-5"), "itb_dose_value = -5.0 cannot be negative"),
+        (_set("itb_dose_range_lo", -1.0), "itb_dose_range_lo = -1.0 cannot be negative"),
+        (_set("sample_size", "7.5"), "sample_size needs a whole number, got '7.5'"),
+        (_set("sample_size", 7.5), "sample_size needs a whole number, got 7.5"),
+        (_set("sample_size", "0"), r"sample_size = 0 fails check > 0"),
+        (_set("sample_size", "seven"), "sample_size needs a whole number, got 'seven'"),
+        (_set("year", "1066"), "year = 1066 must be a publication year"),
+        (_set("itb_dose_sd", "inf"), "itb_dose_sd needs a finite number, got 'inf'"),
+        (_set("itb_dose_sd", "nan"), "itb_dose_sd needs a finite number, got 'nan'"),
+        (_set("included", "maybe"), "included needs true or false, got 'maybe'"),
+        (_set("title", ""), "title cannot be empty"),
+        (
+            _set("p_comparator", "~", target="outcome", outcome="Gait speed"),
+            "p_comparator '~' is not one of: =, <, <=, >, >=",
+        ),
+        (
+            _set("post_spread_type", "stdev", target="outcome", outcome="Gait speed"),
+            "post_spread_type 'stdev' is not one of: iqr, sd, range, ci95, se",
+        ),
+        (
+            _set("row_kind", "whatever", target="outcome", outcome="Gait speed"),
+            "row_kind 'whatever' is not one of: result, p_value, measured",
+        ),
+        (
+            _set("p_value", "0.2", target="outcome", outcome="Nonexistent Scale"),
+            "PMID 100 has no outcome 'Nonexistent Scale' (its outcomes: 'Gait speed', "
+            "'Modified Ashworth Scale'. To add an outcome row, use `curate set ... --new-outcome`)",
+        ),
+        (
+            _set("p_value", "0.2", target="outcome", outcome="Gait sped"),
+            "did you mean 'Gait speed'?",
+        ),
+        (
+            _set("p_value", "0.2", target="outcome", outcome="Gait speed", new_outcome=True),
+            "PMID 100 already has outcome 'Gait speed': drop --new-outcome",
+        ),
+        (
+            Correction("100", "outcome", "reject", "x", "ana", outcome="Nonexistent Scale"),
+            "PMID 100 has no outcome 'Nonexistent Scale'",
+        ),
+        (
+            Correction("100", "study", "accept", "x", "ana", new_outcome=True),
+            "--new-outcome adds an outcome row",
+        ),
+    ],
+)
+def test_a_curator_typo_is_refused_and_stores_nothing(
+    store: EvidenceStore, correction: Correction, message: str
+) -> None:
+    with pytest.raises(CorrectionError) as refused:
+        add_correction(store, correction)
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
+    assert _stored(store) == 0
+    tables = curated_tables(store)
+    assert sorted(tables["outcomes"]["outcome"]) == ["Gait speed", "Modified Ashworth Scale"]
+    assert tables["studies"].iloc[0]["design"] == "retrospective cohort"
+    store.close()
+
+
+def test_a_new_outcome_needs_the_flag_and_is_then_known(store: EvidenceStore) -> None:
+    add_correction(
+        store,
+        _set("p_value", "0.03", target="outcome", outcome="Berg Balance Scale", new_outcome=True),
+    )
+    # the curator-added outcome is now one the study has: more fields need no flag
+    add_correction(store, _set("post_value", "45", target="outcome", outcome="Berg Balance Scale"))
+    berg = curated_tables(store)["outcomes"].set_index("outcome").loc["Berg Balance Scale"]
+    assert (berg["row_kind"], berg["p_value"], berg["post_value"]) == ("curated", 0.03, 45.0)
+    store.close()
+
+
+def test_values_are_stored_typed_and_canonical(store: EvidenceStore) -> None:
+    store.con.execute("UPDATE studies SET itb_dose_unit = 'ug/kg/day'")  # a unit the rules write
+    add_correction(store, _set("design", "  RCT "))
+    add_correction(store, _set("itb_dose_unit", "UG/KG/DAY"))
+    add_correction(store, _set("sample_size", "12.0"))
+    add_correction(store, _set("p_comparator", "<=", target="outcome", outcome="gait speed"))
+    active = active_corrections(store).set_index("field")
+    assert active.loc["design", "value_json"] == '"rct"'
+    assert active.loc["itb_dose_unit", "value_json"] == '"ug/kg/day"'
+    assert active.loc["sample_size", "value_json"] == "12"
+    assert active.loc["p_comparator", "outcome"] == "Gait speed"  # spelled as the study has it
+    store.close()
+
+
+def test_import_file_is_all_or_nothing_and_names_every_bad_row(
+    store: EvidenceStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.csv"
+    write_corrections_file(store, path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    fields = df["field"].tolist()
+    good = fields.index("sample_size")
+    df.loc[good, ["action", "new_value", "reason", "curator"]] = ["set", "8", "Methods", "ana"]
+    bad_design = fields.index("design")
+    df.loc[bad_design, ["action", "new_value", "reason", "curator"]] = ["set", "banana", "x", "ana"]
+    bad_n = fields.index("itb_dose_value")
+    df.loc[bad_n, ["action", "new_value", "reason", "curator"]] = ["set", "-3", "x", "ana"]
+    df.to_csv(path, index=False)
+    with pytest.raises(CorrectionFileError) as refused:
+        read_corrections_file(path, store=store)
+    assert refused.value.problems == [
+        f"{path} line {bad_design + 2}: PMID 100: design 'banana' is not one of: rct, "
+        "prospective cohort, retrospective cohort, case series, case report, review, "
+        "systematic review/meta-analysis, other",
+        f"{path} line {bad_n + 2}: PMID 100: itb_dose_value = -3.0 cannot be negative",
+    ]
+    assert str(refused.value).endswith("(and 1 more bad row(s)); nothing imported")
+    assert _stored(store) == 0
+    store.close()
+
+
+def test_import_rolls_back_when_the_store_refuses_a_row(store: EvidenceStore) -> None:
+    good = _set("sample_size", "8")
+    unknown = Correction("999", "study", "exclude", "x", "ana")
+    with pytest.raises(CorrectionError, match="PMID 999 is not in the store"):
+        import_corrections(store, [good, unknown])
+    assert _stored(store) == 0
+    assert import_corrections(store, [good]) == 1
     store.close()

@@ -304,3 +304,48 @@ def test_the_frozen_split_prints_aggregates_only(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "frozen test split" in refused.output
     shown = CliRunner().invoke(app, ["evaluate", str(path), "--aggregate-only"])
     assert shown.exit_code == 0 and "outcomes" in shown.output and "No numbers" not in shown.output
+
+
+GOOD_GOLD = b'{"id": "a", "abstract": "No numbers.", "gold": {}}'
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            [GOOD_GOLD, b'{"id": "b", "abstract": "caf\xe9", "gold": {}}'],
+            "line 2: not UTF-8 (byte 0xe9",
+        ),
+        ([b"[1, 2]"], "line 1: needs 'abstract' and 'gold' keys"),
+        ([b'{"abstract": 5, "gold": {}}'], "line 1: 'abstract' must be a string or null, got int"),
+        ([b'{"abstract": "x", "gold": [1]}'], "line 1: 'gold' must be an object, got list"),
+        (
+            [b'{"abstract": "x", "gold": {"p_values": 3}}'],
+            "gold 'p_values' must be a list, got int",
+        ),
+        ([b'{"abstract": "x", "gold": {"doses": [2]}}'], "gold 'doses' items must be objects"),
+        (
+            [b'{"abstract": "x", "gold": {"outcome_measures": [{}]}}'],
+            "gold 'outcome_measures' items must be strings, got dict",
+        ),
+        (
+            [GOOD_GOLD, b'{"abstract": "x", "gold": {"doses": [{"value": "abc", "unit": "ug"}]}}'],
+            "line 2: a gold value is missing or of the wrong type (ValueError",
+        ),
+        (
+            [b'{"abstract": "p = 0.02", "gold": {"p_values": [{"value": 0.02}]}}'],
+            "line 1: a gold value is missing or of the wrong type (KeyError: 'comparator')",
+        ),
+        ([b"[" * 100_000], "line 1: "),
+    ],
+)
+def test_a_malformed_gold_file_is_one_error_naming_the_line(
+    tmp_path: Path, lines: list[bytes], message: str
+) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(GoldFileError) as refused:
+        evaluate(path)
+    assert f"{path} {message}" in str(refused.value) or message in str(refused.value)
+    assert str(path) in str(refused.value)
+    assert "\n" not in str(refused.value)

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from itb_evidence.cli.errors import check_out_dir
 from itb_evidence.settings import apply_prefect_defaults
 
 console = Console()
@@ -34,6 +35,7 @@ def extract_corpus_command(
             help="Dataset folder: <out-dir>/<table>/source=<file stem>/part-<n>.parquet "
             "(tables: studies, outcomes, mentions, failures). A file's partition is replaced "
             "when it is extracted again.",
+            callback=check_out_dir,
         ),
     ] = Path("out/corpus"),
     workers: Annotated[
@@ -63,6 +65,13 @@ def extract_corpus_command(
         raise typer.BadParameter("give --dask-address or --dask-local, not both")
     if workers is not None and (dask_address is not None or dask_local is not None):
         raise typer.BadParameter("--workers sizes the local pool; with Dask, size the cluster")
+    from itb_evidence.corpus.process import check_unique_sources
+
+    paths = list(dict.fromkeys(paths))  # the same file named twice is extracted once
+    try:
+        check_unique_sources(paths)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="PATHS") from exc
     apply_prefect_defaults()
     from flows.corpus import extract_corpus_flow
 

@@ -2,12 +2,15 @@
 
 The pipeline screens PubMed records once (title/abstract rules plus curator decisions, each
 exclusion with a reason), so the flow is the PRISMA 2020 "new reviews, databases only" diagram
-with its retrieval/eligibility stage folded into screening: records identified → duplicates
-removed → records screened → records excluded (with reasons) → studies included.
+with its eligibility stage folded into screening: records identified → duplicates removed →
+records sought for retrieval → records not retrieved or not processed (with reasons) → records
+screened → records excluded (with reasons) → studies included. Retrieval comes before screening
+here, unlike the PRISMA template, because a record is screened on its fetched title and abstract.
 
-Counts are derived, never typed in: duplicates are repeated PMIDs in the decision list, and the
-numbers must add up (identified − duplicates = screened = included + excluded) or construction
-fails, because a PRISMA diagram that does not add up is worse than none.
+Counts are derived, never typed in: duplicates are repeated PMIDs in the decision list, records not
+retrieved are the store's unresolved failures, and the numbers must add up (identified −
+duplicates − not retrieved = screened = included + excluded) or construction fails, because a
+PRISMA diagram that does not add up is worse than none.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NO_REASON = "Reason not recorded"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -28,6 +31,7 @@ class PrismaCounts:
     screened: int
     excluded_by_reason: dict[str, int]
     included: int
+    not_retrieved_by_reason: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         counts = {
@@ -36,14 +40,19 @@ class PrismaCounts:
             "screened": self.screened,
             "included": self.included,
             **{f"excluded[{reason!r}]": n for reason, n in self.excluded_by_reason.items()},
+            **{
+                f"not_retrieved[{reason!r}]": n
+                for reason, n in self.not_retrieved_by_reason.items()
+            },
         }
         for name, value in counts.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"PRISMA count {name} must be a non-negative integer: {value!r}")
-        if self.identified - self.duplicates_removed != self.screened:
+        if self.identified - self.duplicates_removed - self.not_retrieved != self.screened:
             raise ValueError(
                 f"PRISMA counts do not add up: identified {self.identified} - duplicates "
-                f"{self.duplicates_removed} != screened {self.screened}"
+                f"{self.duplicates_removed} - not retrieved {self.not_retrieved} != screened "
+                f"{self.screened}"
             )
         if self.included + self.excluded != self.screened:
             raise ValueError(
@@ -55,9 +64,23 @@ class PrismaCounts:
     def excluded(self) -> int:
         return sum(self.excluded_by_reason.values())
 
+    @property
+    def not_retrieved(self) -> int:
+        """Records identified but not retrieved or not processed (never screened)."""
+        return sum(self.not_retrieved_by_reason.values())
+
+    @property
+    def sought(self) -> int:
+        """Records sought for retrieval: identified minus duplicates."""
+        return self.identified - self.duplicates_removed
+
     def reasons_by_count(self) -> list[tuple[str, int]]:
         """Exclusion reasons, most frequent first, ties by name (stable for diffs and reports)."""
-        return sorted(self.excluded_by_reason.items(), key=lambda item: (-item[1], item[0]))
+        return _by_count(self.excluded_by_reason)
+
+    def not_retrieved_reasons_by_count(self) -> list[tuple[str, int]]:
+        """Why records were not retrieved or not processed, most frequent first, ties by name."""
+        return _by_count(self.not_retrieved_by_reason)
 
     def to_json(self) -> dict[str, object]:
         """The counts under PRISMA 2020 box names (snake_case), ready for ``json.dumps``."""
@@ -65,6 +88,9 @@ class PrismaCounts:
             "prisma_version": "PRISMA 2020",
             "records_identified_from_databases": self.identified,
             "duplicate_records_removed": self.duplicates_removed,
+            "records_sought_for_retrieval": self.sought,
+            "records_not_retrieved": self.not_retrieved,
+            "records_not_retrieved_reasons": dict(self.not_retrieved_reasons_by_count()),
             "records_screened": self.screened,
             "records_excluded": self.excluded,
             "records_excluded_reasons": dict(self.reasons_by_count()),
@@ -72,13 +98,25 @@ class PrismaCounts:
         }
 
 
-def prisma_counts(decisions: Iterable[tuple[str, bool, str]], *, identified: int) -> PrismaCounts:
-    """Counts from one ``(pmid, included, reason)`` row per identified record.
+def _by_count(reasons: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
 
-    A PMID seen again is a duplicate; its repeats must carry the same decision (and, when
-    excluded, the same reason), otherwise the record is ambiguous and a ValueError names it.
-    ``identified`` (from the search log) must equal the number of rows: a record without a
-    decision has not been screened yet, and a PRISMA count would silently miss it.
+
+def prisma_counts(
+    decisions: Iterable[tuple[str, bool, str]],
+    *,
+    identified: int,
+    not_retrieved: Iterable[tuple[str, str]] = (),
+) -> PrismaCounts:
+    """Counts from one ``(pmid, included, reason)`` row per screened record, and one
+    ``(pmid, reason)`` row per record identified but not retrieved or not processed.
+
+    A PMID seen again among the decisions is a duplicate; its repeats must carry the same decision
+    (and, when excluded, the same reason), otherwise the record is ambiguous and a ValueError
+    names it. A PMID not retrieved is listed once and has no decision (a screened record was
+    retrieved). ``identified`` (from the search log) must equal the number of rows of both: a
+    record without a decision or a failure has not been accounted for, and a PRISMA count would
+    silently miss it.
     """
     first_decision: dict[str, tuple[bool, str]] = {}
     rows = duplicates = 0
@@ -98,17 +136,31 @@ def prisma_counts(decisions: Iterable[tuple[str, bool, str]], *, identified: int
                 )
             continue
         first_decision[pmid] = decision
-    if identified != rows:
+    lost: dict[str, int] = {}
+    lost_pmids: set[str] = set()
+    for raw_pmid, raw_reason in not_retrieved:
+        pmid = str(raw_pmid).strip()
+        if not pmid:
+            raise ValueError("a record not retrieved has an empty PMID")
+        if pmid in lost_pmids or pmid in first_decision:
+            raise ValueError(
+                f"PMID {pmid} is counted twice: listed again as not retrieved, or screened too"
+            )
+        lost_pmids.add(pmid)
+        reason = raw_reason.strip() or NO_REASON
+        lost[reason] = lost.get(reason, 0) + 1
+    if identified != rows + len(lost_pmids):
         raise ValueError(
             f"identified ({identified}) must equal the number of decision rows ({rows}), "
-            "repeated PMIDs included; records without a decision have not been screened"
+            f"repeated PMIDs included, plus the records not retrieved ({len(lost_pmids)}); "
+            "records without a decision have not been screened"
         )
     excluded: dict[str, int] = {}
     for included, reason in first_decision.values():
         if not included:
             excluded[reason] = excluded.get(reason, 0) + 1
     included_count = sum(1 for included, _ in first_decision.values() if included)
-    return PrismaCounts(identified, duplicates, len(first_decision), excluded, included_count)
+    return PrismaCounts(identified, duplicates, len(first_decision), excluded, included_count, lost)
 
 
 # --- SVG ---------------------------------------------------------------------------------------
@@ -192,18 +244,34 @@ def _arrow(parent: ET.Element, x1: int, y1: int, x2: int, y2: int) -> None:
          stroke_width="1.2", marker_end="url(#prisma-arrow)")  # fmt: skip
 
 
+def _with_reasons(box: _Box, reasons: list[tuple[str, int]]) -> _Box:
+    if not reasons:
+        return box
+    lines = box.lines + _wrapped("Reasons:")
+    for reason, n in reasons:
+        lines += _reason_lines(reason, n)
+    return _Box(box.box_id, box.count, lines)
+
+
 def render_prisma_svg(counts: PrismaCounts, *, source: str = "PubMed") -> str:
     """A PRISMA 2020 flow diagram as one ``<svg>`` element (no XML declaration, no external
     fonts, images or CSS), so it can be written to a ``.svg`` file or inlined in the HTML report.
     Each box is a ``<g>`` with a stable id (``prisma-identified``, ``prisma-duplicates``,
-    ``prisma-screened``, ``prisma-excluded``, ``prisma-included``) and a ``data-count``."""
-    reasons = counts.reasons_by_count()
-    excluded = _counted_box("prisma-excluded", counts.excluded, label="Records excluded")
-    if reasons:
-        lines = excluded.lines + _wrapped("Reasons:")
-        for reason, n in reasons:
-            lines += _reason_lines(reason, n)
-        excluded = _Box(excluded.box_id, excluded.count, lines)
+    ``prisma-sought``, ``prisma-not-retrieved``, ``prisma-screened``, ``prisma-excluded``,
+    ``prisma-included``) and a ``data-count``. The retrieval row is always drawn, with n = 0 when
+    nothing was lost, so a reader sees that nothing was."""
+    excluded = _with_reasons(
+        _counted_box("prisma-excluded", counts.excluded, label="Records excluded"),
+        counts.reasons_by_count(),
+    )
+    not_retrieved = _with_reasons(
+        _counted_box(
+            "prisma-not-retrieved",
+            counts.not_retrieved,
+            label="Records not retrieved or not processed",
+        ),
+        counts.not_retrieved_reasons_by_count(),
+    )
     rows: list[tuple[str, _Box, _Box | None]] = [
         (
             "Identification",
@@ -211,6 +279,11 @@ def render_prisma_svg(counts: PrismaCounts, *, source: str = "PubMed") -> str:
                          label=f"Records identified from {source}"),
             _counted_box("prisma-duplicates", counts.duplicates_removed,
                          "Records removed before screening:", label="Duplicate records removed"),
+        ),
+        (
+            "Screening",
+            _counted_box("prisma-sought", counts.sought, label="Records sought for retrieval"),
+            not_retrieved,
         ),
         (
             "Screening",
@@ -223,9 +296,18 @@ def render_prisma_svg(counts: PrismaCounts, *, source: str = "PubMed") -> str:
             None,
         ),
     ]  # fmt: skip
-    heights = [
-        max(_MIN_ROW_HEIGHT, left.height, right.height if right else 0) for _, left, right in rows
-    ]
+    heights = [max(left.height, right.height if right else 0) for _, left, right in rows]
+    # a phase spans its consecutive rows and needs room for its rotated label
+    phases: list[tuple[str, list[int]]] = []
+    for i, (phase, _, _) in enumerate(rows):
+        if phases and phases[-1][0] == phase:
+            phases[-1][1].append(i)
+        else:
+            phases.append((phase, [i]))
+    for _, members in phases:
+        span = sum(heights[i] for i in members) + _ROW_GAP * (len(members) - 1)
+        if span < _MIN_ROW_HEIGHT:
+            heights[members[-1]] += _MIN_ROW_HEIGHT - span
     total_height = 20 + sum(heights) + _ROW_GAP * (len(rows) - 1) + 10
 
     root = _svg("svg", None, xmlns=SVG_NS, width=str(_WIDTH), height=str(total_height),
@@ -236,10 +318,16 @@ def render_prisma_svg(counts: PrismaCounts, *, source: str = "PubMed") -> str:
                   refY="5", markerWidth="8", markerHeight="8", orient="auto")  # fmt: skip
     _svg("path", marker, d="M 0 0 L 10 5 L 0 10 z", fill="#333333")
 
+    tops: list[int] = []
     y = 20
+    for height in heights:
+        tops.append(y)
+        y += height + _ROW_GAP
+    for phase, members in phases:
+        top, last = tops[members[0]], members[-1]
+        _draw_phase(root, phase, top, tops[last] + heights[last] - top)
     previous_bottom: int | None = None
-    for (phase, left, right), height in zip(rows, heights, strict=True):
-        _draw_phase(root, phase, y, height)
+    for (_, left, right), height, y in zip(rows, heights, tops, strict=True):
         _draw_box(root, left, _LEFT_X, y, _LEFT_W, height)
         centre_x = _LEFT_X + _LEFT_W // 2
         if previous_bottom is not None:
@@ -249,5 +337,4 @@ def render_prisma_svg(counts: PrismaCounts, *, source: str = "PubMed") -> str:
             arrow_y = y + height // 2
             _arrow(root, _LEFT_X + _LEFT_W, arrow_y, _RIGHT_X, arrow_y)
         previous_bottom = y + height
-        y += height + _ROW_GAP
     return ET.tostring(root, encoding="unicode")

@@ -3,12 +3,16 @@
 CSV is the meta-analysis hand-off, so it is one file per table with a stable column order (the
 schema's). XLSX gets one sheet per table, a frozen header, sensible widths and a README sheet with
 the run's query, date and counts, because a spreadsheet travels without its context.
+
+CSV and XLSX neutralise formula triggers in text cells (``export.formulas``: a leading ``'`` in CSV,
+a string cell with Excel's quote prefix in XLSX, numbers untouched); JSON and Parquet keep the
+original text, as they are not opened by spreadsheets.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +22,12 @@ import pandas as pd
 
 from itb_evidence.curate import curated_tables
 from itb_evidence.export.citations import to_bibtex, to_ris
+from itb_evidence.export.failures import FailedRecord, unresolved_failures
+from itb_evidence.export.formulas import (
+    XLSX_WORKBOOK_OPTIONS,
+    formula_like_cells,
+    to_safe_csv,
+)
 from itb_evidence.export.metafor import metafor_table
 from itb_evidence.export.prisma import PrismaCounts, prisma_counts
 from itb_evidence.store.store import EvidenceStore
@@ -65,7 +75,7 @@ def write_csv(tables: Mapping[str, pd.DataFrame], out: Path) -> list[ExportedFil
     files = []
     for name, df in tables.items():
         path = out if name == "studies" else out.with_name(f"{out.stem}_{name}{out.suffix}")
-        df.to_csv(path, index=False)
+        to_safe_csv(df, path)
         files.append(ExportedFile("csv", path, len(df)))
     return files
 
@@ -73,24 +83,34 @@ def write_csv(tables: Mapping[str, pd.DataFrame], out: Path) -> list[ExportedFil
 def write_xlsx(
     tables: Mapping[str, pd.DataFrame], out: Path, info: Mapping[str, Any]
 ) -> ExportedFile:
+    """One sheet per table and a README sheet; every string is a string cell, never a formula."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(out, engine="xlsxwriter", engine_kwargs=XLSX_WORKBOOK_OPTIONS) as writer:
+        quoted = writer.book.add_format({"quote_prefix": True})
         readme = pd.DataFrame(
             [{"key": k, "value": v} for k, v in info.items()]
             + [{"key": f"rows in {n}", "value": len(df)} for n, df in tables.items()]
         )
         readme.to_excel(writer, sheet_name="README", index=False)
+        _quote_prefix(writer.sheets["README"], readme, quoted)
         writer.sheets["README"].set_column(0, 0, 24)
         writer.sheets["README"].set_column(1, 1, 80)
         for name, df in tables.items():
             df.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
+            _quote_prefix(sheet, df, quoted)
             sheet.freeze_panes(1, 0)
             for i, col in enumerate(df.columns):
                 longest = max([len(str(col)), *(len(str(v)) for v in df[col].head(200))])
                 sheet.set_column(i, i, min(max(10, longest + 2), 60))
     total = sum(len(df) for df in tables.values())
     return ExportedFile("xlsx", out, total)
+
+
+def _quote_prefix(sheet: Any, df: pd.DataFrame, quoted: Any) -> None:
+    """Rewrite ``df``'s formula-like text cells (below the header row) with the quote prefix."""
+    for row, col, text in formula_like_cells(df):
+        sheet.write_string(row + 1, col, text, quoted)
 
 
 def write_parquet(tables: Mapping[str, pd.DataFrame], out: Path) -> list[ExportedFile]:
@@ -142,13 +162,29 @@ def included_pmids(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     return sorted(studies.loc[studies["included"].astype(bool), "pmid"].astype(str))
 
 
-def prisma_from_tables(tables: Mapping[str, pd.DataFrame]) -> PrismaCounts:
-    """PRISMA 2020 counts over every screened record (curator decisions applied)."""
+def prisma_from_tables(
+    tables: Mapping[str, pd.DataFrame], failures: Sequence[FailedRecord] = ()
+) -> PrismaCounts:
+    """PRISMA 2020 counts over every screened record (curator decisions applied).
+
+    ``failures`` (the store's unresolved ``failures`` rows, :func:`unresolved_failures`) are the
+    records identified but not retrieved or not processed; a failed PMID that still has a row in
+    the tables (an earlier version was screened) is counted as screened, never twice.
+    """
     studies = tables["studies"]
     decisions = [
         (str(s.pmid), bool(s.included), str(s.inclusion_reason)) for s in studies.itertuples()
     ]
-    return prisma_counts(decisions, identified=len(decisions))
+    decided = {pmid for pmid, _, _ in decisions}
+    not_retrieved = [(f.pmid, f.reason) for f in failures if f.pmid not in decided]
+    return prisma_counts(
+        decisions, identified=len(decisions) + len(not_retrieved), not_retrieved=not_retrieved
+    )
+
+
+def prisma_from_store(store: EvidenceStore) -> PrismaCounts:
+    """PRISMA 2020 counts of the store: curated decisions plus unresolved failures."""
+    return prisma_from_tables(curated_tables(store), unresolved_failures(store))
 
 
 def _write_review_format(
@@ -157,10 +193,10 @@ def _write_review_format(
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "metafor":
         df = metafor_table(tables["studies"], tables["outcomes"])
-        df.to_csv(out, index=False)
+        to_safe_csv(df, out)
         return ExportedFile(fmt, out, len(df))
     if fmt == "prisma":
-        counts = prisma_from_tables(tables)
+        counts = prisma_from_tables(tables, unresolved_failures(store))
         out.write_text(json.dumps(counts.to_json(), indent=2), encoding="utf-8")
         return ExportedFile(fmt, out, counts.included)
     records = store.records(included_pmids(tables))

@@ -516,17 +516,21 @@ def call_eutility(
     context: str,
     config: EntrezConfig,
     rng: random.Random | None = None,
+    log_context: str | None = None,
 ) -> T:
     """Call ``Entrez.<operation>(**params)`` under the limiter and retry policy; ``parse`` turns
     the body into the result and may raise ``MalformedXMLError``/``EutilsErrorResponse`` (retried)
-    or ``UnsafeXMLError`` (not). ``context`` names what is being fetched in logs and errors
-    ("batch 3/12 (PMIDs 1, 2, ...)"). Raises ``EntrezRequestError`` when it gives up.
+    or ``UnsafeXMLError`` (not). ``context`` names what is being fetched in the error raised
+    ("batch 3/12 (5 PMIDs: 1, 2, ...)"); ``log_context`` (default ``context``) in the log lines,
+    one per retry, which should stay short ("batch 3/12 (200 PMIDs)"). Raises
+    ``EntrezRequestError`` when it gives up.
     """
     if operation not in _OPERATIONS:
         raise ValueError(f"unsupported E-utility {operation!r}; expected one of {_OPERATIONS}")
     configure(config)
     limiter = shared_rate_limiter(config)
     jitter = rng or random.Random()
+    short = log_context or context
 
     tries = 0
 
@@ -557,7 +561,7 @@ def call_eutility(
         sleep_s = state.next_action.sleep if state.next_action else 0.0
         logger.warning(
             config.redact(
-                f"{operation} {context}: try {state.attempt_number}/{config.max_attempts} failed "
+                f"{operation} {short}: try {state.attempt_number}/{config.max_attempts} failed "
                 f"({describe_failure(exc) if exc else 'unknown'}); retrying in {sleep_s:.2f} s"
             )
         )
@@ -582,5 +586,8 @@ def call_eutility(
             attempts=tries,
             reason=config.redact(describe_failure(exc)),
         )
-        logger.error(str(error))
+        tried = "try" if tries == 1 else "tries"
+        logger.error(
+            config.redact(f"{operation} {short}: failed after {tries} {tried}: {error.reason}")
+        )
         raise error from None

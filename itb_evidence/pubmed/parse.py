@@ -5,8 +5,9 @@ of MB for 10k records), validates against DTDs it may refuse or try to download,
 (see ``benchmarks/parse_pubmed.py``). Here each record is parsed, handed on, and cleared, so memory
 stays flat whatever the file size.
 
-Safety: entity resolution, DTD loading and network access are off. A document that declares its own
-entities (billion laughs, XXE) is refused outright: PubMed never sends one.
+Safety: the document is read by :func:`itb_evidence.pubmed.xmlreader.stream_records`, the one safe
+streaming reader (entity resolution, DTD loading and network access off). A document that declares
+its own entities (billion laughs, XXE) is refused outright: PubMed never sends one.
 
 Failure policy: a record that cannot be parsed becomes a :class:`ParseFailure` carrying its raw XML
 (nothing is lost, the batch goes on); a broken document (truncated, malformed) raises
@@ -22,7 +23,7 @@ import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import IO
 
 from lxml import etree
 
@@ -49,6 +50,7 @@ from itb_evidence.pubmed.fields import (
     parse_title,
 )
 from itb_evidence.pubmed.records import PubmedRecord
+from itb_evidence.pubmed.xmlreader import EntityDeclarationError, Readable, stream_records
 
 __all__ = [
     "ParseFailure",
@@ -137,20 +139,18 @@ def iter_parse(source: Source) -> Iterator[PubmedRecord | ParseFailure]:
     its already-handled siblings, as soon as it has been parsed.
     """
     name = _source_name(source)
-    stream, close = _open(source)
+    stream, close, reopen = _open(source)
     try:
-        context = _iterparse(stream)
-        checked_entities = False
         try:
-            for _event, element in context:
-                if not checked_entities:
-                    _refuse_entity_declarations(element, name)
-                    checked_entities = True
+            for element in stream_records(stream, what=name, reopen=reopen):
                 yield _parse_or_fail(element, name)
-                _release(element)
-            root = context.root
-            if not checked_entities and root is not None:
-                _refuse_entity_declarations(root, name)
+        except EntityDeclarationError as exc:
+            shown = ", ".join(exc.names[:5])
+            raise PubmedXMLError(
+                f"{name}: the document declares its own entities ({shown}); PubMed XML never "
+                "does, and expanding them could read local files or exhaust memory, "
+                "so it is refused"
+            ) from None
         except etree.XMLSyntaxError as exc:
             raise PubmedXMLError(f"{name}: malformed or truncated PubMed XML: {exc}") from exc
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -180,27 +180,6 @@ def parse_records(source: Source) -> list[PubmedRecord]:
 # ---- internals ------------------------------------------------------------------------------
 
 
-class _EventStream(Protocol):
-    root: etree._Element | None
-
-    def __iter__(self) -> Iterator[tuple[str, etree._Element]]: ...
-
-
-def _iterparse(stream: str | _Readable) -> _EventStream:
-    # lxml-stubs 0.5 types iterparse loosely (no tag tuple, no root); these options are the point.
-    iterparse: Any = etree.iterparse
-    context: _EventStream = iterparse(
-        stream,
-        events=("end",),
-        tag=RECORD_TAGS,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-    )
-    return context
-
-
 def _parse_or_fail(element: etree._Element, name: str) -> PubmedRecord | ParseFailure:
     try:
         return parse_article(element)
@@ -212,38 +191,10 @@ def _parse_or_fail(element: etree._Element, name: str) -> PubmedRecord | ParseFa
         return ParseFailure(pmid=pmid, message=message, raw=etree.tostring(element))
 
 
-def _release(element: etree._Element) -> None:
-    """Drop a handled record and everything before it so the tree never grows."""
-    element.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs 0.5 lacks keep_tail
-    parent = element.getparent()
-    if parent is None:
-        return
-    while element.getprevious() is not None:
-        del parent[0]
-
-
-def _refuse_entity_declarations(element: etree._Element, name: str) -> None:
-    dtd = element.getroottree().docinfo.internalDTD
-    if dtd is None:
-        return
-    # lxml-stubs 0.5 lacks DTD.iterentities (lxml has had it since 2.3)
-    declared = [entity.name for entity in dtd.iterentities()]  # type: ignore[attr-defined]
-    if declared:
-        shown = ", ".join(str(n) for n in declared[:5])
-        raise PubmedXMLError(
-            f"{name}: the document declares its own entities ({shown}); PubMed XML never does, "
-            "and expanding them could read local files or exhaust memory, so it is refused"
-        )
-
-
-class _Readable(Protocol):
-    def read(self, size: int = ..., /) -> bytes: ...
-
-
 class _Prefixed:
     """A stream whose first bytes were read to sniff the format, put back in front."""
 
-    def __init__(self, prefix: bytes, rest: _Readable) -> None:
+    def __init__(self, prefix: bytes, rest: Readable) -> None:
         self._prefix = prefix
         self._rest = rest
 
@@ -267,26 +218,42 @@ def _noop() -> None:
     return None
 
 
-def _open(source: Source) -> tuple[str | _Readable, Callable[[], None]]:
-    """What to hand to iterparse, and how to close it afterwards."""
+def _open(
+    source: Source,
+) -> tuple[str | Readable, Callable[[], None], Callable[[], str | Readable] | None]:
+    """What to hand to the reader, how to close it afterwards, and how to read the document again
+    from its start (the reader's faster way needs that; a caller's stream cannot be rewound)."""
     if isinstance(source, bytes):
-        if source.startswith(_GZIP_MAGIC):
-            return gzip.GzipFile(fileobj=io.BytesIO(source)), _noop
-        return io.BytesIO(source), _noop
+        data = source
+        if data.startswith(_GZIP_MAGIC):
+
+            def unzipped() -> Readable:
+                return gzip.GzipFile(fileobj=io.BytesIO(data))
+
+            return unzipped(), _noop, unzipped
+
+        def whole() -> Readable:
+            return io.BytesIO(data)
+
+        return whole(), _noop, whole
     if isinstance(source, str | os.PathLike):
         path = os.fspath(source)
         with open(path, "rb") as probe:
             magic = probe.read(2)
         if magic == _GZIP_MAGIC:
+
+            def unzipped_file() -> gzip.GzipFile:
+                return gzip.GzipFile(path, "rb")
+
             # closed by iter_parse's finally, after the last record
-            handle = gzip.GzipFile(path, "rb")
-            return handle, handle.close
-        return path, _noop  # libxml2 reads the file itself: fastest path
+            handle = unzipped_file()
+            return handle, handle.close, unzipped_file
+        return path, _noop, lambda: path  # lxml reads the file itself: fastest path
     magic = source.read(2)
     if magic == _GZIP_MAGIC:
-        unzipped = gzip.GzipFile(fileobj=_Prefixed(magic, source), mode="rb")
-        return unzipped, unzipped.close
-    return _Prefixed(magic, source), _noop
+        unzipped_stream = gzip.GzipFile(fileobj=_Prefixed(magic, source), mode="rb")
+        return unzipped_stream, unzipped_stream.close, None
+    return _Prefixed(magic, source), _noop, None
 
 
 def _source_name(source: Source) -> str:

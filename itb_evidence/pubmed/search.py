@@ -136,6 +136,20 @@ def _fmt(day: date) -> str:
     return day.strftime("%Y/%m/%d")
 
 
+def _short(query: str, limit: int = 60) -> str:
+    """A long query cut for log lines (the default query is ~450 characters)."""
+    return query if len(query) <= limit else query[: limit - 1] + "…"
+
+
+NO_RESULTS: Final = "PubMed found no records for this query and window"
+
+
+def is_informational(warning: str) -> bool:
+    """A search warning that only says the window is empty ("No items found."): not a problem,
+    so shown plainly, never as a failure."""
+    return warning == NO_RESULTS or "no items found" in warning.lower()
+
+
 class _Searcher:
     """One search: shares a WebEnv across its slices and gathers warnings."""
 
@@ -150,6 +164,7 @@ class _Searcher:
     def page(self, window: tuple[date, date] | None, retstart: int = 0) -> EsearchPage:
         where = "no date window" if window is None else f"{_fmt(window[0])}-{_fmt(window[1])}"
         context = f"query {self.query!r} ({self.datetype} {where}, retstart {retstart})"
+        log_context = f"query {_short(self.query)!r} ({self.datetype} {where}, retstart {retstart})"
         params: dict[str, Any] = {
             "db": "pubmed",
             "term": self.query,
@@ -167,6 +182,7 @@ class _Searcher:
                 params,
                 parse=lambda body: parse_esearch(body, what="esearch response"),
                 context=context,
+                log_context=log_context,
                 config=self.config,
             )
         except EntrezRequestError as exc:
@@ -273,8 +289,8 @@ def search_pubmed(
         pending.append((earlier, searcher.page(earlier)))
 
     warnings = list(searcher.warnings)
-    if top.count == 0 and not any("No items found" in w for w in warnings):
-        warnings.append("PubMed found no records for this query and window")
+    if top.count == 0 and not any(is_informational(w) for w in warnings):
+        warnings.append(NO_RESULTS)
     if len(pmids) != top.count:
         warnings.append(
             f"PubMed reported Count {top.count} for the whole query but {len(pmids)} distinct "

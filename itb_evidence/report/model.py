@@ -15,6 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from itb_evidence.curate import curated_tables
+from itb_evidence.export.failures import FailedRecord, unresolved_failures
 from itb_evidence.report.plots import DosePoint, SlopeEnd, SlopeLine, dose_dot_plot, slope_panel
 from itb_evidence.report.spans import HighlightSpan, highlight
 from itb_evidence.report.views import (
@@ -70,6 +71,7 @@ class ReportModel:
     dose_svg: Markup
     dose_not_plotted: list[str]
     outcome_panels: list[Markup]
+    failed: list[FailedRecord] = field(default_factory=list)  # not retrieved or not processed
 
     @property
     def low_flag_count(self) -> int:
@@ -312,4 +314,5 @@ def load_report_model(store: EvidenceStore) -> ReportModel:
         dose_svg=Markup(dose_svg),
         dose_not_plotted=skipped,
         outcome_panels=panels,
+        failed=unresolved_failures(store),
     )

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from extractors.results import UNITS
+from extractors.spans import CUT_MARKER, SENTENCE_CAP
+
 Check = Callable[[Any], bool]
 
 
@@ -57,7 +60,13 @@ PROVENANCE = [
         _non_negative,
         ">= 0",
     ),
-    Column("sentence", "VARCHAR", True, "the sentence holding the span"),
+    Column(
+        "sentence",
+        "VARCHAR",
+        True,
+        f"the sentence holding the span; one over {SENTENCE_CAP:,} characters is a window of at"
+        f" most {SENTENCE_CAP:,} around the span, each cut-off part marked {CUT_MARKER}",
+    ),
     Column("section", "VARCHAR", True, "abstract section label (e.g. Results)"),
     Column("rule_id", "VARCHAR", True, "id of the extraction rule that produced the value"),
 ]
@@ -147,6 +156,14 @@ OUTCOMES = [
         'timepoint of the post value as written ("6 months", "steady state")',
     ),
     *_STAT_COLUMNS,
+    Column(
+        "unit",
+        "VARCHAR",
+        True,
+        "unit of the pre and post values: "
+        + " | ".join(UNITS)
+        + " (or a rate as written, e.g. beats/min; empty when none is written)",
+    ),
     Column(
         "direction", "VARCHAR", True, "decrease | increase | no change (post vs pre, as written)"
     ),

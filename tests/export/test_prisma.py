@@ -42,6 +42,9 @@ def test_to_json_uses_prisma_2020_names_and_serialises() -> None:
         "prisma_version": "PRISMA 2020",
         "records_identified_from_databases": 9,
         "duplicate_records_removed": 2,
+        "records_sought_for_retrieval": 7,
+        "records_not_retrieved": 0,
+        "records_not_retrieved_reasons": {},
         "records_screened": 7,
         "records_excluded": 5,
         "records_excluded_reasons": {
@@ -78,7 +81,7 @@ def test_inconsistent_decisions_raise(
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ((10, 2, 7, {"x": 3}, 4), "identified 10 - duplicates 2 != screened 7"),
+        ((10, 2, 7, {"x": 3}, 4), "identified 10 - duplicates 2 - not retrieved 0 != screened 7"),
         ((9, 2, 7, {"x": 3}, 5), r"included 5 \+ excluded 3 != screened 7"),
         ((9, -1, 10, {}, 10), "duplicates_removed must be a non-negative"),
         ((9, 2, 7, {"x": -1}, 8), "excluded\\['x'\\] must be a non-negative"),
@@ -110,6 +113,8 @@ def test_svg_boxes_carry_the_counts() -> None:
             "Records removed before screening:",
             "Duplicate records removed (n = 2)",
         ],
+        "prisma-sought": ["Records sought for retrieval (n = 7)"],
+        "prisma-not-retrieved": ["Records not retrieved or not processed", "(n = 0)"],
         "prisma-screened": ["Records screened (n = 7)"],
         "prisma-excluded": [
             "Records excluded (n = 5)",
@@ -125,12 +130,14 @@ def test_svg_boxes_carry_the_counts() -> None:
     assert counts_attr == {
         "prisma-identified": "9",
         "prisma-duplicates": "2",
+        "prisma-sought": "7",
+        "prisma-not-retrieved": "0",
         "prisma-screened": "7",
         "prisma-excluded": "5",
         "prisma-included": "2",
     }
-    # Self-contained: four arrows drawn with an inline marker, nothing fetched from outside.
-    assert len(root.findall(f".//{SVG}line")) == 4
+    # Self-contained: six arrows drawn with an inline marker, nothing fetched from outside.
+    assert len(root.findall(f".//{SVG}line")) == 6
     assert root.find(f".//{SVG}marker").get("id") == "prisma-arrow"  # type: ignore[union-attr]
     assert "href" not in svg and "<image" not in svg and "@import" not in svg
     phases = [t.text for g in root.iter(f"{SVG}g") if g.get("class") == "prisma-phase"
@@ -154,3 +161,72 @@ def test_svg_wraps_long_reasons_without_splitting_the_count() -> None:
 def test_svg_without_exclusions_has_no_reasons_heading() -> None:
     counts = prisma_counts([("1", True, "")], identified=1)
     assert _box_texts(render_prisma_svg(counts))["prisma-excluded"] == ["Records excluded (n = 0)"]
+
+
+# --- records not retrieved or not processed (issue 12, finding 6) ------------------------------
+NOT_RETRIEVED = [
+    ("900", "Not retrieved: fetch failed"),
+    ("901", "Not retrieved: fetch failed"),
+    ("902", "Not retrieved: PMID missing from PubMed's efetch reply"),
+]
+
+
+def test_records_not_retrieved_are_counted_with_reasons() -> None:
+    counts = prisma_counts(DECISIONS, identified=12, not_retrieved=NOT_RETRIEVED)
+    assert (counts.identified, counts.duplicates_removed, counts.sought) == (12, 2, 10)
+    assert (counts.not_retrieved, counts.screened, counts.included) == (3, 7, 2)
+    assert counts.not_retrieved_reasons_by_count() == [
+        ("Not retrieved: fetch failed", 2),
+        ("Not retrieved: PMID missing from PubMed's efetch reply", 1),
+    ]
+    payload = json.loads(json.dumps(counts.to_json()))
+    assert payload["records_identified_from_databases"] == 12
+    assert payload["records_sought_for_retrieval"] == 10
+    assert payload["records_not_retrieved"] == 3
+    assert payload["records_not_retrieved_reasons"] == {
+        "Not retrieved: fetch failed": 2,
+        "Not retrieved: PMID missing from PubMed's efetch reply": 1,
+    }
+    assert payload["records_screened"] == 7
+
+
+def test_svg_shows_the_records_not_retrieved_with_their_reasons() -> None:
+    counts = prisma_counts(DECISIONS, identified=12, not_retrieved=NOT_RETRIEVED)
+    svg = render_prisma_svg(counts)
+    boxes = _box_texts(svg)
+    assert boxes["prisma-identified"] == ["Records identified from PubMed (n = 12)"]
+    assert boxes["prisma-sought"] == ["Records sought for retrieval (n = 10)"]
+    lines = boxes["prisma-not-retrieved"]
+    assert lines[:3] == ["Records not retrieved or not processed", "(n = 3)", "Reasons:"]
+    assert " ".join(lines[3:]) == (
+        "\u2022 Not retrieved: fetch failed (n = 2) \u2022 Not retrieved: PMID missing from "
+        "PubMed's efetch reply (n = 1)"
+    )
+    root = etree.fromstring(svg.encode("utf-8"))
+    counts_attr = {g.get("id"): g.get("data-count") for g in root.iter(f"{SVG}g") if g.get("id")}
+    assert counts_attr["prisma-not-retrieved"] == "3"
+    assert counts_attr["prisma-screened"] == "7"
+    phases = [t.text for g in root.iter(f"{SVG}g") if g.get("class") == "prisma-phase"
+              for t in g.iter(f"{SVG}text")]  # fmt: skip
+    assert phases == ["Identification", "Screening", "Included"]
+
+
+@pytest.mark.parametrize(
+    ("not_retrieved", "identified", "message"),
+    [
+        ([("100", "fetch failed")], 10, "PMID 100 is counted twice"),  # 100 was screened
+        ([("900", "x"), ("900", "x")], 11, "PMID 900 is counted twice"),
+        ([("900", "x")], 9, r"identified \(9\) must equal .* not retrieved \(1\)"),
+        ([(" ", "x")], 10, "not retrieved has an empty PMID"),
+    ],
+)
+def test_records_not_retrieved_must_add_up(
+    not_retrieved: list[tuple[str, str]], identified: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        prisma_counts(DECISIONS, identified=identified, not_retrieved=not_retrieved)
+
+
+def test_counts_with_a_lost_record_that_do_not_add_up_are_rejected() -> None:
+    with pytest.raises(ValueError, match="identified 9 - duplicates 2 - not retrieved 1"):
+        PrismaCounts(9, 2, 7, {"x": 5}, 2, {"fetch failed": 1})

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from extractors import EXTRACTOR_VERSION, extract_study
-from extractors.spans import all_provenances
+from extractors.spans import all_provenances, sentence_of
 from extractors.types import Provenance, StudyExtraction
 from itb_evidence.evaluate import EvaluationReport, evaluate
 from tests.conftest import REPO_ROOT, shared_path
@@ -42,7 +42,7 @@ def _check_spans(record: dict[str, Any]) -> StudyExtraction:
     se = extract_study(record["id"], record.get("title") or "", abstract)
     for prov in _provenances(se):
         assert abstract[prov.start : prov.end] == prov.text, (record["id"], prov)
-        assert prov.text in prov.sentence or prov.start == prov.end
+        assert prov.text in sentence_of(se, prov) or prov.start == prov.end
         assert prov.rule_id
     assert se.extractor_version == EXTRACTOR_VERSION
     return se

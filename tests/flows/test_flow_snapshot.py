@@ -18,6 +18,10 @@ from itb_evidence.store.store import EvidenceStore
 pytestmark = pytest.mark.flow
 
 SEED = "31507512"
+HSP_NOT_ITB = "35132160"  # SPG31 in Japan: a clinical and genetic study, no ITB
+ITB_NOT_HSP = "31050023"  # the IDYS trial: ITB in dyskinetic cerebral palsy
+ORAL_BACLOFEN = "338390"  # oral baclofen in children with cerebral palsy
+INTRATHECAL_MORPHINE = "15273835"  # intrathecal, but morphine
 EXPECTED_RESULTS = {
     # outcome: (pre median, pre IQR, post median, post IQR, p)
     "Modified Ashworth Scale": (3, (3, 3.25), 1, (1, 1.25), 0.046),
@@ -39,7 +43,8 @@ def demo_run(
 
 def test_summary_counts(demo_run: tuple[RefreshSummary, Path, Path]) -> None:
     summary, _, _ = demo_run
-    assert (summary.records_read, summary.new, summary.studies_kept, summary.failed) == (4, 4, 1, 0)
+    counts = (summary.records_read, summary.new, summary.studies_kept, summary.failed)
+    assert counts == (31, 31, 1, 0)
     assert summary.rows_rejected == 0
     assert summary.changes == [
         "new study: PMID 31507512 (Intrathecal Baclofen in Hereditary Spastic Paraparesis.)"
@@ -66,11 +71,17 @@ def test_seed_study_row(demo_run: tuple[RefreshSummary, Path, Path]) -> None:
     assert seed["itb_dose_summary"] == "188 ± 60 (range 145-230) ug/day"
     assert seed["year"] == 2019 and seed["doi"] == "10.3389/fneur.2019.00901"
     excluded = studies.drop(index=SEED)
-    assert not excluded["included"].any()
-    assert excluded.loc["99000001", "inclusion_reason"] == "not an intrathecal baclofen study"
-    assert bool(excluded.loc["99000001", "is_hsp_population"]) is True
-    assert not excluded.loc["99000002", "is_hsp_population"]
-    assert not excluded.loc["99000003", "is_itb_study"]
+    assert len(excluded) == 30 and not excluded["included"].any()
+    # Real near misses of the dev split (data/README.md): each is screened out with its reason.
+    assert excluded.loc[HSP_NOT_ITB, "inclusion_reason"] == "not an intrathecal baclofen study"
+    assert bool(excluded.loc[HSP_NOT_ITB, "is_hsp_population"]) is True
+    assert excluded.loc[ITB_NOT_HSP, "inclusion_reason"] == (
+        "population is not hereditary spastic paraplegia"
+    )
+    assert bool(excluded.loc[ITB_NOT_HSP, "is_itb_study"]) is True
+    assert not excluded.loc[ORAL_BACLOFEN, "is_hsp_population"]
+    assert not excluded.loc[ORAL_BACLOFEN, "is_itb_study"]
+    assert not excluded.loc[INTRATHECAL_MORPHINE, "is_itb_study"]
 
 
 def test_seed_outcome_rows_values_and_spans(demo_run: tuple[RefreshSummary, Path, Path]) -> None:
@@ -120,7 +131,7 @@ def test_exports_hold_the_seed_values(demo_run: tuple[RefreshSummary, Path, Path
     }
     sheets = pd.read_excel(out / "evidence.xlsx", sheet_name=None)
     assert list(sheets) == ["README", "studies", "outcomes"]
-    assert len(sheets["studies"]) == 4
+    assert len(sheets["studies"]) == 31
 
 
 def test_rerun_adds_nothing_twice(
@@ -130,7 +141,7 @@ def test_rerun_adds_nothing_twice(
     with EvidenceStore(db, read_only=True) as store:
         before = {t: len(store.table(t)) for t in ("studies", "outcomes", "mentions", "records")}
     again = snapshot_flow(db=db, out_dir=None)
-    assert (again.new, again.unchanged) == (0, 4)
+    assert (again.new, again.unchanged) == (0, 31)
     assert again.changes == []
     with EvidenceStore(db, read_only=True) as store:
         after = {t: len(store.table(t)) for t in ("studies", "outcomes", "mentions", "records")}

@@ -150,3 +150,36 @@ def test_fetched_batches_go_into_the_raw_cache_and_come_back_offline(
     assert [(r.pmid, r.status) for r in cache.put_batch(batch.xml)] == [(p, "new") for p in wanted]
     rebuilt = cache.as_article_set(wanted)
     assert validate_article_set(rebuilt, what="rebuilt") == tuple(wanted)
+
+
+def test_missing_pmids_are_a_problem_naming_them(fake_eutils: FakeEutils) -> None:
+    """What the refresh stores in ``failures`` (stage fetch) for PMIDs efetch left out."""
+    (batch,) = fetch_batches(["31507512", *ABSENT[:2]])
+    assert batch.ok and batch.failed_pmids == ABSENT[:2]
+    assert batch.problem == (
+        "efetch batch 1/1: 2 PMIDs missing from PubMed's reply (deleted, withdrawn or not yet "
+        f"available): {ABSENT[0]}, {ABSENT[1]}"
+    )
+    (whole,) = fetch_batches(["31507512"])
+    assert whole.problem is None and whole.failed_pmids == ()
+    fake_eutils.inject(Fault("status", status=503), times=4)
+    (failed,) = fetch_batches(["31507512", ABSENT[0]])
+    assert failed.failed_pmids == ("31507512", ABSENT[0]) and failed.problem == failed.error
+
+
+def test_retry_lines_name_the_batch_and_a_count_not_every_pmid(
+    fake_eutils: FakeEutils, caplog: pytest.LogCaptureFixture
+) -> None:
+    """200 PMIDs used to be listed on every retry line; the final error still lists them all,
+    so the batch can be retried exactly."""
+    wanted = [str(92000000 + i) for i in range(200)]
+    fake_eutils.inject(Fault("status", status=503, path="/efetch.fcgi"), times=4)
+    with caplog.at_level("WARNING", logger="itb_evidence.pubmed.entrez"):
+        batches = list(fetch_batches(wanted, batch_size=100))
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 4  # three retries and the give-up, all of batch 1
+    for line in lines:
+        assert line.startswith("efetch batch 1/2 (100 PMIDs): ")
+        assert wanted[1] not in line and len(line) < 200
+    assert batches[0].error is not None and all(p in batches[0].error for p in wanted[:100])
+    assert batches[1].ok

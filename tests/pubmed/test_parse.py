@@ -300,7 +300,8 @@ def test_empty_result_yields_no_records_and_no_error() -> None:
 
 def test_snapshot_seed_record() -> None:
     records = parse_records(DATA_DIR / "snapshot" / "pubmed_snapshot.xml")
-    assert [r.pmid for r in records] == ["31507512", "99000001", "99000002", "99000003"]
+    assert records[0].pmid == "31507512"  # the hand-built seed, then 30 dev-split records
+    assert len(records) == len({r.pmid for r in records}) == 31
     record = records[0]
     assert record.title == "Intrathecal Baclofen in Hereditary Spastic Paraparesis."
     assert [a.last_name for a in record.authors] == [
@@ -330,11 +331,32 @@ def test_snapshot_seed_record() -> None:
     assert record.section_at(record.abstract.index("p = 0.046")) == results
     for item in records:
         assert_offsets(item)
-    assert records[1].mesh[0].qualifiers[0].name == "drug therapy"
-    assert records[1].keywords == ("HSP", "botulinum toxin")
-    assert records[2].sections[2].text.endswith("(p = 0.62).")  # &lt; decoded, text intact
-    assert records[3].sections[0].label is None
-    assert records[3].abstract == records[3].sections[0].text
+    by_pmid = {r.pmid: r for r in records}
+    labelled = by_pmid["19228818"]  # every paragraph "Label: text": labelled sections
+    assert [s.label for s in labelled.sections] == ["Objective", "Methods", "Results", "Conclusion"]
+    early = by_pmid["16094783"].sections[0]  # "(&lt;1 year" decoded, text intact
+    assert early.text.startswith("To determine the efficacy and safety of early (<1 year post-")
+    plain = by_pmid["17637210"]  # one unlabelled AbstractText
+    assert [s.label for s in plain.sections] == [None]
+    assert plain.abstract == plain.sections[0].text
+
+
+def test_mesh_headings_and_keywords() -> None:
+    xml = document(
+        '<PubmedArticle><MedlineCitation><PMID Version="1">99000001</PMID>'
+        "<Article><ArticleTitle>A title.</ArticleTitle></Article>"
+        '<MeshHeadingList><MeshHeading><DescriptorName UI="D015419" MajorTopicYN="Y">'
+        "Paraplegia, Hereditary Spastic</DescriptorName>"
+        '<QualifierName UI="Q000188" MajorTopicYN="N">drug therapy</QualifierName>'
+        "</MeshHeading></MeshHeadingList>"
+        '<KeywordList Owner="NOTNLM"><Keyword MajorTopicYN="N">HSP</Keyword>'
+        '<Keyword MajorTopicYN="N">botulinum toxin</Keyword></KeywordList>'
+        "</MedlineCitation></PubmedArticle>"
+    )
+    (record,) = parse_records(xml)
+    assert record.mesh[0].descriptor == "Paraplegia, Hereditary Spastic"
+    assert record.mesh[0].qualifiers[0].name == "drug therapy"
+    assert record.keywords == ("HSP", "botulinum toxin")
 
 
 # ---- constructed snippets -------------------------------------------------------------------
@@ -585,6 +607,82 @@ def test_truncated_gzip_raises() -> None:
     data = gzip.compress(document(*(article(str(99100050 + i)) for i in range(50))))
     with pytest.raises(PubmedXMLError):
         list(iter_parse(data[: len(data) // 2]))
+
+
+# ---- the reader's two ways to find records --------------------------------------------------
+# A path or bytes can be read again, so records are found by their start tags (faster); a caller's
+# stream is read once, by end tags. Both must give the same records, failures and errors, wherever
+# a document breaks: by start tags, a break sends the reader back to read by end tags.
+
+
+def _long_document() -> bytes:
+    """Over 32 KB (several reads), with a bad record, a nested record and tight and spaced joins."""
+    body = "alpha beta gamma delta " * 90
+    records = [
+        article(str(99200000 + i), f"Title {i}.", f"<AbstractText>{body}{i}</AbstractText>")
+        for i in range(40)
+    ]
+    records[7] = '<PubmedArticle><MedlineCitation><PMID Version="x">99200007</PMID>' + (
+        "</MedlineCitation></PubmedArticle>"
+    )
+    records[21] = article("99200021", "Outer.", extra=article("99200121", "Nested."))
+    joined = "\n".join(records[:20]) + "".join(records[20:])
+    return document(joined)
+
+
+def _outcome(source: Any) -> list[object]:
+    """Everything iter_parse gives: records, failures, then the error (without the source name)."""
+    out: list[object] = []
+    try:
+        out.extend(iter_parse(source))
+    except PubmedXMLError as exc:
+        out.append(str(exc).split(": ", 1)[1])
+    return out
+
+
+def _cuts(data: bytes) -> list[int]:
+    """Where to break a document: around every record end tag, and every 997th byte."""
+    ends = [m.end() for m in re.finditer(rb"</Pubmed(?:Book)?Article>", data)]
+    near = {cut + delta for cut in ends for delta in (-1, 0, 1, 2)}
+    return sorted(near | set(range(1, len(data), 997)))
+
+
+def test_start_and_end_tag_readings_agree_on_a_whole_document() -> None:
+    data = _long_document()
+    assert len(data) > 2 * 32768
+    by_start, by_end = _outcome(data), _outcome(io.BytesIO(data))
+    assert by_start == by_end
+    pmids = [item.pmid for item in by_start if isinstance(item, PubmedRecord | ParseFailure)]
+    assert pmids[6:9] == ["99200006", "99200007", "99200008"]  # the bad one kept, in place
+    assert pmids[20:23] == ["99200020", "99200121", "99200021"]  # the nested one ends first
+
+
+def test_start_and_end_tag_readings_agree_wherever_the_document_breaks() -> None:
+    data = _long_document()
+    for cut in _cuts(data):
+        broken = data[:cut]
+        assert _outcome(broken) == _outcome(io.BytesIO(broken)), cut
+    for cut in _cuts(data)[::7]:
+        junk = data[:cut] + b"<<junk" + data[cut:]
+        assert _outcome(junk) == _outcome(io.BytesIO(junk)), cut
+
+
+def test_record_ending_right_before_the_break_is_kept(tmp_path: Path) -> None:
+    whole = document(*(article(str(99200200 + i), f"Title {i}.") for i in range(3)))
+    cut = whole[: whole.index(b"</PubmedArticle>") + len(b"</PubmedArticle>")]
+    sources: dict[str, bytes | Path | io.BytesIO] = {
+        "bytes": cut,
+        "path": _write(tmp_path / "cut.xml", cut),
+        "gz-path": _write(tmp_path / "cut.xml.gz", gzip.compress(cut)),
+        "stream": io.BytesIO(cut),
+    }
+    for kind, source in sources.items():
+        seen: list[str] = []
+        with pytest.raises(PubmedXMLError, match="Premature end of data"):
+            for item in iter_parse(source):
+                assert isinstance(item, PubmedRecord)
+                seen.append(item.pmid)
+        assert seen == ["99200200"], kind
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -257,3 +257,11 @@ def test_non_esearch_documents_are_refused_clearly() -> None:
         parse_esearch(b"<eSearchResult><ERROR>Invalid query</ERROR></eSearchResult>")
     with pytest.raises(MalformedXMLError, match="Count"):
         parse_esearch(b"<eSearchResult><IdList/></eSearchResult>")
+
+
+def test_an_empty_window_is_informational_other_warnings_are_not() -> None:
+    from itb_evidence.pubmed.search import NO_RESULTS, is_informational
+
+    assert is_informational(NO_RESULTS)
+    assert is_informational("OutputMessage: No items found.")
+    assert not is_informational("QuotedPhraseNotFound: spastic foo")
