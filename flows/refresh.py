@@ -27,6 +27,7 @@ from flows.retrieval import fetch_task, search_task
 from itb_evidence.export import tables as export_stage
 from itb_evidence.export.prisma import render_prisma_svg
 from itb_evidence.process import ProcessedBatch, RecordFailure, process_records
+from itb_evidence.progress import say
 from itb_evidence.pubmed import parse as parse_stage
 from itb_evidence.pubmed.entrez import EntrezConfig
 from itb_evidence.pubmed.records import PubmedRecord
@@ -34,8 +35,11 @@ from itb_evidence.report.render import write_report
 from itb_evidence.runs import (
     RefreshSummary,
     Window,
+    not_fetched_line,
     plan_window,
+    search_line,
     snapshot_files,
+    stored_line,
 )
 from itb_evidence.settings import DEFAULT_QUERY, task_retry_delay_s
 from itb_evidence.store.batches import store_batch, store_fetch_problems
@@ -80,6 +84,7 @@ def store_task(
     with EvidenceStore(db) as store:
         stored = store_batch(store, run_id, batch, failures=parsed.failures)
     summary.add_batch(stored)
+    say(stored_line(parsed.label, stored))
     return summary
 
 
@@ -220,12 +225,15 @@ def refresh_flow(
             pmids = list(dict.fromkeys([*found.pmids, *retry_pmids]))
             cache = cache_dir or db.with_suffix(".rawcache")
             batches = range(0, len(pmids), batch_size)
+            say(search_line(found, len(pmids), len(batches)))
             for index, start in enumerate(batches):
                 fetched = fetch_task(pmids[start : start + batch_size], index, len(batches), cache)
                 summary.add_fetch(fetched)
                 if fetched.problem is not None:
                     with EvidenceStore(db) as store:
                         store_fetch_problems(store, run_id, fetched)
+                if fetched.xml is None:
+                    say(not_fetched_line(fetched))
                 if fetched.xml is not None:
                     _process(fetched.xml, fetched.label, db, run_id, summary)
             return _finish(db, summary, out_dir)

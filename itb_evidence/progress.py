@@ -1,4 +1,4 @@
-"""Progress bars for long work: a rich bar on a terminal, nothing at all otherwise.
+"""Progress on long work: a rich bar (or a line per step) on a terminal, nothing otherwise.
 
 Wrap the iterable a command works through::
 
@@ -17,11 +17,19 @@ the same order). When the output itself goes to the terminal, that output is the
 While the bar is live, rich redirects ``sys.stderr`` so lines written to it print above the bar;
 code that was handed a stream before the bar started should write to :func:`current_stderr`
 instead of the ``sys.stderr`` object it captured, or its lines would run through the bar.
+
+Work made of a few long steps rather than many items (a refresh: the search, then each efetch
+batch parsed, extracted and stored) says a line per step with :func:`say`: printed on stderr as it
+happens when stderr is a terminal, else logged at INFO on the ``itb_evidence.progress`` logger,
+which is silent by default (the CLI logs warnings only): a piped or scheduled refresh prints only
+its summary, and a scheduler or Prefect worker that wants the steps turns that logger up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import os
 import stat
 import sys
@@ -39,6 +47,8 @@ from rich.progress import (
 )
 
 T = TypeVar("T")
+
+PROGRESS_LOGGER = "itb_evidence.progress"
 
 _COUNT_CHUNK = 1 << 20
 
@@ -160,3 +170,15 @@ def current_stderr() -> TextIO:
     """A stream for error lines that prints above a live progress bar (``sys.stderr`` resolved
     at each write), and straight to stderr when there is no bar."""
     return cast(TextIO, _CurrentStderr())
+
+
+def say(line: str, *, stream: IO[str] | None = None) -> None:
+    """One progress line of long work (see the module): on ``stream`` (stderr by default) when it
+    is a terminal, else logged at INFO on :data:`PROGRESS_LOGGER`. Never raises over a closed or
+    broken stream: progress is never worth failing the work for."""
+    stream = sys.stderr if stream is None else stream
+    if not is_terminal(stream):
+        logging.getLogger(PROGRESS_LOGGER).info("%s", line)
+        return
+    with contextlib.suppress(OSError, ValueError):
+        Console(file=stream, soft_wrap=True).print(line, style="dim", markup=False, highlight=False)

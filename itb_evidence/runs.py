@@ -1,10 +1,11 @@
-"""Refresh bookkeeping: the default query, the incremental window, and the run summary.
+"""Refresh bookkeeping: the incremental window, the run summary and its progress lines.
 
 Plain functions and dataclasses; ``flows.refresh`` wires them with the stage modules.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -15,6 +16,8 @@ from itb_evidence.pubmed.fetch import FetchedBatch
 from itb_evidence.pubmed.search import SearchResult, is_informational
 from itb_evidence.settings import SNAPSHOT_DIR
 from itb_evidence.store.batches import StoredBatch
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,3 +176,30 @@ class RefreshSummary:
         out.append(f"store: {self.db_path}")
         out.extend(f"export: {path}" for path in self.exports)
         return out
+
+
+# --- progress lines of a refresh (said with ``itb_evidence.progress.say``) ---------------------
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def search_line(found: SearchResult, to_fetch: int, batches: int) -> str:
+    """``search found 300 records; fetching 301 PMIDs in 2 batches`` (retries included)."""
+    line = f"search found {_plural(found.count, 'record')}"
+    if to_fetch:
+        line += f"; fetching {_plural(to_fetch, 'PMID')} in {_plural(batches, 'batch', 'batches')}"
+    return line
+
+
+def stored_line(label: str, stored: StoredBatch) -> str:
+    """``batch 2/3 stored: 100 records, 1 failure``."""
+    return (
+        f"{label} stored: {_plural(stored.records_read, 'record')}, "
+        f"{_plural(len(stored.failures), 'failure')}"
+    )
+
+
+def not_fetched_line(fetched: FetchedBatch) -> str:
+    """``batch 2/3 not fetched: 100 PMIDs, asked for again next refresh``."""
+    n = len(fetched.failed_pmids)
+    return f"{fetched.label} not fetched: {_plural(n, 'PMID')}, asked for again next refresh"

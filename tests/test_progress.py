@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import select
 import sys
@@ -19,8 +20,10 @@ import pytest
 
 from extractors.contract import run_contract
 from itb_evidence.progress import (
+    PROGRESS_LOGGER,
     current_stderr,
     remaining_lines,
+    say,
     shows_progress,
     track,
     track_lines,
@@ -160,3 +163,25 @@ def test_remaining_lines_of_a_pipe_is_unknown() -> None:
         writer.flush()
         assert remaining_lines(pipe) is None
         assert remaining_lines(io.BytesIO(b"a\n")) is None  # no descriptor
+
+
+# --- a line per step (``say``): a refresh's search and batches ----------------------------------
+def test_say_prints_the_line_on_a_terminal(terminal: Terminal) -> None:
+    say("batch 1/3 stored: 100 records, 0 failures", stream=terminal.stream)
+    assert "batch 1/3 stored: 100 records, 0 failures" in terminal.read()
+
+
+def test_say_off_a_terminal_only_logs(caplog: pytest.LogCaptureFixture) -> None:
+    piped = io.StringIO()
+    with caplog.at_level(logging.INFO, logger=PROGRESS_LOGGER):
+        say("search found 3 records", stream=piped)
+    assert piped.getvalue() == ""
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
+        (PROGRESS_LOGGER, logging.INFO, "search found 3 records")
+    ]
+
+
+def test_say_never_fails_the_work_over_a_closed_terminal(terminal: Terminal) -> None:
+    stream = terminal.stream
+    stream.close()
+    say("batch 2/3 stored: 1 record, 0 failures", stream=stream)  # closed: not a terminal now

@@ -188,8 +188,10 @@ def demo(
     """Run the refresh flow over the bundled PubMed snapshot in data/ (no network needed)."""
     apply_prefect_defaults()
     from flows.refresh import snapshot_flow
+    from itb_evidence.prefect_server import prefect_api_server
 
-    summary = snapshot_flow(db=db, out_dir=out_dir)
+    with prefect_api_server():  # Prefect's temporary server, which dies with this process
+        summary = snapshot_flow(db=db, out_dir=out_dir)
     _print_summary(summary.lines())
 
 
@@ -228,6 +230,7 @@ def refresh(
         raise typer.Exit(code=2) from exc
     apply_prefect_defaults()
     from flows.refresh import refresh_flow
+    from itb_evidence.prefect_server import prefect_api_server
     from itb_evidence.settings import DEFAULT_QUERY
     from itb_evidence.store.store import StoreBusyError, WriterLock
 
@@ -235,7 +238,9 @@ def refresh(
         err_console.print(f"refresh: {line}", highlight=False, markup=False)
 
     try:
-        with WriterLock(db, on_wait=waiting):  # one refresh per store: wait (bounded) or refuse
+        # one refresh per store (wait, bounded, or refuse); then Prefect's temporary server,
+        # which dies with this process (kill -9 included)
+        with WriterLock(db, on_wait=waiting), prefect_api_server():
             summary = refresh_flow(
                 query=query or DEFAULT_QUERY,
                 since=_parse_day(since, "--since"),

@@ -4,6 +4,7 @@ fake E-utilities server (tests/fake_eutils.py), under Prefect's test harness."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -109,12 +110,63 @@ def _efetch_count(fake: FakeEutils) -> int:
     return sum(1 for r in fake.requests if r.path.endswith("efetch.fcgi"))
 
 
-def _refresh_killed_after(
-    fake: FakeEutils, db: Path, cache: Path, home: Path, efetches: int
+# kill -9 at 10 random points (seeded, so a failure replays): after the fake server has answered
+# N efetch requests (N in 1..10 of 12, one PMID each), plus up to 0.3 s more, so the child is
+# fetching, parsing, extracting, storing (perhaps mid-transaction) or between batches
+KILL_SEED = 12
+KILL_POINTS = [
+    (random.Random(KILL_SEED + i).randint(1, 10), random.Random(-KILL_SEED - i).uniform(0, 0.3))
+    for i in range(10)
+]
+
+
+def _live_processes_of_session(sid: int) -> list[int]:
+    """The pids still alive (zombies are dead) in session ``sid`` (Linux ``/proc``)."""
+    alive = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry)) != sid:
+                continue
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        if stat.rsplit(")", 1)[1].split()[0] != "Z":
+            alive.append(int(entry))
+    return alive
+
+
+def _kill_only(proc: subprocess.Popen[bytes]) -> list[int]:
+    """SIGKILL the child itself (not its process group, which would hide orphans); what is still
+    alive in its session afterwards, then the session is cleaned up either way."""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 10  # the kernel delivers PDEATHSIG at the child's exit
+    left = _live_processes_of_session(proc.pid)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = _live_processes_of_session(proc.pid)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)  # never leave them running after the test
+    return left
+
+
+def _wait_for_efetches(
+    fake: FakeEutils, proc: subprocess.Popen[bytes], before: int, n: int
 ) -> None:
-    """A refresh in a child process (its own session), killed with
-    SIGKILL once the fake server has answered ``efetches`` of its efetch requests: the child is
-    then parsing, extracting, storing (perhaps mid-transaction) or fetching the next batch."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if _efetch_count(fake) - before >= n or proc.poll() is not None:
+            return
+        time.sleep(0.02)
+
+
+def _refresh_killed_after(
+    fake: FakeEutils, db: Path, cache: Path, home: Path, efetches: int, delay_s: float
+) -> None:
+    """A refresh in a child process (its own session), killed with SIGKILL ``delay_s`` after
+    the fake server has answered ``efetches`` of its efetch requests."""
     script = (
         "from pathlib import Path; from flows.refresh import refresh_flow; "
         f"refresh_flow(query={TERM!r}, db=Path({str(db)!r}), out_dir=None, batch_size=1, "
@@ -130,32 +182,33 @@ def _refresh_killed_after(
         env=env,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 180
     try:
-        while time.monotonic() < deadline:
-            if _efetch_count(fake) - before >= efetches or proc.poll() is not None:
-                break
-            time.sleep(0.02)
+        _wait_for_efetches(fake, proc, before, efetches)
+        time.sleep(delay_s)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, f"the child was not killed: {err.decode()[-2000:]}"
+        finished = proc.poll() is not None
+        left = [] if finished else _kill_only(proc)
+        if finished:
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the child ended before it was killed"
+    assert left == [], f"processes left running after kill -9: {left}"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_killed_refresh_resumes_without_duplicates_or_losses(
     prefect_harness: None, fake_eutils: FakeEutils, tmp_path: Path
 ) -> None:
-    """kill -9 at three points, then a rerun: the tables of an undisturbed refresh, every killed
-    run closed as interrupted by the next start (its pid and host recorded), none left running."""
+    """kill -9 at 10 random points, then a rerun: the tables of an undisturbed refresh, every
+    killed run closed as interrupted by the next start (its pid and host recorded), none left
+    running, no process of the killed ones left behind."""
     _serve_term(fake_eutils)
     killed_db, clean_db = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
     kept = []
-    for efetches in (1, 5, 10):
+    for efetches, delay_s in KILL_POINTS:
         _refresh_killed_after(
-            fake_eutils, killed_db, tmp_path / "raw1", tmp_path / "prefect_child", efetches
+            fake_eutils, killed_db, tmp_path / "raw1", tmp_path / "prefect_child", efetches, delay_s
         )
         with EvidenceStore(killed_db, read_only=True) as store:
             runs = store.table("runs")
@@ -173,13 +226,58 @@ def test_killed_refresh_resumes_without_duplicates_or_losses(
     assert resumed.new + resumed.unchanged == 12 and resumed.unchanged >= kept[-1]
     with EvidenceStore(killed_db, read_only=True) as store:
         runs = store.table("runs")
-    assert runs["status"].tolist() == ["interrupted"] * 3 + ["completed"]
+    assert runs["status"].tolist() == ["interrupted"] * len(KILL_POINTS) + ["completed"]
     assert runs["finished_at"].notna().all()
 
     refresh_flow(query=TERM, db=clean_db, out_dir=None, batch_size=1, cache_dir=tmp_path / "raw2")
     after_kill, clean = _tables(killed_db), _tables(clean_db)
     for name in clean:
         pd.testing.assert_frame_equal(after_kill[name], clean[name], check_dtype=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG, /proc")
+def test_killed_refresh_command_leaves_no_prefect_server_behind(
+    fake_eutils: FakeEutils, tmp_path: Path
+) -> None:
+    """``itb-evidence refresh`` with no Prefect server configured, killed with SIGKILL while it
+    fetches: Prefect's temporary API server (a child process) dies with it, and the next refresh
+    closes the killed run as interrupted and completes. Before: the server lived on, orphaned."""
+    _serve_term(fake_eutils)
+    db = tmp_path / "cli.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect_cli"), ITB_EVIDENCE_DB=str(db))
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from itb_evidence.cli import app; sys.argv[0] = 'itb-evidence'; app()",
+        "refresh",
+        "--query",
+        TERM,
+        "--batch-size",
+        "1",
+        "--out-dir",
+        str(tmp_path / "out"),
+    ]
+    before = _efetch_count(fake_eutils)
+    proc = subprocess.Popen(
+        command, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        _wait_for_efetches(fake_eutils, proc, before, 3)
+        assert proc.poll() is None, proc.communicate()[1].decode()[-2000:]
+        assert len(_live_processes_of_session(proc.pid)) >= 2  # the command and its server
+    finally:
+        left = _kill_only(proc) if proc.poll() is None else []
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    assert left == [], f"processes left running after kill -9: {left}"
+
+    rerun = subprocess.run(command, env=env, capture_output=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-2000:]
+    with EvidenceStore(db, read_only=True) as store:
+        runs = store.table("runs")
+        assert len(store.table("records")) == 12
+    assert runs["status"].tolist() == ["interrupted", "completed"]
 
 
 def test_refresh_command_reports_a_failed_search_clearly(
