@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from itb_evidence.export.formulas import restore_text, to_safe_csv
 from itb_evidence.store import schema
 from itb_evidence.store.store import EvidenceStore, load_tables
 
@@ -504,10 +505,20 @@ def write_corrections_file(store: EvidenceStore, path: Path) -> int:
     for col in CORRECTION_FILE_COLUMNS[5:]:
         df[col] = ""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Outcome names and values come from abstracts: a spreadsheet must never run one as a formula.
+    # XLSX cells are written as plain strings; CSV text cells that start with a trigger get a
+    # leading quote, which ``_read_sheet`` drops again (``restore_text``).
     if path.suffix == ".xlsx":
-        df.to_excel(path, index=False, sheet_name="corrections")
+        options = {"strings_to_formulas": False, "strings_to_urls": False}
+        df.to_excel(
+            path,
+            index=False,
+            sheet_name="corrections",
+            engine="xlsxwriter",
+            engine_kwargs={"options": options},
+        )
     else:
-        df.to_csv(path, index=False)
+        to_safe_csv(df, path)
     return len(df)
 
 
@@ -532,7 +543,11 @@ def _read_sheet(path: Path) -> pd.DataFrame:
         raise CorrectionError(
             f"{path}: not a readable {kind} corrections file ({type(exc).__name__}: {exc})"
         ) from exc
-    return df.fillna("")
+    df = df.fillna("")
+    if kind == "CSV":
+        for col in df.columns:
+            df[col] = [restore_text(v) if isinstance(v, str) else v for v in df[col].tolist()]
+    return df
 
 
 def read_corrections_file(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -347,4 +348,41 @@ def test_import_rolls_back_when_the_store_refuses_a_row(store: EvidenceStore) ->
         import_corrections(store, [good, unknown])
     assert _stored(store) == 0
     assert import_corrections(store, [good]) == 1
+    store.close()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_corrections_file_never_carries_a_live_formula_and_reads_back(
+    store: EvidenceStore, tmp_path: Path, suffix: str
+) -> None:
+    """An outcome name taken from a hostile abstract ('=HYPERLINK(...)') is written so a
+    spreadsheet shows it as text, and a correction made on its row still finds the outcome."""
+    hostile = '=HYPERLINK("http://127.0.0.1/x","click")'
+    store.con.execute("UPDATE outcomes SET outcome = ? WHERE outcome = 'Gait speed'", [hostile])
+    path = tmp_path / f"corrections{suffix}"
+    write_corrections_file(store, path)
+    if suffix == ".csv":
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert "'" + hostile in set(raw["outcome"])  # neutralised in the file itself
+    else:
+        book = openpyxl.load_workbook(path)
+        cells = [c for row in book["corrections"].iter_rows() for c in row if c.value == hostile]
+        assert cells and all(c.data_type == "s" for c in cells)  # a string, never a formula
+        raw = pd.read_excel(path, dtype=str).fillna("")
+    row = raw.index[raw["outcome"].str.endswith(hostile) & (raw["field"] == "p_value")][0]
+    raw.loc[row, ["action", "new_value", "reason", "curator"]] = ["set", "0.05", "v2", "ana"]
+    if suffix == ".csv":
+        raw.to_csv(path, index=False)
+    else:  # saved back as a spreadsheet program keeps text: a string cell
+        options = {"strings_to_formulas": False}
+        raw.to_excel(
+            path,
+            index=False,
+            sheet_name="corrections",
+            engine="xlsxwriter",
+            engine_kwargs={"options": options},
+        )
+    (correction,) = read_corrections_file(path)
+    assert correction.outcome == hostile
+    assert import_corrections(store, [correction]) == 1
     store.close()

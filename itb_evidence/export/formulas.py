@@ -50,6 +50,14 @@ def neutralise_text(value: str) -> str:
     return QUOTE + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
+def restore_text(value: str) -> str:
+    """The inverse of :func:`neutralise_text`, for sheets the project writes and reads back (the
+    curators' corrections file): a leading quote before a formula trigger is dropped."""
+    if value.startswith(QUOTE) and value[len(QUOTE) :].startswith(FORMULA_TRIGGERS):
+        return value[len(QUOTE) :]
+    return value
+
+
 def _text_columns(df: pd.DataFrame) -> list[str]:
     """Columns that can hold text: object or string dtype (numbers, bools and dates cannot)."""
     return [
