@@ -234,7 +234,7 @@ def refresh_flow(
                         store_fetch_problems(store, run_id, fetched)
                 if fetched.xml is None:
                     say(not_fetched_line(fetched))
-                if fetched.xml is not None:
+                else:
                     _process(fetched.xml, fetched.label, db, run_id, summary)
             return _finish(db, summary, out_dir)
         except BaseException as exc:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from itb_evidence.evaluate import PRF
 from itb_evidence.outcome_names import NameKey, lenient_key, strict_key
 
 Gold = dict[str, Any]
@@ -69,15 +70,18 @@ def _num(value: Any) -> float | None:
 
 def _matched_f1(
     name: str, items: Iterable[tuple[Sequence[Hashable], Sequence[Hashable]]]
-) -> tuple[FieldAgreement, int]:
-    """F1 of pass B against pass A over multisets of keys, one to one; also the matched count."""
-    tp = fp = fn = 0
+) -> FieldAgreement:
+    """F1 of pass B against pass A over multisets of keys, matched one to one (the ``PRF`` that
+    ``itb-evidence evaluate`` reports, pass A in the gold's place)."""
+    prf = PRF()
     for left, right in items:
         a, b = Counter(left), Counter(right)
         both = sum((a & b).values())
-        tp, fp, fn = tp + both, fp + sum(b.values()) - both, fn + sum(a.values()) - both
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
-    return FieldAgreement(name, "F1", f1, None, tp + fn + (tp + fp)), tp
+        prf.tp += both
+        prf.fp += sum(b.values()) - both
+        prf.fn += sum(a.values()) - both
+    n = 2 * prf.tp + prf.fp + prf.fn  # items in both passes
+    return FieldAgreement(name, "F1", prf.f1, None, n)
 
 
 def _p_key(p: Gold) -> Hashable:
@@ -129,7 +133,7 @@ def agreement(a: dict[str, Gold], b: dict[str, Gold]) -> list[FieldAgreement]:
                     )
                     for i in ids
                 ],
-            )[0]
+            )
         )
     rows.append(
         _matched_f1(
@@ -138,7 +142,7 @@ def agreement(a: dict[str, Gold], b: dict[str, Gold]) -> list[FieldAgreement]:
                 ([_p_key(p) for p in a[i]["p_values"]], [_p_key(p) for p in b[i]["p_values"]])
                 for i in ids
             ],
-        )[0]
+        )
     )
     links = [pair for i in ids for pair in _link_pairs(a[i], b[i], lenient_key)]
     rows.append(_categorical("p-value → outcome links (lenient names)", links))
@@ -149,7 +153,7 @@ def agreement(a: dict[str, Gold], b: dict[str, Gold]) -> list[FieldAgreement]:
                 ([_dose_key(d) for d in a[i]["doses"]], [_dose_key(d) for d in b[i]["doses"]])
                 for i in ids
             ],
-        )[0]
+        )
     )
     rows.append(
         _matched_f1(
@@ -161,7 +165,7 @@ def agreement(a: dict[str, Gold], b: dict[str, Gold]) -> list[FieldAgreement]:
                 )
                 for i in ids
             ],
-        )[0]
+        )
     )
     return rows
 

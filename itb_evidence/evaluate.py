@@ -34,8 +34,6 @@ from extractors import EXTRACTOR_VERSION, extract_study
 from extractors.types import Spread, StudyExtraction
 from itb_evidence.outcome_names import NameKey, lenient_key, strict_key
 
-canonical_outcome = strict_key  # the strict name key, kept under its old name
-
 TARGETS = {"p_values": 0.97, "doses": 0.95, "outcomes": 0.90, "sample_size": 0.90, "links": 0.90}
 
 

@@ -2,7 +2,7 @@
 
 Wrap the iterable a command works through::
 
-    for line in track_lines(src, "extract", output=dst):  # the lines of a file or stdin
+    for line in track(src, "extract", lines_of=src, output=dst):  # the lines of a file or stdin
         ...
     for n, line in track(numbered(src), "extract", lines_of=src, output=dst):  # one per line
         ...
@@ -34,7 +34,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Sized
-from typing import IO, Any, AnyStr, TextIO, TypeVar, cast
+from typing import IO, Any, TextIO, TypeVar, cast
 
 from rich.console import Console
 from rich.progress import (
@@ -93,20 +93,6 @@ def track(
     if total is None and isinstance(items, Sized):
         total = len(items)
     return _bar(items, label, total=total, unit=unit, stream=stream)
-
-
-def track_lines(
-    lines: IO[AnyStr],
-    label: str,
-    *,
-    unit: str = "records",
-    stream: IO[str] | None = None,
-    output: IO[Any] | None = None,
-) -> Iterator[AnyStr]:
-    """The lines of an open file (a path's or stdin, text or binary), with a bar whose total is
-    the number of lines left when the file is a regular file (counted without moving its
-    position); from a pipe the bar counts up."""
-    return track(lines, label, lines_of=lines, unit=unit, stream=stream, output=output)
 
 
 def remaining_lines(file: IO[Any]) -> int | None:

@@ -6,7 +6,7 @@ Plain functions and dataclasses; ``flows.refresh`` wires them with the stage mod
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -115,21 +115,15 @@ class RefreshSummary:
             if note not in self.notes:
                 self.notes.append(note)
 
-    def add_fetched(self, pmids: Sequence[str]) -> None:
-        self.fetched += len(pmids)
-
     def add_fetch(self, fetched: FetchedBatch) -> None:
         """One efetch batch: the PMIDs it returned are fetched; the ones it did not (the batch
         failed, or PubMed left them out) are failed and retried next refresh."""
-        self.add_fetched(fetched.returned if fetched.ok else ())
+        if fetched.ok:
+            self.fetched += len(fetched.returned)
         if fetched.problem is not None:
-            self.add_fetch_failure(fetched.failed_pmids, fetched.problem)
-
-    def add_fetch_failure(self, pmids: Sequence[str], message: str) -> None:
-        """PMIDs a fetch did not retrieve (after its retries): they are retried next refresh."""
-        self.failed += len(pmids)
-        self.add_pmids(self.failed_pmids, pmids)
-        self.failures.append(message)
+            self.failed += len(fetched.failed_pmids)
+            self.add_pmids(self.failed_pmids, fetched.failed_pmids)
+            self.failures.append(fetched.problem)
 
     def run_counts(self) -> dict[str, Any]:
         """The counts a finished run records in the store's ``runs`` table."""

@@ -26,7 +26,6 @@ from itb_evidence.progress import (
     say,
     shows_progress,
     track,
-    track_lines,
 )
 
 
@@ -78,7 +77,7 @@ def jsonl(tmp_path: Path) -> Path:
 def _extract(path: Path, *, wrap: bool, err: TextIO) -> tuple[str, tuple[int, int]]:
     out = io.StringIO()
     with path.open(encoding="utf-8") as src:
-        lines = track_lines(src, "extract", output=out) if wrap else src
+        lines = track(src, "extract", lines_of=src, output=out) if wrap else src
         counts = run_contract(lines, out, err)
     return out.getvalue(), counts
 
