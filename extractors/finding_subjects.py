@@ -273,18 +273,18 @@ INSTRUMENT_PART = re.compile(
     r"sub-scale|item|section|component)\s+of\s+(?:the\s+)?",
     re.I,
 )
-_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
-_PART_WORDS = ("dimension", "domain", "subscale", "sub-scale", "item", "section", "component")
+LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+PART_WORDS = ("dimension", "domain", "subscale", "sub-scale", "item", "section", "component")
 
 
 def _instrument_parts(text: str, low: str, covered: Sequence[tuple[int, int]]) -> set[str]:
     """Lower-cased names the abstract gives as parts of a lexicon instrument: a finding on
     "sitting" then reports on the instrument, whose mention the p-value link falls back to."""
-    if not any(word in low for word in _PART_WORDS):
+    if not any(word in low for word in PART_WORDS):
         return set()
     starts = {start for start, _ in covered}
     return {
-        _LEADING_ARTICLE.sub("", m.group("part").lower())
+        LEADING_ARTICLE.sub("", m.group("part").lower())
         for m in INSTRUMENT_PART.finditer(text)
         if m.end() in starts
     }

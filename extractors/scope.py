@@ -47,6 +47,11 @@ NON_FINAL_ABBREVIATIONS = frozenset(
     {"e.g.", "i.e.", "vs.", "al.", "approx.", "dr.", "fig.", "no.", "ca.", "cf.", "resp."}
 )
 
+# A lower-case dotted abbreviation ("t.i.d.", "b.i.d.", "p.o.") before a bracket ends no
+# sentence: "10 mg t.i.d. (= 0.0214, Wald test)" is one sentence with its p-value ("40 mg p.o.
+# Tracings were ..." still ends one).
+DOTTED_ABBREVIATION = re.compile(r"(?:[a-z]\.){2,}")
+
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets; whitespace between sentences belongs to neither."""
@@ -57,7 +62,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end = m.start() if is_newline else m.start() + 1  # the period belongs to its sentence
         if not is_newline:
             word_start = text.rfind(" ", 0, m.start()) + 1
-            if text[word_start:end].lower() in NON_FINAL_ABBREVIATIONS:
+            word = text[word_start:end]
+            if word.lower() in NON_FINAL_ABBREVIATIONS or (
+                DOTTED_ABBREVIATION.fullmatch(word) and text[m.end() : m.end() + 1] in ("(", "[")
+            ):
                 continue
         while end > start and text[end - 1] in " \t\r":
             end -= 1

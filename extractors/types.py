@@ -175,7 +175,9 @@ class LinkReason(Enum):
     NEAREST_BEFORE = "nearest_before"  # nearest outcome before it in its sentence
     SLASH_JOINED = "slash_joined"  # "reduced MAS/increased MMT (p < 0.01)": the first of the two
     FOLLOWING_IN_CLAUSE = "following_in_clause"  # none before; the first after it in its clause
-    EARLIER_SENTENCE = "earlier_sentence"  # none in its sentence; the last outcome before it
+    EARLIER_SENTENCE = "earlier_sentence"  # none in its sentence; the only measure named before
+    INSTRUMENT_PART = "instrument_part"  # "no difference in sitting": the GMFM, whose part it is
+    BACK_REFERENCE = "back_reference"  # "It fell (p < 0.001)": the measure of the sentence before
     RESPECTIVELY_ORDER = "respectively_order"  # k p-values, k outcomes, "respectively"
     BRACKETED_GROUP_ORDER = "bracketed_group_order"  # k p-values in one bracket, k outcomes
     # pre -> post pair -> outcome

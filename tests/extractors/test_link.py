@@ -33,11 +33,38 @@ def test_respectively_goes_in_order() -> None:
     ]
 
 
-def test_earlier_sentence_is_a_fallback_with_its_own_reason() -> None:
+def test_back_reference_only_when_the_sentence_names_nothing_else() -> None:
     links = _p_links(
         "Spasticity was rated with the Modified Ashworth Scale. It fell markedly (p < 0.001)."
     )
+    assert links == [("Modified Ashworth Scale", LinkReason.BACK_REFERENCE)]
+    # A sentence that may name its own (unknown) measure is no back-reference: with one
+    # measure named before, that one is a weak link; with two, nothing decides.
+    links = _p_links(
+        "Spasticity was rated with the Modified Ashworth Scale. Those treated longer gained (p = 0.05)."
+    )
     assert links == [("Modified Ashworth Scale", LinkReason.EARLIER_SENTENCE)]
+    links = _p_links(
+        "The Modified Ashworth Scale and the Penn Spasm Frequency Scale were recorded. "
+        "Those treated longer gained (p = 0.05)."
+    )
+    assert links == [(None, LinkReason.AMBIGUOUS)]
+
+
+def test_back_reference_with_two_earlier_measures_is_ambiguous() -> None:
+    links = _p_links(
+        "The Modified Ashworth Scale and the Penn Spasm Frequency Scale were recorded. "
+        "It fell markedly (p < 0.001)."
+    )
+    assert links == [(None, LinkReason.AMBIGUOUS)]
+
+
+def test_dotted_abbreviation_keeps_the_p_value_in_its_sentence() -> None:
+    links = _p_links(
+        "The Modified Ashworth Scale fell in both arms. The effect of baclofen 20 mg t.i.d. was "
+        "greater than that of baclofen 10 mg t.i.d. (= 0.0214, Wald test)."
+    )
+    assert links == [("Modified Ashworth Scale", LinkReason.BACK_REFERENCE)]
 
 
 def test_result_pair_reasons_and_contract_keys() -> None:
