@@ -41,7 +41,8 @@ def test_back_reference_only_when_the_sentence_names_nothing_else() -> None:
     # A sentence that may name its own (unknown) measure is no back-reference: with one
     # measure named before, that one is a weak link; with two, nothing decides.
     links = _p_links(
-        "Spasticity was rated with the Modified Ashworth Scale. Those treated longer gained (p = 0.05)."
+        "Spasticity was rated with the Modified Ashworth Scale. "
+        "Those treated longer gained (p = 0.05)."
     )
     assert links == [("Modified Ashworth Scale", LinkReason.EARLIER_SENTENCE)]
     links = _p_links(
