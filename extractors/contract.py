@@ -18,6 +18,10 @@ weeks, months, years; value null when only a range is stated) plus provenance ke
 each result also carries ``timepoint`` (the post value's timepoint as written, e.g. "6 months",
 "steady state", or null) and ``unit`` (the unit of its pre and post values, an id of
 ``extractors.results.UNITS`` such as "m/s", "s", "%", "points", a rate as written, or null).
+Each p-value, dose and result carries ``link_reason``: why it was linked to its outcome (or
+drug), a ``extractors.types.LinkReason`` value such as "nearest_before", "same_clause",
+"respectively_order", "drug_following", or "ambiguous" when two candidates left it unlinked, or
+null; each result also carries ``p_link_reason`` (why its ``p``: "p_adjacent", "p_in_bracket"...).
 ``sentence`` is the sentence holding the span, whole when it is at most 1,000 characters; a
 longer (run-on) one is a window of at most 1,000 characters around the span, each cut-off part
 marked "[…]" (``extractors.spans``). A malformed line, or a title or abstract over 100,000
@@ -33,7 +37,14 @@ from typing import Any, TextIO
 
 from extractors.engine import FieldTooLong, extract_study
 from extractors.spans import sentence_of
-from extractors.types import FollowUp, Provenance, Spread, Statistic, StudyExtraction
+from extractors.types import (
+    FollowUp,
+    LinkReason,
+    Provenance,
+    Spread,
+    Statistic,
+    StudyExtraction,
+)
 
 
 def _prov(se: StudyExtraction, prov: Provenance) -> dict[str, Any]:
@@ -72,6 +83,10 @@ def _follow_up(se: StudyExtraction, follow_up: FollowUp | None) -> dict[str, Any
     }
 
 
+def _reason(reason: LinkReason | None) -> str | None:
+    return reason.value if reason is not None else None
+
+
 def to_contract(se: StudyExtraction) -> dict[str, Any]:
     """The documented output object for one study extraction."""
     return {
@@ -94,6 +109,7 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "range": list(d.range) if d.range else None,
                 "unit": d.unit,
                 "kind": d.kind,
+                "link_reason": _reason(d.link_reason),
             }
             for d in se.doses
         ],
@@ -104,6 +120,7 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "value": p.value,
                 "outcome": p.outcome,
                 "reported_ns": p.reported_ns,
+                "link_reason": _reason(p.link_reason),
             }
             for p in se.p_values
         ],
@@ -116,6 +133,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "p_comparator": r.p.comparator if r.p else None,
                 "timepoint": r.timepoint,
                 "unit": r.unit,
+                "link_reason": _reason(r.link_reason),
+                "p_link_reason": _reason(r.p_link_reason),
                 **_prov(se, r.prov),
             }
             for r in se.results

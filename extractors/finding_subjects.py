@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 
 import yaml
@@ -42,7 +43,6 @@ P_CUE = re.compile(r"p\s*(?:[<>=\u2264\u2265]|[-\u2010\s]?values?\b|less\s+than)
 PAIR_CUE = re.compile(r"from\s+(?:an?\s+\w+\s+of\s+)?\(?[-\u2212]?\d[^;]{0,80}?\bto\s+[-\u2212]?\d")
 HAS_P = re.compile(P_VALUE)
 ARROWS = ("\u2192", "\u27f6", "\u279e", "\u21d2", "->")
-ARROW_RULE = "outcome.finding_arrow"
 ARROW_PAIR = re.compile(
     r"[-\u2212]?\d+(?:[.,\u00b7]\d+)?(?:\s*(?:\u00b1|\+/-)\s*\d+(?:[.,\u00b7]\d+)?)?\s*"
     r"(?:\u2192|\u27f6|\u279e|\u21d2|-+>|\u2013>)\s*[-\u2212]?\d"
@@ -56,16 +56,42 @@ _WORD = r"[A-Za-z][A-Za-z0-9'/\u2010\u2011\u2013-]*"
 _NUMBER = r"[-\u2212]?\d+(?:[.,\u00b7]\d+)?"
 
 
+class FindingKind(Enum):
+    """Where a finding rule looks for the name; its rule id is ``outcome.finding_<value>``."""
+
+    SUBJECT = "subject"  # opens a clause with a change verb
+    VALUE = "value"  # opens a clause with "was/were <number>"
+    ELLIPTIC = "elliptic"  # "... and X from 38 to 44": the verb is understood
+    ARROW = "arrow"  # "X 3·4 → 1·9"
+    OBJECT = "object"  # "a reduction in X", "had a higher X than"
+    BEFORE_P = "before_p"  # "the X (p = ...)"
+    LISTED = "listed"  # "...: X, 14.2 vs 10.1 (P = 0.003); Y, ..."
+
+    @property
+    def rule_id(self) -> str:
+        return f"outcome.finding_{self.value}"
+
+
+# The kinds whose name opens its clause (after opening words only).
+CLAUSE_OPENING_KINDS = frozenset(
+    {FindingKind.SUBJECT, FindingKind.VALUE, FindingKind.ELLIPTIC, FindingKind.ARROW}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FindingRule:
     """An anchor found by a scan (a verb, a p-value, "vs"), then the name matched next to it:
     scanning for the name pattern itself at every position of every abstract cost more than the
     rest of the extractor (measured)."""
 
-    id: str
+    kind: FindingKind
     anchor: re.Pattern[str]
     phrase: re.Pattern[str]  # group np; ends at the anchor (backward) or starts after it
     backward: bool
+
+    @property
+    def id(self) -> str:
+        return self.kind.rule_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,30 +134,30 @@ def load_rules() -> FindingRules:
         label = r"(?:\s*\([^()]{1,15}\))?"
         before_verb = rf"{label}{tail}{adverb}\s+"
         rules = (
-            # (rule id, anchor, phrase pattern, phrase before the anchor?)
-            ("outcome.finding_subject", rf"\b(?:{verbs})\b", rf"{phrase}{before_verb}", True),
-            ("outcome.finding_value", r"\b(?:was|were)\s+(?=\d)", rf"{phrase}{tail}\s+", True),
+            # (kind, anchor, phrase pattern, phrase before the anchor?)
+            (FindingKind.SUBJECT, rf"\b(?:{verbs})\b", rf"{phrase}{before_verb}", True),
+            (FindingKind.VALUE, r"\b(?:was|were)\s+(?=\d)", rf"{phrase}{tail}\s+", True),
             # "... (p = 0.006) and peak swing-phase knee flexion from 38.5 to 44.1 (p = 0.02)": the
             # verb of the clause before is understood.
-            ("outcome.finding_elliptic", PAIR_CUE.pattern, rf"{phrase}{label}\s+", True),
+            (FindingKind.ELLIPTIC, PAIR_CUE.pattern, rf"{phrase}{label}\s+", True),
             # "...: lower-limb Ashworth score 3·4 ± 0·6 → 1·9 ± 0·7 (p<0·001); spasms per day
             # 11·2 → 3·1 (p=0·003)": a name right before an arrowed pair.
-            ("outcome.finding_arrow", ARROW_PAIR.pattern, rf"{phrase}{label}\s+", True),
+            (FindingKind.ARROW, ARROW_PAIR.pattern, rf"{phrase}{label}\s+", True),
             (
-                "outcome.finding_object",
+                FindingKind.OBJECT,
                 rf"\b(?:(?:{nouns})\s+(?:in|of|for)\s+(?:the\s+)?|"
                 rf"(?:{raw['transitive_verbs']})\s+(?:the|their|its)\s+)|(?:{comparisons})(?:the\s+)?",
                 rf"{phrase}(?![\w'\u2010-])",
                 False,
             ),
             (
-                "outcome.finding_before_p",
+                FindingKind.BEFORE_P,
                 rf"[(\[]\s*{P_VALUE}",
                 rf"(?:[,;:]\s*|\b(?:and|or|but|while|whereas)\s+)the\s+{phrase}{tail}\s*",
                 True,
             ),
             (
-                "outcome.finding_listed",
+                FindingKind.LISTED,
                 rf",\s*{_NUMBER}\s*(?:\([^()]{{1,40}}\)\s*)?(?:vs\.?|versus)\s+{_NUMBER}",
                 rf"[:;]\s*{phrase}(?:\s+on\s+(?:the|an?)\s+[^,;:()]{{1,40}})?",
                 True,
@@ -139,8 +165,8 @@ def load_rules() -> FindingRules:
         )
         return FindingRules(
             rules=tuple(
-                FindingRule(rule_id, re.compile(anchor), re.compile(p, re.I), backward)
-                for rule_id, anchor, p, backward in rules
+                FindingRule(kind, re.compile(anchor), re.compile(p, re.I), backward)
+                for kind, anchor, p, backward in rules
             ),
             leading=frozenset(str(w) for w in raw["leading_words"]),
             refused=frozenset(str(w) for w in raw["refused_words"]),
@@ -218,12 +244,12 @@ def find_finding_subjects(
     parts = _instrument_parts(text, low, covered)
     for window_start, window_end in _windows(reported, sentence_start):
         for rule in rules.rules:
-            if (rule.id == "outcome.finding_listed" and not listed) or (
-                rule.id == ARROW_RULE and not arrows
+            if (rule.kind is FindingKind.LISTED and not listed) or (
+                rule.kind is FindingKind.ARROW and not arrows
             ):
                 continue
             # A before-p anchor is the bracket opening a p-value that starts at the window end.
-            end = window_end + 24 if rule.id == "outcome.finding_before_p" else window_end
+            end = window_end + 24 if rule.kind is FindingKind.BEFORE_P else window_end
             for anchor in rule.anchor.finditer(low, window_start, min(end, len(low))):
                 if rule.backward:
                     m = _ending_at(rule.phrase, text, anchor.start(), window_start)
@@ -231,7 +257,9 @@ def find_finding_subjects(
                     m = rule.phrase.match(text, anchor.end())
                 if m is None:
                     continue
-                hit = _accept(text, m, anchor.end(), rule.id, rules, covered, taken, sentence_start)
+                hit = _accept(
+                    text, m, anchor.end(), rule.kind, rules, covered, taken, sentence_start
+                )
                 if hit is not None and hit.name.lower() not in parts:
                     taken.append((hit.start, hit.end))
                     hits.append(hit)
@@ -245,18 +273,18 @@ INSTRUMENT_PART = re.compile(
     r"sub-scale|item|section|component)\s+of\s+(?:the\s+)?",
     re.I,
 )
-_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
-_PART_WORDS = ("dimension", "domain", "subscale", "sub-scale", "item", "section", "component")
+LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+")
+PART_WORDS = ("dimension", "domain", "subscale", "sub-scale", "item", "section", "component")
 
 
 def _instrument_parts(text: str, low: str, covered: Sequence[tuple[int, int]]) -> set[str]:
     """Lower-cased names the abstract gives as parts of a lexicon instrument: a finding on
     "sitting" then reports on the instrument, whose mention the p-value link falls back to."""
-    if not any(word in low for word in _PART_WORDS):
+    if not any(word in low for word in PART_WORDS):
         return set()
     starts = {start for start, _ in covered}
     return {
-        _LEADING_ARTICLE.sub("", m.group("part").lower())
+        LEADING_ARTICLE.sub("", m.group("part").lower())
         for m in INSTRUMENT_PART.finditer(text)
         if m.end() in starts
     }
@@ -277,14 +305,6 @@ def _windows(reported: list[int], sentence_start: Callable[[int], int]) -> list[
 
 # Where a name (or the punctuation or conjunction opening it) may begin.
 PHRASE_START = re.compile(r"(?<![\w'\u2010\u2011\u2013/-])[A-Za-z]|[,;:]")
-CLAUSE_OPENING_RULES = frozenset(
-    {
-        "outcome.finding_subject",
-        "outcome.finding_value",
-        "outcome.finding_elliptic",
-        "outcome.finding_arrow",
-    }
-)
 PHRASE_BREAKS = (",", ";", ":", "(", ")", "[", "]", ". ")
 
 
@@ -310,7 +330,7 @@ def _accept(
     text: str,
     m: re.Match[str],
     after: int,
-    rule_id: str,
+    kind: FindingKind,
     rules: FindingRules,
     covered: Sequence[tuple[int, int]],
     taken: list[tuple[int, int]],
@@ -325,7 +345,7 @@ def _accept(
         return None
     s_end = text.find(". ", after)
     s_end = s_end if s_end >= 0 else len(text)
-    if rule_id in CLAUSE_OPENING_RULES:
+    if kind in CLAUSE_OPENING_KINDS:
         # A subject begins its clause (after opening words only): in "Patients with HSP improved"
         # the subject is the patients, not "HSP".
         look_from = max(s_start, opening - LOOK_BACK)
@@ -346,7 +366,7 @@ def _accept(
             return None
         # "the odds of A and B was 17.2": a value's subject follows a mark or opens the
         # sentence; after a bare "and" it is usually the second half of a coordinated phrase.
-        if rule_id == "outcome.finding_value" and BARE_CONJUNCTION_BEFORE.search(
+        if kind is FindingKind.VALUE and BARE_CONJUNCTION_BEFORE.search(
             text, max(s_start, clause_start - 12), clause_start
         ):
             return None
@@ -356,21 +376,21 @@ def _accept(
             text, max(s_start, span[0] - 300), span[0]
         ):
             return None
-    if rule_id == "outcome.finding_value":
+    if kind is FindingKind.VALUE:
         # "X was 0.31 before, and after one year it was 0.26 (p = 0.01)": any p in the sentence.
         if not HAS_P.search(text, after, s_end):
             return None
-    elif rule_id == "outcome.finding_listed":
+    elif kind is FindingKind.LISTED:
         if _measured_with(text, m.end("np"), m.end(), covered):
             return None
-    elif rule_id not in ("outcome.finding_before_p", "outcome.finding_elliptic", ARROW_RULE):
+    elif kind not in (FindingKind.BEFORE_P, FindingKind.ELLIPTIC, FindingKind.ARROW):
         limit = CLAUSE_END.search(text, after, s_end)
         clause_end = limit.start() if limit else s_end
         if not REPORTED.search(text, after, clause_end):
             return None
         if _measured_with(text, m.end("np"), clause_end, covered):
             return None
-        if rule_id == "outcome.finding_subject" and _object_follows(text, after, covered):
+        if kind is FindingKind.SUBJECT and _object_follows(text, after, covered):
             return None
     name = text[span[0] : span[1]]
     head = name.rsplit(None, 1)[-1]
@@ -378,7 +398,7 @@ def _accept(
         name = name[: len(name) - len(head)] + rules.singular_heads[head.lower()]
     elif head.lower() in rules.angle_heads:
         name += " angle"  # "knee flexion increased from 41° to 48°": a joint angle
-    return FindingHit(name[:1].upper() + name[1:], span[0], span[1], rule_id)
+    return FindingHit(name[:1].upper() + name[1:], span[0], span[1], kind.rule_id)
 
 
 FINISHED_CLAUSE_BEFORE = re.compile(rf"[\d)\]%\u00b0]\s+{_CONJUNCTION}\s+\Z", re.I)

@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from extractors.distributions import p_from_chi2, p_from_f, p_from_t, p_from_z
+from extractors.follow_up import find_timepoint
 from extractors.numbers import DASH, DECIMAL, MINUS, NUM_LEFT, PLUS_MINUS, parse_decimal
+from extractors.scope import TIMEPOINT_CLAUSE, TIMEPOINT_CLAUSE_AHEAD, Scope
 from extractors.types import Spread, Statistic
 
 # A measurement unit a score may carry ("212 ± 88 m", "19.5 s", "52 ± 15 degrees", "352 ms",
@@ -147,6 +151,23 @@ TEST_STATISTIC = re.compile(
 )
 
 
+class PairForm(Enum):
+    """How a pair is written; its rule id (provenance) is ``result.<value>``."""
+
+    FROM_TO = "from_to"  # "fell from 3 to 1"
+    BEFORE_AFTER = "before_after"  # "3 before and 1 after implantation"
+    COMPARED_WITH_PRE = "compared_with_pre"  # "1.5 at 12 months, compared with 3.0 before"
+    ARROW = "arrow"  # "7 → 4"
+    REMAINED = "remained"  # "remained 14 (IQR 13.5-14 pre, IQR 14-14 post)"
+    RESPECTIVELY = "respectively"  # "from 3 and 2 to 1 and 1, respectively"
+    VS_LIST = "vs_list"  # "baseline vs one year: BADS, 14·2 vs 10·1; MAS, 2·8 vs 1·9"
+    BEFORE_AFTER_CLAUSES = "before_after_clauses"  # "Before ..., X was A; after ... it was B"
+
+    @property
+    def rule_id(self) -> str:
+        return f"result.{self.value}"
+
+
 @dataclass(frozen=True, slots=True)
 class PairHit:
     """One pre -> post pair. Pairs written together ("from 0.71 and 0.42 to 0.86 and 0.49,
@@ -160,11 +181,15 @@ class PairHit:
     pre: Statistic
     post: Statistic
     post_start: int
-    rule_id: str
+    form: PairForm
     link_at: int = -1
     group: tuple[int, int] = (0, 1)
     respective: bool = False
     unit: str | None = None  # a UNITS id, or a rate as written; None when no unit is written
+
+    @property
+    def rule_id(self) -> str:
+        return self.form.rule_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +464,24 @@ COMPARED_WITH = re.compile(
 ARROW = r"(?:\u2192|\u27f6|\u279e|\u21d2|-{1,2}>|\u2013>)"
 ARROW_CUES = ("\u2192", "->", "\u27f6", "\u279e", "\u21d2", "\u2013>")
 ARROW_PAIR = re.compile(rf"{NUM_LEFT}{_stat_value('a_')}\s*{ARROW}\s*{_stat_value('b_')}")
+# Words every pre -> post pair form holds (find_pairs): "from", "remained", "unchanged",
+# "stayed", "before", "baseline", "prior to", "pre-implantation", an arrow. Only sentences holding
+# one are searched.
+PAIR_CUES = (
+    "from",
+    "remain",
+    "unchanged",
+    "stayed",
+    "before",
+    "baseline",
+    "prior to",
+    "pre-",
+    "pre\u2010",
+    "preop",
+    "preimpl",
+    "pretreat",
+    *ARROW_CUES,
+)
 # A chain "3 → 2 → 1" holds three time points: which two a reviewer wants is not written.
 ARROW_BEFORE = re.compile(rf"{ARROW}\s*\Z")
 ARROW_AFTER = re.compile(rf"\s*{ARROW}")
@@ -525,7 +568,7 @@ def _group_hits(
     posts: list[re.Match[str]],
     span: tuple[int, int],
     sentence: str,
-    rule_id: str,
+    form: PairForm,
     conventions: Conventions,
     *,
     respective: bool,
@@ -548,7 +591,7 @@ def _group_hits(
                 pre,
                 post,
                 _value_start(b, "a_"),
-                rule_id,
+                form,
                 _value_start(a, "a_"),
                 (index, len(pres)),
                 respective,
@@ -573,7 +616,7 @@ def _respectively_pairs(sentence: str, conventions: Conventions) -> list[PairHit
         if tail and not RANGE_VERB_BEFORE.search(sentence, 0, index):
             span = (index, tail.end())
             hits += _group_hits(
-                pres, posts, span, sentence, "result.respectively", conventions, respective=True
+                pres, posts, span, sentence, PairForm.RESPECTIVELY, conventions, respective=True
             )
         index = sentence.find("from ", index + 1)
     return hits
@@ -604,7 +647,7 @@ def _vs_list_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
                 pre,
                 post,
                 _value_start(m, "b_"),
-                "result.vs_list",
+                PairForm.VS_LIST,
                 unit=unit,
             )
         )
@@ -638,7 +681,7 @@ def _clause_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
                 posts,
                 span,
                 sentence,
-                "result.before_after_clauses",
+                PairForm.BEFORE_AFTER_CLAUSES,
                 conventions,
                 respective=False,
             )
@@ -646,7 +689,7 @@ def _clause_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
 
 
 def _single_pair(
-    sentence: str, m: re.Match[str], rule_id: str, conventions: Conventions
+    sentence: str, m: re.Match[str], form: PairForm, conventions: Conventions
 ) -> PairHit | None:
     """The pair of a from_to or before_after match, unless it is a dose, a duration, a range of
     one measurement or a period of years."""
@@ -655,11 +698,11 @@ def _single_pair(
     time_unit: str | None = None
     for end in (_value_end(m, "b_"), m.end()):
         if NOT_A_SCORE_UNIT.match(sentence, end):
-            time = TIME_UNIT.match(sentence, end) if rule_id == "result.from_to" else None
+            time = TIME_UNIT.match(sentence, end) if form is PairForm.FROM_TO else None
             if time is None or not CHANGE_VERB_BEFORE.search(sentence, 0, m.start()):
                 return None
             time_unit = time_unit or unit_id(time.group().strip().lower())
-    if rule_id == "result.from_to" and RANGE_VERB_BEFORE.search(sentence, 0, m.start()):
+    if form is PairForm.FROM_TO and RANGE_VERB_BEFORE.search(sentence, 0, m.start()):
         return None
     before = sentence[: m.start()]
     pre = _statistic(m, "a_", before, sentence, conventions)
@@ -674,7 +717,7 @@ def _single_pair(
         pre,
         post,
         _value_start(m, "b_"),
-        rule_id,
+        form,
         unit=unit if unit is not None else time_unit,
     )
 
@@ -689,7 +732,7 @@ def _remained_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
         kind = _stat_kind(sentence[: m.start()], spreads[0], False)
         pre = Statistic(stat=kind, value=value, spread=spreads[0])
         post = Statistic(stat=kind, value=value, spread=spreads[1])
-        hits.append(PairHit(m.start(), m.end(), pre, post, m.start("v"), "result.remained"))
+        hits.append(PairHit(m.start(), m.end(), pre, post, m.start("v"), PairForm.REMAINED))
     return hits
 
 
@@ -700,7 +743,7 @@ def _shifted(hit: PairHit, offset: int) -> PairHit:
         hit.pre,
         hit.post,
         hit.post_start + offset,
-        hit.rule_id,
+        hit.form,
         hit.link_at + offset if hit.link_at >= 0 else -1,
         hit.group,
         hit.respective,
@@ -716,13 +759,13 @@ def find_pairs(
     The list forms (respectively, vs lists, before/after clauses) are tried where their literal
     cue is present, and give way to any overlapping from_to/before_after/remained pair."""
     hits: list[PairHit] = []
-    for m, rule_id in [
-        *((m, "result.from_to") for m in _pre_post_matches(sentence)),
-        *((m, "result.before_after") for m in _before_after_matches(sentence)),
-        *((m, "result.compared_with_pre") for m in _compared_matches(sentence)),
-        *((m, "result.arrow") for m in _arrow_matches(sentence)),
+    for m, form in [
+        *((m, PairForm.FROM_TO) for m in _pre_post_matches(sentence)),
+        *((m, PairForm.BEFORE_AFTER) for m in _before_after_matches(sentence)),
+        *((m, PairForm.COMPARED_WITH_PRE) for m in _compared_matches(sentence)),
+        *((m, PairForm.ARROW) for m in _arrow_matches(sentence)),
     ]:
-        hit = _single_pair(sentence, m, rule_id, conventions)
+        hit = _single_pair(sentence, m, form, conventions)
         if hit is not None:
             hits.append(hit)
     if "remain" in sentence or "unchanged" in sentence or "stayed" in sentence:
@@ -741,6 +784,50 @@ def find_pairs(
             if hit.group[0] == hit.group[1] - 1:
                 taken.append((hit.start, hit.end))
     return [_shifted(h, offset) for h in hits] if offset else hits
+
+
+def next_pair_start(pairs: Sequence[PairHit], index: int, s_end: int) -> int:
+    """Where the next pair (not one of this pair's group) starts, else the sentence end."""
+    start = pairs[index].start
+    return next((q.start for q in pairs[index + 1 :] if q.start > start), s_end)
+
+
+def pair_timepoints(
+    pairs: Sequence[PairHit], s_start: int, s_end: int, scope: Scope, lowered: str
+) -> list[str | None]:
+    """Timepoint of each pair's post value (rule ids in lexicons/follow_up.yaml, timepoint.*).
+
+    Looked for after the post value up to the next pair ("fell from 3 to 1 at six months"); a
+    timepoint after the last of pairs coordinated in one clause ("MAS fell from 3 to 1 and the
+    PSFS from 3 to 1 after six months") holds for them all; else one earlier in the clause
+    ("At two years ... the MAS had fallen from 2.9 to 1.6")."""
+    text = scope.text
+    own: list[str | None] = []
+    for index, pair in enumerate(pairs):
+        limit = next_pair_start(pairs, index, s_end)
+        ahead = scope.clause_end(pair.end, limit, TIMEPOINT_CLAUSE_AHEAD)
+        found = find_timepoint(text, lowered, pair.post_start, ahead)
+        own.append(found[0] if found else None)
+    result = list(own)
+    for index in range(len(pairs) - 2, -1, -1):
+        nxt = pairs[index + 1]
+        if (
+            result[index] is None
+            and result[index + 1] is not None
+            and not scope.boundary_between(pairs[index].end, nxt.start, TIMEPOINT_CLAUSE)
+        ):
+            result[index] = result[index + 1]
+    for index, pair in enumerate(pairs):
+        if result[index] is None:
+            begin = scope.clause_start_from(s_start, pair.start, TIMEPOINT_CLAUSE)
+            earlier = [q.end for q in pairs[:index] if q.start < pair.start]
+            begin = max(begin, earlier[-1] if earlier else s_start)
+            # A listed pair's time point may sit between its pre and post values ("...; after
+            # six months they were 1.6 and 0.61").
+            end = pair.post_start if pair.link_at >= 0 else pair.start
+            found = find_timepoint(text, lowered, begin, end)
+            result[index] = found[0] if found else None
+    return result
 
 
 def _test_kind(raw: str) -> str:

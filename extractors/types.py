@@ -13,6 +13,7 @@ a copy of its text: copying it cost memory in sentence length x mentions, so a r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Literal
 
 Field = Literal["title", "abstract"]
@@ -69,6 +70,7 @@ class DoseMention:
     route: str | None  # intrathecal | oral | ...
     kind: str  # daily | bolus | test | other
     prov: Provenance
+    link_reason: LinkReason | None = None  # why ``drug``
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class PValue:
     outcome: str | None
     prov: Provenance
     reported_ns: bool = False
+    link_reason: LinkReason | None = None  # why ``outcome`` (or why none: AMBIGUOUS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,8 @@ class ResultPair:
     test: TestStatistic | None = None
     timepoint: str | None = None  # of the post value, as written: "6 months", "steady state"
     unit: str | None = None  # of both values: a unit id ("m/s", "s", "%", "points"), or None
+    link_reason: LinkReason | None = None  # why ``outcome`` (or why none: AMBIGUOUS)
+    p_link_reason: LinkReason | None = None  # why ``p``
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +163,41 @@ class StudyExtraction:
 
     def field_text(self, name: Field) -> str:
         return self.title if name == "title" else self.abstract
+
+
+class LinkReason(Enum):
+    """Why a value was linked to an outcome, a p-value or a drug (``extractors.link``), carried on
+    the linked mention so a reviewer (and the confidence tiers) can tell a sure link from a
+    fallback. ``AMBIGUOUS``: the scope held two or more candidates and nothing decided, so the
+    value was left unlinked (a wrong link is worse than none)."""
+
+    # p-value -> outcome
+    NEAREST_BEFORE = "nearest_before"  # nearest outcome before it in its sentence
+    SLASH_JOINED = "slash_joined"  # "reduced MAS/increased MMT (p < 0.01)": the first of the two
+    FOLLOWING_IN_CLAUSE = "following_in_clause"  # none before; the first after it in its clause
+    EARLIER_SENTENCE = "earlier_sentence"  # none in its sentence; the only measure named before
+    INSTRUMENT_PART = "instrument_part"  # "no difference in sitting": the GMFM, whose part it is
+    BACK_REFERENCE = "back_reference"  # "It fell (p < 0.001)": the measure of the sentence before
+    RESPECTIVELY_ORDER = "respectively_order"  # k p-values, k outcomes, "respectively"
+    BRACKETED_GROUP_ORDER = "bracketed_group_order"  # k p-values in one bracket, k outcomes
+    # pre -> post pair -> outcome
+    SAME_CLAUSE = "same_clause"  # the outcome named before the pair in its clause
+    SCALE_AFTER = "scale_after"  # "fell from 7 to 4 on a numeric rating scale"
+    GROUP_ORDER = "group_order"  # "A and B fell from 3 and 2 to 1 and 1, respectively"
+    PARTS_OF_ONE_MEASURE = "parts_of_one_measure"  # "lower- and upper-limb MAS sums ..."
+    FROM_P_VALUE = "from_p_value"  # the pair names no measure; its p-value's outcome
+    # pre -> post pair -> p-value
+    P_ADJACENT = "p_adjacent"  # within 20 characters after the post value
+    P_IN_BRACKET = "p_in_bracket"  # in the bracket right after the pair (or its time point)
+    P_SAME_OUTCOME = "p_same_outcome"  # before the next pair and linked to the pair's outcome
+    P_GROUP_ORDER = "p_group_order"  # the index-th of a run of one p-value per pair
+    P_ONE_FOR_ALL = "p_one_for_all"  # "(both p < 0.001)"
+    # dose -> drug
+    DRUG_FOLLOWING = "drug_following"  # "30 mg of baclofen"
+    DRUG_BEFORE = "drug_before"  # the nearest drug before the dose in its sentence
+    DRUG_AFTER = "drug_after"  # the first drug after the dose in its sentence
+    DRUG_EARLIER = "drug_earlier"  # the last drug named before the dose's sentence
+    DRUG_ANYWHERE = "drug_anywhere"  # the last drug the abstract names
+    TITLE_DRUG = "title_drug"  # the abstract names none; the title names one
+    # no link
+    AMBIGUOUS = "ambiguous"  # two or more candidates, nothing decides

@@ -157,12 +157,15 @@ THRESHOLDS: dict[str, dict[str, float]] = {
     # while 0.6.0 was current, and never tuned on; only its aggregate scores were ever read.
     # 0.5.0: outcomes 0.811, results 0.636, n 0.800, links 0.731; 0.6.0 (95ffcf3): 0.818,
     # 0.679, 0.867, 0.782; 0.7.0: 0.800, 0.679, 0.900, 0.769. Floors are regression guards only.
+    # scope branch: links 0.744 (29/39): a p-value whose sentence names no outcome no longer
+    # takes the last of several measures named earlier (AMBIGUOUS; right 5 times in 31 on the
+    # real dev split).
     "heldout2.jsonl": {
         "p_values": 0.97,
         "doses": 0.98,
         "outcomes": 0.79,
         "sample_size": 0.89,
-        "links": 0.76,
+        "links": 0.74,
         "results": 0.67,
     },
 }

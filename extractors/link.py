@@ -1,0 +1,489 @@
+"""Linking: which outcome a p-value or a pre -> post pair reports on, which p-value belongs to a
+pair, and which drug (and route) a dose is of. Every link carries a ``LinkReason``.
+
+Why its own module: linking decides what a reviewer reads a number as, and a wrong link is worse
+than none. Kept apart from the engine (which only orchestrates) and asked of one scope model
+(``extractors.scope``), the rules can be read, tested and given a reason each; a value whose
+scope holds competing candidates that nothing decides between is left unlinked (AMBIGUOUS).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from extractors.doses import DoseHit
+from extractors.finding_subjects import INSTRUMENT_PART, LEADING_ARTICLE, PART_WORDS, load_rules
+from extractors.nlp import Pipeline
+from extractors.outcomes import Match, OutcomeHit
+from extractors.pvalues import PValueHit
+from extractors.results import PairHit
+from extractors.scope import CLAUSE, CLAUSE_AHEAD, Scope, bracket_end
+from extractors.types import LinkReason, PValue, TestStatistic
+
+Link = tuple[str | None, LinkReason | None]
+NO_LINK: Link = (None, None)
+
+# A slash joins two measures reported together ("reduced MAS/increased MMT"): one finding.
+SLASH_JOIN = re.compile(r"^\s*/\s*(?:[a-z]+\s+)?$")
+
+
+# p-value -> outcome ---------------------------------------------------------------------------
+def p_value_outcome(position: int, outcomes: Sequence[OutcomeHit], scope: Scope) -> Link:
+    """Nearest preceding outcome in the sentence, else the first following in its clause, else
+    the last one before the sentence."""
+    s_start, s_end = scope.sentence_bounds(position)
+    before = [o for o in outcomes if s_start <= o.start and o.end <= position]
+    if before:
+        chosen = before[-1]
+        reason = LinkReason.NEAREST_BEFORE
+        for earlier in reversed(before[:-1]):
+            if SLASH_JOIN.match(scope.text[earlier.end : chosen.start]):
+                chosen = earlier
+                reason = LinkReason.SLASH_JOINED
+            else:
+                break
+        return chosen.name, reason
+    clause_end = scope.clause_end(position, s_end, CLAUSE_AHEAD)
+    after = [o for o in outcomes if position <= o.start < clause_end]
+    if after:
+        return after[0].name, LinkReason.FOLLOWING_IN_CLAUSE
+    return _back_reference(position, outcomes, scope)
+
+
+# What a sentence that only refers back to a measure holds before its p-value: "It fell markedly
+# (p < 0.001)", "The effect of 20 mg was greater than that of 10 mg (= 0.0214)". Besides the words
+# that name no measure (PAIR_GLUE_WORDS, and the words of people, treatments and statistics that
+# never name a finding: finding_subjects.yaml refused_words), only comparison words; any other
+# word may name the measure the p-value reports on (one the lexicon does not know), so the
+# earlier measure is not taken.
+REFERRING_WORDS = frozenset(
+    {"it", "they", "this", "these", "both", "scores", "score", "effect", "effects", "difference"}
+)
+COMPARISON_WORDS = frozenset(
+    {
+        "greater",
+        "smaller",
+        "larger",
+        "higher",
+        "lower",
+        "than",
+        "markedly",
+        "further",
+        "mg",
+        "statistically",
+        "clearly",
+        "substantially",
+        "there",
+        "difference",
+        "differences",
+    }
+)
+
+
+def _back_reference(position: int, outcomes: Sequence[OutcomeHit], scope: Scope) -> Link:
+    """A p-value whose sentence names no outcome: the measure of the sentence before, only when
+    the sentence refers back to it ("it", "the effect", "these scores") and holds no word that
+    may name another measure, and the sentence before names exactly one (else AMBIGUOUS); or the
+    instrument whose named part the sentence reports on ("No significant difference was found in
+    sitting ..." after "the sitting dimension of the GMFM"); else the one measure the abstract
+    has named so far, when it has named only one. Linking it to the last of several measures
+    named earlier was wrong four times in five on the real dev split."""
+    s_start = scope.sentence_start(position)
+    gap = BRACKETED.sub(" ", scope.text[s_start:position]).lower()
+    part_of = _instrument_parts(scope.text, outcomes)
+    for part, name in part_of.items():
+        if re.search(rf"\b{re.escape(part)}\b", gap):
+            return name, LinkReason.INSTRUMENT_PART
+    words = NAME_WORD.findall(gap)
+    refused = load_rules().refused
+    if not any(w in REFERRING_WORDS for w in words) or any(
+        w not in PAIR_GLUE_WORDS and w not in COMPARISON_WORDS and w not in refused for w in words
+    ):
+        # No back-reference: the abstract's only measure named so far, if it names one only
+        # (a weak link, EARLIER_SENTENCE); with two or more nothing decides (AMBIGUOUS).
+        earlier = {o.name for o in outcomes if o.end <= s_start}
+        if len(earlier) == 1:
+            return earlier.pop(), LinkReason.EARLIER_SENTENCE
+        return (None, LinkReason.AMBIGUOUS) if earlier else NO_LINK
+    index = scope.sentence_index(s_start)
+    if index == 0:
+        return NO_LINK
+    previous_start = scope.sent_starts[index - 1]
+    names = {o.name for o in outcomes if previous_start <= o.start and o.end <= s_start}
+    if len(names) > 1:
+        return None, LinkReason.AMBIGUOUS
+    if not names:
+        return NO_LINK
+    return names.pop(), LinkReason.BACK_REFERENCE
+
+
+def _instrument_parts(text: str, outcomes: Sequence[OutcomeHit]) -> dict[str, str]:
+    """Lower-cased parts the abstract names of an outcome instrument ("the Sitting dimension of
+    the Gross Motor Function Measure") -> the instrument's name."""
+    if not any(word in text for word in PART_WORDS):
+        return {}
+    by_start = {o.start: o.name for o in outcomes}
+    return {
+        LEADING_ARTICLE.sub("", m.group("part").lower()): by_start[m.end()]
+        for m in INSTRUMENT_PART.finditer(text)
+        if m.end() in by_start
+    }
+
+
+P_GROUP_GAP = re.compile(r"\s*,?\s*(?:and\s+)?\Z")
+RESPECTIVELY_AFTER = re.compile(r"\s*\)?\s*,?\s*respectively\b")
+RESPECTIVELY_BEFORE = re.compile(r"\brespectively\s*[,;:]?\s*[(\[]?\s*\Z")
+BRACKET_OPEN_BEFORE = re.compile(r"[(\[]\s*\Z")
+BRACKET_CLOSE_AFTER = re.compile(r"\s*[)\]]")
+
+
+def respective_outcomes(
+    hits: Sequence[PValueHit], outcomes: Sequence[OutcomeHit], scope: Scope
+) -> dict[int, Link]:
+    """The k p-values of a group go, in order, to the last k distinct outcomes before the group
+    in its sentence:
+    - "MAS and PSFS improved (p = 0.03 and 0.004, respectively)", "... to 1.0 and 2.0,
+      respectively (p = 0.001 and p = 0.002)": "respectively" right after or right before the
+      group, when the sentence names at least k outcomes before it (RESPECTIVELY_ORDER);
+    - "MAS was 3.0 and walking speed 0.45 m/s; after six months they were 1.6 and 0.61 m/s
+      (p < 0.001 and p = 0.01)": a group inside one bracket, when the sentence names exactly k
+      outcomes before it (BRACKETED_GROUP_ORDER).
+    Otherwise the usual nearest-outcome link applies."""
+    links: dict[int, Link] = {}
+    text = scope.text
+    first = 0
+    for last in range(len(hits)):
+        if last + 1 < len(hits) and P_GROUP_GAP.match(text, hits[last].end, hits[last + 1].start):
+            continue  # the group goes on
+        group, first = list(range(first, last + 1)), last + 1
+        if len(group) < 2:
+            continue
+        start, end = hits[group[0]].start, hits[group[-1]].end
+        respective = RESPECTIVELY_AFTER.match(text, end) or RESPECTIVELY_BEFORE.search(
+            text, max(0, start - 20), start
+        )
+        bracketed = BRACKET_OPEN_BEFORE.search(text, max(0, start - 3), start) and (
+            BRACKET_CLOSE_AFTER.match(text, end)
+        )
+        if not respective and not bracketed:
+            continue
+        s_start = scope.sentence_start(start)
+        names = _distinct_names_between(outcomes, s_start, start)
+        if len(names) >= len(group) and (respective or len(names) == len(group)):
+            reason = (
+                LinkReason.RESPECTIVELY_ORDER if respective else LinkReason.BRACKETED_GROUP_ORDER
+            )
+            for index, name in zip(group, names[-len(group) :], strict=True):
+                links[index] = (name, reason)
+        elif respective and len(names) >= 2:
+            # "A, B and C improved (p = 0.01, 0.02 and 0.03, respectively)" with only two of the
+            # three measures known to the lexicon: each p-value reports on its own measure, and
+            # which of them the known ones are cannot be told. (With one measure named, the
+            # p-values are of its time points or groups: "the 10MWT improved at 3 and 6 months
+            # (P = 0.02 and 0.01, respectively)", linked as usual.)
+            for index in group:
+                links[index] = (None, LinkReason.AMBIGUOUS)
+    return links
+
+
+def _distinct_names_between(outcomes: Sequence[OutcomeHit], begin: int, end: int) -> list[str]:
+    """Names of the outcomes in ``[begin, end)``, each once, in order of their last mention."""
+    names: list[str] = []
+    for o in outcomes:
+        if begin <= o.start and o.end <= end:
+            if o.name in names:
+                names.remove(o.name)
+            names.append(o.name)
+    return names
+
+
+def link_p_values(
+    hits: Sequence[PValueHit], outcomes: Sequence[OutcomeHit], scope: Scope
+) -> list[Link]:
+    """The outcome (and reason) of each p-value, in order."""
+    respective = respective_outcomes(hits, outcomes, scope)
+    return [
+        respective[i] if i in respective else p_value_outcome(h.start, outcomes, scope)
+        for i, h in enumerate(hits)
+    ]
+
+
+# pre -> post pair -> outcome ------------------------------------------------------------------
+# Parts of one instrument coordinated before its name: "the lower- and upper-limb Modified
+# Ashworth Scale sums", "left and right knee flexion", "proximal and distal MAS".
+SIDE_WORD = (
+    r"(?:left|right|upper|lower|proximal|distal|affected|unaffected|non[-\u2010]?affected|paretic"
+    r"|non[-\u2010]?paretic|dominant|non[-\u2010]?dominant|ipsilateral|contralateral|arm|leg"
+    r"|upper[-\u2010\s]limb|lower[-\u2010\s]limb|upper[-\u2010\s]extremity|lower[-\u2010\s]extremity)"
+)
+COORDINATED_PARTS = re.compile(
+    rf"\b(?:\w+[-\u2010]\s+and\s+\w+[-\u2010]\w+|{SIDE_WORD}\s+and\s+{SIDE_WORD})\b", re.I
+)
+
+
+def _parts_of_one_measure(text: str, begin: int, end: int, size: int) -> bool:
+    """ "The lower- and upper-limb MAS sums decreased from 9.8 and 7.1 to 5.2 and 5.9,
+    respectively": two parts of the one measure the clause names (one outcome for both)."""
+    return size == 2 and COORDINATED_PARTS.search(text, begin, end) is not None
+
+
+def _group_outcome(pair: PairHit, outcomes: Sequence[OutcomeHit], scope: Scope) -> Link:
+    """ "Gait speed and step length increased from 0.71 and 0.42 to 0.86 and 0.49, respectively":
+    the index-th of the last k distinct outcomes named before the group in its clause (in its
+    sentence when the clause names fewer than k)."""
+    index, size = pair.group
+    s_start = scope.sentence_start(pair.start)
+    clause = scope.clause_start(pair.start, CLAUSE)
+    for begin in (clause, s_start):
+        names = _distinct_names_between(outcomes, begin, pair.start)
+        if len(names) >= size:
+            return names[-size:][index], LinkReason.GROUP_ORDER
+        if len(names) == 1 and _parts_of_one_measure(scope.text, begin, pair.start, size):
+            return names[0], LinkReason.PARTS_OF_ONE_MEASURE
+    return NO_LINK
+
+
+# The scale named right after a pair: "her pain improved from 7 to 4 points on a numeric rating
+# scale", "fell from 3 to 1 as measured by the Penn scale".
+SCALE_AFTER = re.compile(
+    r"\s*,?\s*(?:(?:as\s+)?(?:measured|assessed|rated|scored)\s+)?(?:on|by|using|in)\s+"
+    r"(?:the|a|an|its|their)\s+(?:[A-Za-z][\w\u2010-]*\s+){0,2}?\Z"
+)
+# Words that name no measure: what lies between two pairs of one measure ("MAS fell from 3 to 2
+# at six months and from 3 to 1 at one year"), besides numbers and bracketed p-values, and the
+# generic subject of a pair whose measure was named earlier ("Results: Scores fell from 3 to 1").
+# fmt: off
+PAIR_GLUE_WORDS = frozenset([
+    "and", "or", "then", "but", "while", "whereas", "at", "after", "by", "to", "in", "on", "the",
+    "a", "an", "of", "further", "again", "later", "thereafter", "subsequently", "also", "it",
+    "they", "its", "their", "was", "were", "had", "has", "have", "been", "is", "are", "fell",
+    "rose", "decreased", "increased", "improved", "declined", "dropped", "reduced", "changed",
+    "went", "remained", "stayed", "continued", "before", "from", "follow", "up", "followup",
+    "months", "month", "weeks", "week", "years", "year", "days", "day", "one", "two", "three",
+    "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "eighteen", "twenty",
+    "respectively", "ns", "significant", "significantly", "points", "point", "with", "score",
+    "scores", "value", "values", "rating", "ratings", "mean", "means", "median", "medians",
+    "average", "total", "overall", "both", "all", "these", "those", "this", "results", "result",
+    "patients", "participants", "children", "group", "cohort",
+])
+# fmt: on
+BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+NAME_WORD = re.compile(r"[A-Za-z][A-Za-z\u2010-]+")
+
+
+def names_own_measure(text: str, start: int, end: int) -> bool:
+    """Whether the words between a pair and the one before it in the sentence name a measure
+    ("...(p = 0.006) and peak knee flexion from 38.5 to 44.1", "; spasms per day 11 \u2192 3"):
+    then the earlier pair's measure is not this pair's."""
+    gap = BRACKETED.sub(" ", text[start:end])
+    return any(w.lower() not in PAIR_GLUE_WORDS for w in NAME_WORD.findall(gap))
+
+
+def pair_outcome(
+    pair: PairHit, outcomes: Sequence[OutcomeHit], scope: Scope, own_from: int = -1
+) -> Link:
+    """The outcome named before the pair in its clause, else the scale named right after it.
+    With ``own_from`` (the pair names its own measure after an earlier pair) the name must lie
+    after ``own_from``: the earlier pair's measure is not inherited."""
+    if pair.respective:
+        return _group_outcome(pair, outcomes, scope)
+    at = pair.link_at if pair.link_at >= 0 else pair.start
+    clause = scope.clause_start(at, CLAUSE)
+    before = [o for o in outcomes if clause <= o.start and o.end <= at]
+    name = before[-1].name if before else None
+    if (
+        name is not None
+        and own_from >= 0
+        and not any(o.name == name and own_from <= o.start and o.end <= at for o in outcomes)
+    ):
+        name = None
+    if name is None:
+        after = next((o for o in outcomes if o.start >= pair.end), None)
+        if after is not None and SCALE_AFTER.match(scope.text, pair.end, after.start):
+            return after.name, LinkReason.SCALE_AFTER
+        return NO_LINK
+    return name, LinkReason.SAME_CLAUSE
+
+
+# pre -> post pair -> p-value ------------------------------------------------------------------
+# The rest of a time point after a "... after" pair ("after implantation", "after 12 months").
+TIME_POINT_TAIL = re.compile(r"(?:\s+[\w\u2010-]+){1,3}?(?=\s*[(\[])")
+PLink = tuple[PValue | None, LinkReason | None]
+NO_P: PLink = (None, None)
+
+
+def pair_p_value(
+    pair: PairHit, limit: int, outcome: str | None, p_values: Sequence[PValue], text: str
+) -> PLink:
+    """The p-value of a pre -> post pair: the first one after the post value, before the next
+    pair, that sits within 20 characters of the pair, inside the bracket right after it
+    ("(paired t-test, t(23) = 2.45, p = 0.022)"), or that links to the pair's own outcome
+    ("... after one year of intrathecal baclofen; P = 0.001")."""
+    first = next((p for p in p_values if pair.post_start <= p.prov.start < limit), None)
+    if first is None:
+        return NO_P
+    if first.prov.start <= pair.end + 20:
+        return first, LinkReason.P_ADJACENT
+    if first.prov.end <= bracket_end(text, pair.end):
+        return first, LinkReason.P_IN_BRACKET
+    tail = TIME_POINT_TAIL.match(text, pair.end)
+    if tail and first.prov.end <= bracket_end(text, tail.end()):
+        return first, LinkReason.P_IN_BRACKET  # "0.58 beats/m after implantation (p = 0.014)"
+    if outcome is not None and first.outcome == outcome:
+        return first, LinkReason.P_SAME_OUTCOME
+    return NO_P
+
+
+# "(both p < 0.001)", "(p < 0.05 for all)": one p-value for every pair of a group.
+ONE_P_FOR_ALL = re.compile(r"\b(?:both|all|each)\b", re.I)
+
+
+def group_p_value(pair: PairHit, limit: int, p_values: Sequence[PValue], text: str) -> PLink:
+    """The p-value of a pair written in a group ("from 0.71 and 0.42 to 0.86 and 0.49,
+    respectively (p = 0.01 and p = 0.03)"): the group's index-th of the run of p-values right
+    after it, when the run holds one per pair; a lone "both p < 0.001" holds for all."""
+    after = [p for p in p_values if pair.post_start <= p.prov.start < limit]
+    if not after:
+        return NO_P
+    closing = bracket_end(text, pair.end)
+    if after[0].prov.start > pair.end + 20 and after[0].prov.end > closing:
+        return NO_P  # (a p-value inside the group's span, "... 0.9 (p < 0.001 and ...)", is kept)
+    run = after[:1]
+    for p in after[1:]:
+        if not P_GROUP_GAP.match(text, run[-1].prov.end, p.prov.start):
+            break
+        run.append(p)
+    index, size = pair.group
+    if len(run) == size:
+        return run[index], LinkReason.P_GROUP_ORDER
+    if len(run) == 1 and closing > 0 and ONE_P_FOR_ALL.search(text, pair.end, closing):
+        return run[0], LinkReason.P_ONE_FOR_ALL
+    return NO_P
+
+
+def link_pair(
+    pairs: Sequence[PairHit],
+    index: int,
+    limit: int,
+    outcomes: Sequence[OutcomeHit],
+    p_values: Sequence[PValue],
+    scope: Scope,
+) -> tuple[Link, PLink]:
+    """The outcome and the p-value of ``pairs[index]`` (the pairs of one sentence, in order;
+    ``limit`` is where the next pair starts)."""
+    text = scope.text
+    pair = pairs[index]
+    s_start = scope.sentence_start(pair.start)
+    grouped = pair.group[1] > 1
+    previous_end = max((q.end for q in pairs if q.end <= pair.start), default=-1)
+    own_name = (
+        not grouped and previous_end >= 0 and names_own_measure(text, previous_end, pair.start)
+    )
+    outcome, reason = pair_outcome(pair, outcomes, scope, previous_end if own_name else -1)
+    p_link = (
+        group_p_value(pair, limit, p_values, text)
+        if grouped
+        else pair_p_value(pair, limit, outcome, p_values, text)
+    )
+    p = p_link[0]
+    if (
+        outcome is None
+        and p is not None
+        and not grouped
+        and not names_own_measure(text, max(previous_end, s_start), pair.start)
+    ):
+        # "Scores fell from 3 to 1 (p < 0.001)": the measure named sentences earlier is the one
+        # the p-value already reports on; a pair that names its own, unrecognised measure ("The
+        # co-contraction index fell from ...") does not take another's.
+        outcome = p.outcome
+        reason = LinkReason.FROM_P_VALUE if outcome is not None else None
+    return (outcome, reason), p_link
+
+
+def pair_test(pair: PairHit, tests: Sequence[TestStatistic]) -> TestStatistic | None:
+    """The test statistic reported with a pair: one starting between its post value and 20
+    characters after it."""
+    return next(
+        (t for t in tests if t.prov and pair.post_start <= t.prov.start <= pair.end + 20), None
+    )
+
+
+def statistic_p_value(end: int, p_values: Sequence[PValue]) -> PValue | None:
+    """The p-value reported with a test statistic ending at ``end``: one starting within 40
+    characters after it."""
+    return next((p for p in p_values if 0 <= p.prov.start - end <= 40), None)
+
+
+# dose -> drug and route -----------------------------------------------------------------------
+ROUTE_WORDS = re.compile(
+    r"\b(intrathecal(?:ly)?|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|"
+    r"epidural(?:ly)?|transdermal(?:ly)?)\b",
+    re.I,
+)
+DRUG_AFTER = re.compile(r"^\s*(?:of|for|in)?\s*$", re.I)
+
+
+def title_drugs(pipeline: Pipeline, title: str) -> list[Match]:
+    """Drug mentions in the title, for doses in an abstract that names no drug: "Long-term
+    intrathecal baclofen dosing" then "rose to 340 µg/d"."""
+    if not title:
+        return []
+    doc = pipeline.nlp.make_doc(title)
+    strings = doc.vocab.strings
+    found = []
+    for match_id, start, end in pipeline.names(doc):
+        lexicon, entry = pipeline.entries[strings[match_id]]
+        if lexicon == "drugs.jsonl":
+            last = doc[end - 1]
+            found.append(Match(entry, lexicon, doc[start].idx, last.idx + len(last), entry.id))
+    return found
+
+
+def dose_drug_route(
+    hit: DoseHit, drugs: Sequence[Match], scope: Scope, from_title: Sequence[Match] = ()
+) -> tuple[str | None, str | None, LinkReason | None]:
+    """The drug a dose is of, its route, and why that drug."""
+    text = scope.text
+    s_start, s_end = scope.sentence_bounds(hit.start)
+    chosen: Match | None = None
+    reason: LinkReason | None = None
+    following = [
+        d for d in drugs if hit.end <= d.start < s_end and DRUG_AFTER.match(text[hit.end : d.start])
+    ]
+    if following:
+        chosen, reason = following[0], LinkReason.DRUG_FOLLOWING
+    else:
+        preceding = [d for d in drugs if s_start <= d.start and d.end <= hit.start]
+        after = [d for d in drugs if hit.end <= d.start < s_end]
+        anywhere = [d for d in drugs if d.end <= hit.start]
+        if preceding:
+            chosen, reason = preceding[-1], LinkReason.DRUG_BEFORE
+        elif after:
+            chosen, reason = after[0], LinkReason.DRUG_AFTER
+        elif anywhere:
+            chosen, reason = anywhere[-1], LinkReason.DRUG_EARLIER
+        elif drugs:
+            chosen, reason = drugs[-1], LinkReason.DRUG_ANYWHERE
+    if chosen is None and len({d.entry.canonical for d in from_title}) == 1:
+        # One drug named by the title, none by the abstract: the title's drug. Its longest
+        # mention carries the route ("intrathecal baclofen" over "baclofen").
+        chosen = max(from_title, key=lambda d: (d.entry.route is not None, d.end - d.start))
+        reason = LinkReason.TITLE_DRUG
+    if chosen is None:
+        return None, None, None
+    # The route word nearest the chosen drug mention (or the dose, for a title drug): "ITB was
+    # not considered because ... responded to oral baclofen 30-60 mg/day" is oral.
+    anchor = chosen.start if s_start <= chosen.start < s_end else hit.start
+    route_word = min(
+        ROUTE_WORDS.finditer(text, s_start, s_end),
+        key=lambda m: (abs(m.start() - anchor), m.start() > anchor),
+        default=None,
+    )
+    if chosen.entry.route:
+        route: str | None = chosen.entry.route
+    elif route_word:
+        route = route_word.group(1).lower().removesuffix("ly")
+    else:
+        route = chosen.entry.route_by_unit.get(hit.unit.replace("/kg", ""))
+    return chosen.entry.canonical, route, reason

@@ -1,0 +1,84 @@
+"""The scope model (extractors/scope.py): one object per field answers which sentence and which
+clause hold an offset, and whether a clause boundary lies between two offsets."""
+
+from __future__ import annotations
+
+from extractors.nlp import get_pipeline
+from extractors.scope import (
+    CLAUSE,
+    CLAUSE_AHEAD,
+    TIMEPOINT_CLAUSE,
+    Boundary,
+    Scope,
+    bracket_end,
+    build_scope,
+)
+
+TEXT = (
+    "Methods: Ten patients received ITB. Results: The MAS fell from 3 to 1; the PSFS fell "
+    "from 3 to 2, while pain was unchanged (p = 0.4), and 2) FIM improved."
+)
+
+
+def _scope(text: str = TEXT) -> Scope:
+    return build_scope("abstract", text, get_pipeline().nlp.make_doc(text))
+
+
+def test_sentences_and_sections() -> None:
+    scope = _scope()
+    second = TEXT.index("The MAS")
+    assert scope.sentence_start(second) == TEXT.index("Results:")
+    assert scope.sentence_end(second) == len(TEXT)
+    assert scope.sentence_index(0) == 0 and scope.sentence_index(second) == 1
+    assert scope.section_at(second) == "Results"
+    assert scope.section_at(0) == "Methods"
+
+
+def test_clause_marks_are_typed() -> None:
+    scope = _scope()
+    assert [m.kind for m in scope.marks(1)] == [
+        Boundary.SEMICOLON,
+        Boundary.CONTRAST,
+        Boundary.COORDINATION,
+        Boundary.NUMBERED_ITEM,
+    ]
+    text = "Gait was slower (0.58 vs 0.84 m/s; p = 0.002) and knee flexion less (p = 0.04)."
+    assert Boundary.BRACKET_COORDINATION in {m.kind for m in _scope(text).marks(0)}
+
+
+def test_clause_start_stops_at_the_kinds_asked() -> None:
+    scope = _scope()
+    psfs = TEXT.index("the PSFS")
+    pain = TEXT.index("pain was")
+    fim = TEXT.index("FIM")
+    assert scope.clause_start(psfs) == psfs  # after "; "
+    assert scope.clause_start(pain) == TEXT.index(" pain was")  # after ", while"
+    assert scope.clause_start(fim) == fim  # after the numbered item "2) "
+    # ", and" is no boundary behind a finding, only ahead of one.
+    assert scope.clause_start(fim, TIMEPOINT_CLAUSE) == TEXT.index(" pain was")
+
+
+def test_clause_end_and_boundary_between() -> None:
+    scope = _scope()
+    p = TEXT.index("p = 0.4")
+    assert scope.clause_end(p, kinds=CLAUSE_AHEAD) == TEXT.index(", and 2)")
+    mas, psfs = TEXT.index("The MAS"), TEXT.index("the PSFS")
+    assert scope.boundary_between(mas, psfs, CLAUSE)
+    assert not scope.boundary_between(mas, TEXT.index("from 3 to 1"), CLAUSE)
+    # A sentence end is a boundary too.
+    assert scope.boundary_between(0, mas, CLAUSE)
+
+
+def test_bracket_end_counts_nesting() -> None:
+    text = "fell to 1 (IQR 1-2 (n = 5); p = 0.01) and more"
+    assert bracket_end(text, text.index(" (IQR")) == text.index(") and")
+    assert bracket_end(text, 0) == -1
+    assert bracket_end("to 1 (unclosed", 4) == -1
+
+
+def test_context_names_still_work() -> None:
+    from extractors.context import FieldContext, build_context, split_sentences
+
+    assert FieldContext is Scope
+    assert build_context is build_scope
+    assert split_sentences("A b. C d.") == [(0, 4), (5, 9)]
