@@ -54,6 +54,7 @@ class FullTextResult:
     status: FullTextStatus
     reason: str | None = None
     document: FullText | None = None
+    xml: bytes | None = field(default=None, repr=False)  # the <article> as received (or cached)
 
     @property
     def usable(self) -> bool:
@@ -131,14 +132,14 @@ def split_articleset(xml: bytes, *, what: str) -> list[tuple[str, etree._Element
     return found
 
 
-def _parse_received(pmcid: str, article: etree._Element) -> FullTextResult:
+def _parse_received(pmcid: str, article: etree._Element, xml: bytes) -> FullTextResult:
     try:
         document = parse_article(article, what=pmcid)
     except (ValueError, etree.LxmlError) as exc:  # a table beyond limits, a broken structure
         return FullTextResult(pmcid, "failed", f"{pmcid}: could not parse the JATS: {exc}")
     if document.has_body:
-        return FullTextResult(pmcid, "open_access", None, document)
-    return FullTextResult(pmcid, "no_body", document.reason, document)
+        return FullTextResult(pmcid, "open_access", None, document, xml)
+    return FullTextResult(pmcid, "no_body", document.reason, document, xml)
 
 
 def fetch_fulltext_batch(
@@ -179,9 +180,10 @@ def fetch_fulltext_batch(
                 )
             )
             continue
+        xml = etree.tostring(found, encoding="UTF-8", with_tail=False)
         if cache is not None:
-            cache.put(pmcid, etree.tostring(found, encoding="UTF-8", with_tail=False))
-        results.append(_parse_received(pmcid, found))
+            cache.put(pmcid, xml)
+        results.append(_parse_received(pmcid, found, xml))
     return results
 
 
@@ -194,7 +196,7 @@ def _from_cache(pmcid: str, cache: PmcRawCache) -> FullTextResult | None:
         document = parse_article(parse_safely(xml, what=f"cached {pmcid}"), what=pmcid)
     except (ValueError, etree.LxmlError):
         return None  # a cache file this parser cannot read: fetch it again
-    return FullTextResult(pmcid, "cached", None, document) if document.has_body else None
+    return FullTextResult(pmcid, "cached", None, document, xml) if document.has_body else None
 
 
 def iter_fulltexts(
