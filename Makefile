@@ -36,6 +36,7 @@ test: lint typecheck pytest ## ruff, mypy and pytest: what CI runs
 
 bench: $(STAMP) ## benchmark scripts (print figures as ratios against a baseline)
 	$(BIN)/python benchmarks/parse_pubmed.py
+	$(BIN)/python benchmarks/parse_jats.py
 	$(BIN)/python benchmarks/extract_throughput.py
 	$(BIN)/python benchmarks/corpus_scale.py
 

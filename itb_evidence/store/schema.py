@@ -193,6 +193,36 @@ MENTIONS = [
 
 TABLES: dict[str, list[Column]] = {"studies": STUDIES, "outcomes": OUTCOMES, "mentions": MENTIONS}
 
+# The parsed full texts of open-access articles (PMC JATS), kept so extraction can run again
+# without fetching again. Not an evidence table: the corpus stage and the exports leave it out.
+FULLTEXTS = [
+    Column("pmcid", "VARCHAR", False, "PubMed Central id (PMC followed by digits)"),
+    Column("pmid", "VARCHAR", True, "PubMed identifier the article names"),
+    Column(
+        "availability", "VARCHAR", False, "open_access (a <body>) | no_body (front matter only)"
+    ),
+    Column("reason", "VARCHAR", True, "why the full text is not usable, when it is not"),
+    Column("license", "VARCHAR", True, "licence URL or statement as the JATS gives it"),
+    Column("sha256", "VARCHAR", False, "SHA-256 of the article's JATS as received"),
+    Column("jats_xml", "VARCHAR", False, "the article's JATS as received (UTF-8)"),
+    Column(
+        "document_json",
+        "VARCHAR",
+        False,
+        "the parsed full text: sections, paragraphs, captions, tables",
+    ),
+    Column("document_format", "INTEGER", False, "version of the parsed full text's JSON shape"),
+    Column("n_paragraphs", "INTEGER", False, "paragraphs of running text", _non_negative, ">= 0"),
+    Column("n_tables", "INTEGER", False, "tables", _non_negative, ">= 0"),
+    Column("run_id", "INTEGER", True, "the run that stored it"),
+]
+SIDE_TABLES: dict[str, list[Column]] = {"fulltexts": FULLTEXTS}
+
+
+def columns_of(table: str) -> list[Column]:
+    """The columns of an evidence table or a side table."""
+    return TABLES[table] if table in TABLES else SIDE_TABLES[table]
+
 
 @dataclass(frozen=True, slots=True)
 class RowError:
@@ -213,7 +243,7 @@ def validate_row(table: str, row: dict[str, Any]) -> list[RowError]:
     """All problems of one row (empty when valid)."""
     errors: list[RowError] = []
     pmid = row.get("pmid")
-    columns = TABLES[table]
+    columns = columns_of(table)
     known = {c.name for c in columns}
     for extra in sorted(set(row) - known):
         errors.append(RowError(table, pmid, extra, "is not in the schema"))
@@ -245,7 +275,7 @@ def validate_row(table: str, row: dict[str, Any]) -> list[RowError]:
 
 def ddl(table: str) -> str:
     cols = ",\n  ".join(
-        f"{c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in TABLES[table]
+        f"{c.name} {c.sql_type}{'' if c.nullable else ' NOT NULL'}" for c in columns_of(table)
     )
     return f"CREATE TABLE IF NOT EXISTS {table} (\n  {cols}\n)"
 
@@ -253,7 +283,7 @@ def ddl(table: str) -> str:
 def markdown_schema(table: str) -> str:
     """The README's schema table, generated so docs and code cannot drift."""
     lines = ["| column | type | null | description |", "|---|---|---|---|"]
-    for c in TABLES[table]:
+    for c in columns_of(table):
         lines.append(
             f"| `{c.name}` | {c.sql_type} | {'yes' if c.nullable else 'no'} | {c.description} |"
         )

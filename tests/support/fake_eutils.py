@@ -6,6 +6,10 @@ result sets (``add_synthetic``) big enough to exercise ESearch's 9,999-id window
 lists at most 9,999 ids per ESearch, keeps ``WebEnv``/``query_key`` histories and filters on
 ``mindate``/``maxdate``/``datetype``.
 
+EFetch ``db=pmc`` answers from JATS articles handed to ``add_pmc_article`` (real open-access
+files read in place from ``../shared/pmc_jats``, or a test's own), as PMC does: a
+``<pmc-articleset>`` of the requested articles, unknown ids left out.
+
 Misbehaviour is programmable: ``inject(Fault(...))`` queues faults that the next matching
 requests suffer (HTTP status with ``Retry-After``, a delay past the client's timeout, a truncated
 body, malformed XML, an XXE or billion-laughs payload, a dropped connection, or a replayed file).
@@ -49,6 +53,10 @@ _ARTICLE_SET_HEAD = (
     b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
     b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
     b"<PubmedArticleSet>\n"
+)
+_PMC_SET_HEAD = (
+    b'<?xml version="1.0" ?>\n<!DOCTYPE pmc-articleset PUBLIC "-//NLM//DTD ARTICLE SET 2.0//EN" '
+    b'"https://dtd.nlm.nih.gov/ncbi/pmc/articleset/nlm-articleset-2.0.dtd">\n<pmc-articleset>'
 )
 _ESEARCH_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch '
@@ -217,6 +225,7 @@ class FakeEutils:
     def __init__(self, sources: Sequence[Path]) -> None:
         self.records = load_records(tuple(sources))
         self.synthetic: dict[str, list[tuple[str, date]]] = {}
+        self.pmc_articles: dict[str, bytes] = {}  # numeric PMC UID -> <article> XML
         self.count_override: Callable[[str, date | None, date | None], int | None] | None = None
         self._faults: deque[Fault] = deque()
         self._log: list[LoggedRequest] = []
@@ -270,6 +279,17 @@ class FakeEutils:
         """Make ``term`` (exactly, case-insensitive) match these (PMID, date) pairs on every
         datetype; efetch serves minimal records for them."""
         self.synthetic[term.lower()] = list(entries)
+
+    def add_pmc_article(self, xml: bytes) -> str:
+        """Serve this JATS ``<article>`` (a whole ``.nxml`` file) for efetch ``db=pmc``; returns
+        its PMCID ("PMC123"), read from its ``article-id pub-id-type="pmc"``."""
+        article = etree.fromstring(xml, etree.XMLParser(**SAFE_PARSE_OPTIONS))
+        for node in article.iterfind("front/article-meta/article-id"):
+            if node.get("pub-id-type") in ("pmc", "pmcid"):
+                uid = (node.text or "").strip().upper().removeprefix("PMC")
+                self.pmc_articles[uid] = etree.tostring(article, encoding="UTF-8")
+                return f"PMC{uid}"
+        raise ValueError("the article has no PMC id")
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -456,8 +476,10 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, body.encode()
 
     def _efetch(self, params: dict[str, str]) -> tuple[int, bytes]:
+        if params.get("db") == "pmc":
+            return self._efetch_pmc(params)
         if params.get("db") != "pubmed":
-            return 400, b"<eFetchResult><ERROR>only db=pubmed is faked</ERROR></eFetchResult>"
+            return 400, b"<eFetchResult><ERROR>only pubmed and pmc are faked</ERROR></eFetchResult>"
         if params.get("id"):
             ids = [p.strip() for p in params["id"].split(",") if p.strip()]
         else:
@@ -472,3 +494,8 @@ class _Handler(BaseHTTPRequestHandler):
             ids = found[start : start + int(params.get("retmax") or len(found))]
         parts = [xml for pmid in ids if (xml := self.fake.record_xml(pmid)) is not None]
         return 200, _ARTICLE_SET_HEAD + b"\n".join(parts) + b"\n</PubmedArticleSet>\n"
+
+    def _efetch_pmc(self, params: dict[str, str]) -> tuple[int, bytes]:
+        ids = [p.strip().upper().removeprefix("PMC") for p in params.get("id", "").split(",")]
+        parts = [xml for uid in ids if uid and (xml := self.fake.pmc_articles.get(uid))]
+        return 200, _PMC_SET_HEAD + b"\n".join(parts) + b"</pmc-articleset>\n"
