@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from itertools import pairwise
 
 from extractors.numbers import INT_COUNT, NUM_LEFT, WORD_NUMBER, parse_count
@@ -118,6 +119,29 @@ OF_THE_ASSESSED = re.compile(
     r"(?:assessed|screened|evaluated|identified|reviewed|approached|eligible|considered|referred|tested)\b",
     re.I,
 )
+
+
+class SampleKind(Enum):
+    """What a sample-size candidate counts; behaviour branches on this, the value is the rule id
+    that travels as provenance."""
+
+    AFTER_REFERRAL = "sample.after_referral"
+    ANALYSED_ONLY = "sample.analysed_only"
+    CONTROL_GROUP = "sample.control_group"
+    COUNT_ENROLLED = "sample.count_enrolled"
+    COUNT_OF_PEOPLE = "sample.count_of_people"
+    COUNT_OF_RELATIVES = "sample.count_of_relatives"
+    N_EQUALS = "sample.n_equals"
+    POOLED = "sample.pooled"
+    POOLED_STUDIES = "sample.pooled_studies"
+    SINGLE_CASE = "sample.single_case"
+    SUM_OF_ARMS = "sample.sum_of_arms"
+    SUM_OF_ELLIPTICAL_GROUPS = "sample.sum_of_elliptical_groups"
+    SUM_OF_GROUPS = "sample.sum_of_groups"
+    SUM_OF_LISTED_SUBGROUPS = "sample.sum_of_listed_subgroups"
+    SUM_OF_SHARED_NOUN_GROUPS = "sample.sum_of_shared_noun_groups"
+    SUM_OF_VERB_GROUPS = "sample.sum_of_verb_groups"
+    TESTED_DENOMINATOR = "sample.tested_denominator"
 
 
 ENROLLED_TRIGGERS = (
@@ -246,7 +270,12 @@ class SampleHit:
     n: int
     start: int
     end: int
-    rule_id: str
+    kind: SampleKind
+
+    @property
+    def rule_id(self) -> str:
+        """The rule id of the kind (provenance only)."""
+        return self.kind.value
 
 
 def find_sample_candidates(
@@ -274,7 +303,7 @@ def find_sample_candidates(
     refused |= _clause_initial_denominators(text, ofs)
     hits: list[SampleHit] = []
     controls: list[SampleHit] = []
-    matches: list[tuple[re.Match[str], str]] = []
+    matches: list[tuple[re.Match[str], SampleKind]] = []
     nouns = (
         person_nouns
         if person_nouns is not None
@@ -287,42 +316,42 @@ def find_sample_candidates(
         for window_start in _count_word_starts(text, noun_start):
             m = COUNT_BEFORE_PERSON.match(text, window_start, noun_start)
             if m:
-                matches.append((m, "sample.count_of_people"))
+                matches.append((m, SampleKind.COUNT_OF_PEOPLE))
                 break
     if any(cue in lowered for cue in ENROLLED_TRIGGERS):
         for verb in _match_at(ENROLMENT_VERB, text, lowered, ENROLMENT_LITERALS):
             m = COUNT_BEFORE_VERB.search(text, max(0, verb.start() - 60), verb.start())
             if m:
-                matches.append((m, "sample.count_enrolled"))
-    matches += [(m, "sample.n_equals") for m in _match_at(N_EQUALS, text, lowered, ("n=", "n ="))]
+                matches.append((m, SampleKind.COUNT_ENROLLED))
+    matches += [(m, SampleKind.N_EQUALS) for m in _match_at(N_EQUALS, text, lowered, ("n=", "n ="))]
     pooled = ("pooled", "total", "overall", "combined")
-    matches += [(m, "sample.pooled") for m in _match_at(POOLED, text, lowered, pooled)]
-    for m, rule_id in matches:
+    matches += [(m, SampleKind.POOLED) for m in _match_at(POOLED, text, lowered, pooled)]
+    for m, kind in matches:
         count_start = m.start("count")
         if count_start in refused or EXCLUDED_BEFORE.search(
             text[max(0, count_start - 14) : count_start]
         ):
             continue
-        after = _noun_end(text, m.end()) if rule_id == "sample.count_of_people" else m.end()
-        if rule_id != "sample.n_equals" and (
+        after = _noun_end(text, m.end()) if kind == SampleKind.COUNT_OF_PEOPLE else m.end()
+        if kind != SampleKind.N_EQUALS and (
             EXCLUDED_AFTER.match(text, after)
             or ("referr" in lowered and REFERRED_THEN_STAGE.match(text, after))
         ):
             continue
         if (
-            rule_id == "sample.count_of_people"
+            kind == SampleKind.COUNT_OF_PEOPLE
             and lowered.endswith(("case", "cases"), 0, after)
             and CASE_AS_STUDY.match(text, after)
         ):
             continue
         if PERCENT_OR_AGE.match(text, m.end("count")):
             continue
-        if rule_id != "sample.pooled" and _is_control_group(text, m, rule_id):
+        if kind != SampleKind.POOLED and _is_control_group(text, m, kind):
             n = parse_count(m.group("count"))
             if n:
-                controls.append(SampleHit(n, m.start(), m.end(), "sample.control_group"))
+                controls.append(SampleHit(n, m.start(), m.end(), SampleKind.CONTROL_GROUP))
             continue  # healthy volunteers and controls are comparators, not the patients studied
-        if rule_id in ("sample.count_enrolled", "sample.pooled") and _counts_things(
+        if kind in (SampleKind.COUNT_ENROLLED, SampleKind.POOLED) and _counts_things(
             text, lowered, m
         ):
             continue
@@ -333,11 +362,11 @@ def find_sample_candidates(
             text, max(0, m.start() - 30), m.start()
         ):
             continue  # "patients implanted between 2005 and 2015 were included": a year
-        end = m.end() if rule_id != "sample.count_of_people" else _noun_end(text, m.end())
-        hits.append(SampleHit(n, m.start(), end, rule_id))
+        end = m.end() if kind != SampleKind.COUNT_OF_PEOPLE else _noun_end(text, m.end())
+        hits.append(SampleHit(n, m.start(), end, kind))
     if "referred" in lowered:
         hits += _after_referrals(text, lowered, {h.start for h in hits})
-    people = [h for h in hits if h.rule_id == "sample.count_of_people"]
+    people = [h for h in hits if h.kind == SampleKind.COUNT_OF_PEOPLE]
     listed = _sums_of_listed_subgroups(text, nouns, {h.end for h in people})
     analysed = _analysed_only(text, lowered)
     if not hits and not listed and not analysed:
@@ -353,7 +382,7 @@ def find_sample_candidates(
         + _sums_of_shared_noun_groups(text, people)
         + _sums_of_verb_groups(text, lowered, people)
         + _sums_of_elliptical_groups(text, people)
-        + _sums_of_arms(text, [h for h in hits if h.rule_id == "sample.n_equals"])
+        + _sums_of_arms(text, [h for h in hits if h.kind == SampleKind.N_EQUALS])
     )
 
 
@@ -363,7 +392,7 @@ def _after_referrals(text: str, lowered: str, known_starts: set[int]) -> list[Sa
     for m in _match_at(REFERRAL_STAGE, text, lowered, _REFERRAL_LITERALS):
         n = parse_count(m.group("count"))
         if n and not 1900 <= n <= 2100 and m.start("count") not in known_starts:
-            hits.append(SampleHit(n, m.start("count"), m.end(), "sample.after_referral"))
+            hits.append(SampleHit(n, m.start("count"), m.end(), SampleKind.AFTER_REFERRAL))
     return hits
 
 
@@ -402,10 +431,10 @@ CONTROL_WORDS = re.compile(r"\b(?:healthy|controls?|unaffected|able[\u2010-]bodi
 PART_PERCENT_AFTER = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%\s*\)")
 
 
-def _is_control_group(text: str, m: re.Match[str], rule_id: str) -> bool:
-    if rule_id == "sample.n_equals":
+def _is_control_group(text: str, m: re.Match[str], kind: SampleKind) -> bool:
+    if kind == SampleKind.N_EQUALS:
         return bool(CONTROL_WORDS.search(text, max(0, m.start() - 30), m.start()))
-    if rule_id == "sample.count_enrolled":
+    if kind == SampleKind.COUNT_ENROLLED:
         return bool(CONTROL_WORDS.search(text, m.end("count"), m.end()))
     return bool(CONTROL_WORDS.search(text, m.end("count"), _noun_end(text, m.end())))
 
@@ -470,7 +499,7 @@ def _sums_of_elliptical_groups(text: str, groups: list[SampleHit]) -> list[Sampl
         # same size is a second group ("12 patients with HSP and 12 with MS" -> 24).
         if end == group.end or (later >= 2 and total == 2 * group.n) or (of and not closed):
             continue
-        sums.append(SampleHit(total, group.start, end, "sample.sum_of_elliptical_groups"))
+        sums.append(SampleHit(total, group.start, end, SampleKind.SUM_OF_ELLIPTICAL_GROUPS))
     return sums
 
 
@@ -501,7 +530,7 @@ def _sums_of_arms(text: str, arms: list[SampleHit]) -> list[SampleHit]:
         # two equal arms ("HSP (n = 12) and MS (n = 12)") are two groups.
         if len(group) >= 3 and any(2 * h.n == total for h in group):
             continue
-        sums.append(SampleHit(total, group[0].start, group[-1].end, "sample.sum_of_arms"))
+        sums.append(SampleHit(total, group[0].start, group[-1].end, SampleKind.SUM_OF_ARMS))
     return sums
 
 
@@ -562,7 +591,7 @@ def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
             )
         ):
             sums.append(
-                SampleHit(first.n + second.n, first.start, second.end, "sample.sum_of_groups")
+                SampleHit(first.n + second.n, first.start, second.end, SampleKind.SUM_OF_GROUPS)
             )
     return sums
 
@@ -670,7 +699,7 @@ _STUDY_LITERALS = (
 IN_TOTAL_AFTER = re.compile(
     r"\s+(?:in\s+total|in\s+all|overall|altogether)\b|\s*\(\s*total\s*\)", re.I
 )
-_POOLABLE = ("sample.count_of_people", "sample.n_equals", "sample.count_enrolled")
+_POOLABLE = (SampleKind.COUNT_OF_PEOPLE, SampleKind.N_EQUALS, SampleKind.COUNT_ENROLLED)
 
 
 def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list[SampleHit]:
@@ -683,7 +712,7 @@ def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list
         return hits
     pooled = []
     for hit in hits:
-        if hit.rule_id in _POOLABLE:
+        if hit.kind in _POOLABLE:
             window_start = max(0, hit.start - 70)
             if studies and (
                 (
@@ -692,11 +721,11 @@ def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list
                 )
                 or STUDIES_AFTER.match(text, hit.end)
             ):
-                hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled_studies")
+                hit = SampleHit(hit.n, hit.start, hit.end, SampleKind.POOLED_STUDIES)
             elif (pooled_data and POOLED_DATA_BEFORE.search(text, window_start, hit.start)) or (
                 in_total and IN_TOTAL_AFTER.match(text, hit.end)
             ):
-                hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled")
+                hit = SampleHit(hit.n, hit.start, hit.end, SampleKind.POOLED)
         pooled.append(hit)
     return pooled
 
@@ -730,7 +759,7 @@ def _analysed_only(text: str, lowered: str) -> list[SampleHit]:
     for m in found:
         n = parse_count(m.group("count"))
         if n:
-            hits.append(SampleHit(n, m.start(), m.end(), "sample.analysed_only"))
+            hits.append(SampleHit(n, m.start(), m.end(), SampleKind.ANALYSED_ONLY))
     return hits
 
 
@@ -783,7 +812,7 @@ def _sums_of_listed_subgroups(
         close = opener.end() + len(text[opener.end() : close].rstrip())
         total = _sum_of_items(text[opener.end() : close])
         if total:
-            sums.append(SampleHit(total, noun_start, close, "sample.sum_of_listed_subgroups"))
+            sums.append(SampleHit(total, noun_start, close, SampleKind.SUM_OF_LISTED_SUBGROUPS))
     return sums
 
 
@@ -839,7 +868,7 @@ def _sums_of_shared_noun_groups(text: str, groups: list[SampleHit]) -> list[Samp
                 break
             total, position = total + n, m.start()
         if position != group.start:
-            sums.append(SampleHit(total, position, group.end, "sample.sum_of_shared_noun_groups"))
+            sums.append(SampleHit(total, position, group.end, SampleKind.SUM_OF_SHARED_NOUN_GROUPS))
     return sums
 
 
@@ -887,7 +916,7 @@ def _sums_of_verb_groups(text: str, lowered: str, groups: list[SampleHit]) -> li
         n = parse_count(m.group("count"))
         if parallel and n:
             sums.append(
-                SampleHit(group.n + n, group.start, m.end("count"), "sample.sum_of_verb_groups")
+                SampleHit(group.n + n, group.start, m.end("count"), SampleKind.SUM_OF_VERB_GROUPS)
             )
     return sums
 
@@ -910,7 +939,7 @@ def _counts_of_relatives(text: str, lowered: str) -> list[SampleHit]:
         m = COUNT_BEFORE_RELATIVE.search(text, max(0, noun.start() - 40), noun.start())
         n = parse_count(m.group("count")) if m else None
         if m and n and not EXCLUDED_BEFORE.search(text[max(0, m.start() - 14) : m.start()]):
-            hits.append(SampleHit(n, m.start(), noun.end(), "sample.count_of_relatives"))
+            hits.append(SampleHit(n, m.start(), noun.end(), SampleKind.COUNT_OF_RELATIVES))
     return hits
 
 
@@ -935,7 +964,7 @@ def _tested_denominators(text: str, ofs: list[int]) -> list[SampleHit]:
         m = TESTED_DENOMINATOR.match(text, index)
         n = parse_count(m.group("count")) if m else None
         if m and n:
-            hits.append(SampleHit(n, m.start("count"), m.end(), "sample.tested_denominator"))
+            hits.append(SampleHit(n, m.start("count"), m.end(), SampleKind.TESTED_DENOMINATOR))
     return hits
 
 
@@ -945,4 +974,4 @@ SINGLE_CASE_GATED = GatedPattern(SINGLE_CASE, ("patient", "case", "man", "boy", 
 
 def find_single_case(text: str, lowered: str | None = None) -> SampleHit | None:
     m = SINGLE_CASE_GATED.search(text, lowered if lowered is not None else lower_same_length(text))
-    return SampleHit(1, m.start(), m.end(), "sample.single_case") if m else None
+    return SampleHit(1, m.start(), m.end(), SampleKind.SINGLE_CASE) if m else None
