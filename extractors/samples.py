@@ -33,7 +33,7 @@ COUNT = rf"(?P<count>{INT_COUNT}|{WORD_NUMBER})"
 # never a function word, number or time unit ("three of the four", "6 months post-SCI").
 _MODIFIER = (
     r"(?!(?:of|the|and|or|with|in|were|was|had|have|from|to|for|at|by|on|per|than|these|"
-    r"those|years?|months?|weeks?|days?|hours?|times|mg|ug|doses?)\b)[A-Za-z][\w'\u2010-]*"
+    r"those|years?|months?|weeks?|days?|hours?|times|mg|ug|doses?)\b)[A-Za-z][\w'\u2010\u2013-]*"
 )
 # Found noun-first: a person noun is a cheap literal search, then the count is looked for in a
 # short window before it (scanning every position for a count is far slower).
@@ -62,7 +62,7 @@ COUNT_BEFORE_VERB = re.compile(
 POOLED = re.compile(
     rf"(?:pooled|total|overall|combined)\s+(?:sample\s+(?:size\s+)?)?(?:of\s+|n\s*=\s*)?{COUNT}"
     # Not an amount: "a total of 40 µl of medium", "a total of 12 mg", "a total of 300 U".
-    r"(?![\d.,]|\s*(?:[\u03bc\u00b5u]?[lg]|m[lg]|mcg|I?U|units?|mmol)(?![A-Za-z]))"
+    r"(?![\d.,]|\s*(?:[\u03bc\u00b5u]?[lg]|m[lg]|mcg|I?U|UI|units?|mmol)(?![A-Za-z]))"
     rf"(?:\s+{PERSON_NOUN})?",
     re.I,
 )
@@ -239,6 +239,7 @@ def _count_word_starts(text: str, noun_start: int) -> list[int]:
     return found[::-1]
 
 
+_SPACES = str.maketrans("\n\t\r", "   ")
 CLAUSE_START_BEFORE = re.compile(r"(?:\A|[.;:,(]\s*|out\s+)\Z", re.I)
 ENROLMENT_LITERALS = ("were ", "was ", "met ", "fulfilled ", "satisfied ")
 
@@ -312,8 +313,10 @@ def find_sample_candidates(
     if person_nouns is not None and any(w in lowered for w in _EXTRA_PERSON_LITERALS):
         extra = [(m.start(), m.end()) for m in EXTRA_PERSON.finditer(lowered)]
         nouns = sorted({*nouns, *extra})
+    # Words are cut at any white space: "Methods\nSix stroke patients" starts a word at "Six".
+    spaced = text.translate(_SPACES) if "\n" in text or "\t" in text or "\r" in text else text
     for noun_start, _ in nouns:
-        for window_start in _count_word_starts(text, noun_start):
+        for window_start in _count_word_starts(spaced, noun_start):
             m = COUNT_BEFORE_PERSON.match(text, window_start, noun_start)
             if m:
                 matches.append((m, SampleKind.COUNT_OF_PEOPLE))
@@ -346,6 +349,8 @@ def find_sample_candidates(
             continue
         if PERCENT_OR_AGE.match(text, m.end("count")):
             continue
+        if kind == SampleKind.N_EQUALS and _n_of_things(text, lowered, m.start()):
+            continue  # "all treated limbs (n=71)": limbs, pumps or procedures, not people
         if kind != SampleKind.POOLED and _is_control_group(text, m, kind):
             n = parse_count(m.group("count"))
             if n:
@@ -410,15 +415,23 @@ def _clause_initial_ofs(text: str, lowered: str) -> list[int]:
 
 
 def _clause_initial_denominators(text: str, ofs: list[int]) -> set[int]:
-    """Count offsets of clause-initial "Of N people ..., M"."""
+    """Count offsets of clause-initial "Of N people ..., M". When the M are those who left ("Of
+    the 93 patients started on the trial, 6 dropped out"), N entered the study and stays."""
     found = set()
     for index in ofs:
         m = OF_DENOMINATOR.match(text, index)
-        if m:
+        if m and not LEFT_THE_STUDY.match(text, m.end()):
             found.add(m.start("count"))
     return found
 
 
+# Those who left after entering: "6 patients dropped out", "2 cases withdrew", "3 were lost to
+# follow-up" (not "were excluded" or "were identified": those never entered).
+LEFT_THE_STUDY = re.compile(
+    r"\s*(?:[\w\u2010-]+\s+){0,3}?(?:dropped\s+out|withdrew|(?:were|was)\s+withdrawn|"
+    r"(?:were|was)\s+lost\s+to\s+follow|discontinued|did\s+not\s+complete|failed\s+to\s+complete)",
+    re.I,
+)
 OF_DENOMINATOR = re.compile(
     rf"of\s+(?:the\s+|all\s+|these\s+)?{COUNT}\s+(?:[\w\u2010-]+\s+){{0,3}}?{PERSON_NOUN}\b"
     rf"[^.;:,]{{0,100}},\s+(?:only\s+)?(?:{INT_COUNT}|{WORD_NUMBER})\b(?!\s*%)",
@@ -546,6 +559,33 @@ OTHER_PEOPLE = frozenset(
      "siblings", "carriers", "probands", "relatives", "neonates", "newborns", "elderly"}
 )  # fmt: skip
 _NOT_PLURAL_NOUN = ("ous", "ss", "is", "us")  # "previous", "various", "less", "this", "thus"
+
+
+# The noun an "n = N" follows: "all treated limbs (n=71)", "hips (n = 56)".
+NOUN_BEFORE_N = re.compile(r"(?P<word>[a-z][a-z\u2010-]*[a-z])\s*[(\[]?\s*[,:;]?\s*\Z")
+# Plural nouns of people-like groups an "n =" may follow ("both groups (n = 20)").
+# A timepoint is not a thing counted: "at 5 years (n = 22)" counts the people seen then.
+GROUP_WORDS = frozenset(
+    {"groups", "arms", "cohorts", "families", "pairs", "dyads", "cases", "years", "months",
+     "weeks", "days", "hours", "minutes", "visits"}
+)  # fmt: skip
+
+
+def _n_of_things(text: str, lowered: str, n_start: int) -> bool:
+    """An "n =" right after a plural noun that is neither a person nor a group of people."""
+    before = NOUN_BEFORE_N.search(lowered, max(0, n_start - 40), n_start)
+    if before is None:
+        return False
+    word = before.group("word")
+    return (
+        len(word) > 3
+        and text[before.start("word") : before.end("word")].islower()  # not "MS (n = 17)"
+        and _is_plural_noun(word)
+        and word not in OTHER_PEOPLE
+        and word not in GROUP_WORDS
+        and word not in _STUDY_LITERALS  # "Six trials (n = 212)": a review's pooled people
+        and PERSON.fullmatch(word) is None
+    )
 
 
 def _counts_things(text: str, lowered: str, m: re.Match[str]) -> bool:
