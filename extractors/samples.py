@@ -351,7 +351,11 @@ def find_sample_candidates(
             continue
         if kind == SampleKind.N_EQUALS and _n_of_things(text, lowered, m.start()):
             continue  # "all treated limbs (n=71)": limbs, pumps or procedures, not people
-        if kind != SampleKind.POOLED and _is_control_group(text, m, kind):
+        if (
+            kind != SampleKind.POOLED
+            and _is_control_group(text, m, kind)
+            and not _controls_treated(text, after)
+        ):
             n = parse_count(m.group("count"))
             if n:
                 controls.append(SampleHit(n, m.start(), m.end(), SampleKind.CONTROL_GROUP))
@@ -450,6 +454,22 @@ def _is_control_group(text: str, m: re.Match[str], kind: SampleKind) -> bool:
     if kind == SampleKind.COUNT_ENROLLED:
         return bool(CONTROL_WORDS.search(text, m.end("count"), m.end()))
     return bool(CONTROL_WORDS.search(text, m.end("count"), _noun_end(text, m.end())))
+
+
+# Rule sample.treated_controls (X-SS1): healthy people who receive the study intervention are a
+# study group ("Nine healthy volunteers and nine heartburn patients underwent ... on placebo and
+# after baclofen", "12 subjects with stroke and 10 healthy controls underwent 30 minutes of
+# stretching treatment"); controls only measured ("underwent MRI") stay comparators.
+CONTROLS_TREATED = re.compile(
+    r"[^.;]{0,100}?\b(?:received|underwent|(?:were|was)\s+(?:given|administered|treated|"
+    r"injected|stimulated|stretched))\b[^.;]{0,140}?\b(?:treatments?|interventions?|therap(?:y|ies)|"
+    r"training|stretching|stimulation|injections?|infusions?|doses?|placebo|drugs?|medications?)\b",
+    re.I,
+)
+
+
+def _controls_treated(text: str, noun_end: int) -> bool:
+    return bool(CONTROLS_TREATED.match(text, noun_end))
 
 
 def _sentence_span(text: str, position: int) -> tuple[int, int]:
@@ -603,7 +623,9 @@ def _counts_things(text: str, lowered: str, m: re.Match[str]) -> bool:
 
 
 # "15 patients with HSP and 22 patients with MS": the groups together are the sample.
-GROUP_JOIN = re.compile(r"^[^.;:]{0,70}?\band\s+(?:the\s+)?$")
+# Not two clauses: "Twenty patients were tested 2 weeks after their stroke, and 12 patients were
+# tested 12 weeks after" measures one sample twice.
+GROUP_JOIN = re.compile(r"^(?:(?!\b(?:were|was)\b)[^.;:]){0,70}?\band\s+(?:the\s+)?$")
 # "We compared 15 HSP patients with 20 MS patients": two groups set side by side.
 COMPARED_BEFORE = re.compile(r"\bcompar(?:e|ed|ing)\s+(?:the\s+)?\(?\Z", re.I)
 COMPARED_JOIN = re.compile(
@@ -618,12 +640,25 @@ PASSIVE_COMPARED_JOIN = re.compile(
 )
 
 
+# "(43 females, 77 males)": the two sexes listed with a comma are the whole group (the total
+# itself may be written in a form not read as a count, "Hundred and twenty patients").
+SEX_NOUN = re.compile(r"\b(?:(?P<f>females?|women|girls)|(?P<m>males?|men|boys))\Z", re.I)
+
+
+def _sexes_of(text: str, first: SampleHit, second: SampleHit) -> bool:
+    nouns = [SEX_NOUN.search(text, h.start, h.end) for h in (first, second)]
+    if nouns[0] is None or nouns[1] is None:
+        return False
+    return bool(nouns[0].group("f")) != bool(nouns[1].group("f"))
+
+
 def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
     sums = []
     for first, second in pairwise(groups):
         between = text[first.end : second.start]
         if (
             GROUP_JOIN.match(between)
+            or (between.strip() == "," and _sexes_of(text, first, second))
             or PASSIVE_COMPARED_JOIN.match(between)
             or (
                 COMPARED_JOIN.match(between)
@@ -710,7 +745,9 @@ STUDIES_BEFORE = re.compile(
     r"criteria|\s+were\s+(?:included|eligible|identified|pooled|analy[sz]ed|selected))?"
     # "Nine studies contributed 151 participants", "The 14 cohorts comprised 604 patients",
     # "eleven trials provided data on 312 adults".
+    # "Five articles reporting on 16 patients", "37 single-arm studies evaluating 2,163 adults".
     r"(?:\s*,|\s*\(|\s+(?:with|including|involving|enrolling|enrolled|comprising|totall?ing|of|"
+    r"reporting(?:\s+on)?|evaluating|describing|studying|analy[sz]ing|"
     r"(?:that|which)\s+(?:included|enrolled|involved)|(?:together\s+)?(?:contributed|comprised|"
     r"included|involved|provided|yielded|totall?ed|described|reported(?:\s+on)?)"
     r"(?:\s+(?:individual\s+)?(?:patient\s+)?data\s+(?:on|from|of|for))?))?"
@@ -918,7 +955,7 @@ def _sums_of_shared_noun_groups(text: str, groups: list[SampleHit]) -> list[Samp
 # received a pump") is a subset, not a second group.
 VERB_GROUP = re.compile(
     r"\s+(?:were\s+|was\s+)?(?P<verb>received|underwent|randomi[sz]ed|allocated|assigned|treated|"
-    r"given)\b(?P<object>[^.;:()]{1,60}?)(?:,\s*(?:and\s+|while\s+|whereas\s+)?|"
+    r"given)\b(?P<object>[^.;:()]{1,120}?)(?:,\s*(?:and\s+|while\s+|whereas\s+)?|"
     rf"\s+(?:and|while|whereas)\s+)(?P<count>{INT_COUNT}|{WORD_NUMBER})\s+(?:were\s+|was\s+)?"
     r"(?P<verb2>[a-z]+)\b",
     re.I,
@@ -930,6 +967,11 @@ SEQUENCE_WORDS = re.compile(
     re.I,
 )
 _ALLOCATION = ("randomised", "randomized", "allocated", "assigned")
+_ARM_VERBS = ("received", "treated", "given", "with")
+CONTROL_ARM = re.compile(
+    r"[^.;:()]{0,30}?\b(?:placebo|sham|controls?|usual\s+care|standard\s+care|no\s+treatment)\b",
+    re.I,
+)
 COMPARISON_CUES = ("group", " arm", "compar", "versus", " vs", "control")
 
 
@@ -950,8 +992,16 @@ def _sums_of_verb_groups(text: str, lowered: str, groups: list[SampleHit]) -> li
             continue  # "20 underwent implantation and 3 underwent revision": no groups compared
         if SEQUENCE_WORDS.search(text, m.end(), min(len(text), m.end() + 40)):
             continue  # "... and 5 received additional botulinum toxin"
-        parallel = verb2 == verb or (
-            (verb2 == "to" and verb in _ALLOCATION) or (verb2 == "with" and verb == "treated")
+        # The second group is the comparison arm: "55 were treated with BoNT-A, and 51 received
+        # the placebo"; "14 were treated with [a long description], and 15 with a placebo".
+        control_arm = bool(CONTROL_ARM.match(text, m.end()))
+        if len(m.group("object")) > 60 and not control_arm:
+            continue
+        parallel = (
+            verb2 == verb
+            or (verb2 == "to" and verb in _ALLOCATION)
+            or (verb2 == "with" and verb == "treated")
+            or (control_arm and verb2 in _ARM_VERBS and verb in _ARM_VERBS)
         )
         n = parse_count(m.group("count"))
         if parallel and n:
