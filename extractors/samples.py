@@ -22,12 +22,12 @@ PERSON_NOUN = (
     r"(?:patients?|subjects?|individuals?|participants?|children|adults?|adolescents?|cases?|"
     r"males?|females?|men|women|persons?|people|volunteers?|infants?|boys|girls|"
     r"outpatients?|inpatients?|users|survivors|recipients|respondents|veterans|athletes|"
-    r"walkers|ambulators)"
+    r"walkers|ambulators|controls)"
 )
 # Person nouns of this module the shared phrase-matcher lexicon does not list ("19 walkers and
 # 31 wheelchair users" are two groups of people); searched only when the literal occurs.
-EXTRA_PERSON = re.compile(r"\b(?:walkers|ambulators)\b")
-_EXTRA_PERSON_LITERALS = ("walkers", "ambulators")
+EXTRA_PERSON = re.compile(r"\b(?:walkers|ambulators|controls)\b")
+_EXTRA_PERSON_LITERALS = ("walkers", "ambulators", "controls")
 COUNT = rf"(?P<count>{INT_COUNT}|{WORD_NUMBER})"
 # Up to four modifiers between the count and the noun ("40 seriously handicapped patients"), but
 # never a function word, number or time unit ("three of the four", "6 months post-SCI").
@@ -42,7 +42,9 @@ PERSON = re.compile(
     rf"\b{PERSON_NOUN}\b(?![-\u2010](?:years?|months?|days?|weeks?)\b)"
 )  # run on the lower-cased text (faster than re.I)
 COUNT_BEFORE_PERSON = re.compile(
-    rf"\(?{NUM_LEFT}(?<![\u2010-]){COUNT}(?![\w\u2010-])\s+(?:{_MODIFIER}\s+){{0,4}}\Z", re.I
+    # "Fifteen (15) children": the count restated in digits.
+    rf"\(?{NUM_LEFT}(?<![\u2010-]){COUNT}(?![\w\u2010-])\)?\s+(?:{_MODIFIER}\s+){{0,4}}\Z",
+    re.I,
 )
 N_EQUALS = re.compile(rf"[nN]\s*=\s*(?P<count>{INT_COUNT})(?!\s*[.\u00b7]\d)")
 # "42 were randomized", "12 underwent implantation and were included", "7 met the criteria":
@@ -75,7 +77,8 @@ SINGLE_CASE = re.compile(
 EXCLUDED_AFTER = re.compile(
     r"\s*(?:[\w\u2010-]+\s+){0,8}?(?:were\s+|was\s+)?(?:consecutively\s+)?(?:screened|assessed\s+for\s+eligibility|"
     r"evaluated\s+for\s+eligibility|approached|contacted|invited|excluded|declined|refused|"
-    r"identified|dropped\s+out|withdrew|lost\s+to\s+follow)",
+    # "identified as having HSP" is a diagnosis, not a stage before the study.
+    r"identified(?!\s+as\b)|dropped\s+out|withdrew|lost\s+to\s+follow)",
     re.I,
 )
 # Rule sample.year_refused: a year closing a period is not a count ("between 2005 and 2015 were
@@ -231,7 +234,7 @@ def _count_word_starts(text: str, noun_start: int) -> list[int]:
         word = text[start:position].strip()
         if not word:
             break
-        if _is_count_word(word.strip("(")):
+        if _is_count_word(word.strip("()")):
             found.append(start)
         position = start
         if cut < 0:
@@ -569,7 +572,8 @@ def _sums_of_arms(text: str, arms: list[SampleHit]) -> list[SampleHit]:
 
 # The word right after a count, when it is a plural noun: "214 refills", "14 studies", "51 pumps".
 _PLURAL_AFTER_COUNT = re.compile(
-    r"(?:\s+[a-z][a-z\u2010-]*(?<!s)){0,2}?\s+(?P<word>[a-z][a-z\u2010-]*[a-z]s)\b"
+    # modifiers may be gene names: "nine SPG7 variants"
+    r"(?:\s+[A-Za-z][\w\u2010-]*(?<!s)){0,2}?\s+(?P<word>[a-z][a-z\u2010-]*[a-z]s)\b"
 )
 # People a study may count that the person-noun lexicon does not list (never "things").
 OTHER_PEOPLE = frozenset(
