@@ -788,7 +788,15 @@ def extract_study(
     candidates = find_sample_candidates(abstract, persons, lowered)
     single = None if candidates else find_single_case(abstract, lowered)
     provisional = max((h.n for h in candidates), default=1 if single else None)
-    design, design_evidence = decide_design(title, abstract, publication_types, provisional, is_itb)
+    design, design_evidence = decide_design(
+        title,
+        abstract,
+        publication_types,
+        provisional,
+        is_itb,
+        mesh_terms=mesh_terms,
+        reports_p_values=bool(p_values),
+    )
     # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design
     # cue above) but are not the sample.
     sample_hit = _sample_size(without_parts(abstract, candidates), single, design, ctx)
