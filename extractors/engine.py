@@ -32,7 +32,7 @@ from extractors.results import (
 )
 from extractors.samples import SampleHit, find_sample_candidates, find_single_case, without_parts
 from extractors.scan import lower_same_length
-from extractors.study import decide_design, decide_hsp, decide_itb
+from extractors.study import decide_design_detail, decide_hsp, decide_itb
 from extractors.types import (
     DoseMention,
     FollowUp,
@@ -788,7 +788,7 @@ def extract_study(
     candidates = find_sample_candidates(abstract, persons, lowered)
     single = None if candidates else find_single_case(abstract, lowered)
     provisional = max((h.n for h in candidates), default=1 if single else None)
-    design, design_evidence = decide_design(
+    decision = decide_design_detail(
         title,
         abstract,
         publication_types,
@@ -797,11 +797,16 @@ def extract_study(
         mesh_terms=mesh_terms,
         reports_p_values=bool(p_values),
     )
+    design, design_evidence = decision.design, decision.evidence
     # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design
     # cue above) but are not the sample.
     sample_hit = _sample_size(without_parts(abstract, candidates), single, design, ctx)
     sample = (
-        SampleSize(sample_hit.n, ctx.prov(sample_hit.start, sample_hit.end, sample_hit.rule_id))
+        SampleSize(
+            sample_hit.n,
+            ctx.prov(sample_hit.start, sample_hit.end, sample_hit.rule_id),
+            len({h.n for h in candidates} - {sample_hit.n}),
+        )
         if sample_hit
         else None
     )
@@ -841,6 +846,8 @@ def extract_study(
         follow_up=follow_up,
         title=title,
         abstract=abstract,
+        design_source=decision.source.value,
+        design_index_agrees=decision.index_agrees,
     )
 
 
