@@ -242,7 +242,6 @@ def _count_word_starts(text: str, noun_start: int) -> list[int]:
     return found[::-1]
 
 
-_SPACES = str.maketrans("\n\t\r", "   ")
 CLAUSE_START_BEFORE = re.compile(r"(?:\A|[.;:,(]\s*|out\s+)\Z", re.I)
 ENROLMENT_LITERALS = ("were ", "was ", "met ", "fulfilled ", "satisfied ")
 
@@ -317,7 +316,7 @@ def find_sample_candidates(
         extra = [(m.start(), m.end()) for m in EXTRA_PERSON.finditer(lowered)]
         nouns = sorted({*nouns, *extra})
     # Words are cut at any white space: "Methods\nSix stroke patients" starts a word at "Six".
-    spaced = text.translate(_SPACES) if "\n" in text or "\t" in text or "\r" in text else text
+    spaced = text.replace("\n", " ").replace("\t", " ").replace("\r", " ")  # C-speed, same length
     for noun_start, _ in nouns:
         for window_start in _count_word_starts(spaced, noun_start):
             m = COUNT_BEFORE_PERSON.match(text, window_start, noun_start)
