@@ -1,6 +1,9 @@
 """The JSON contract of ``itb-evidence extract`` (documented in the README; keep it stable).
 
-One input line ``{"id", "title", "abstract", ...}`` -> one output line::
+One input line ``{"id", "title", "abstract", ...}`` -> one output line. Optional input keys:
+``publication_types`` (PubMed publication types), ``mesh`` (MeSH descriptors as strings or
+``{"descriptor": ...}`` objects; the older ``mesh_terms`` list of strings is still read) and
+``keywords``; they feed the ITB/HSP flags and the design (``extractors.study``)::
 
     {"id", "is_itb_study", "is_hsp_population", "design", "sample_size": int|null,
      "outcome_measures": [{"name", "text", "start", "end"}],
@@ -197,6 +200,20 @@ def _optional_strings(record: dict[str, Any], key: str) -> list[str]:
     return []
 
 
+def _mesh_headings(record: dict[str, Any]) -> list[str]:
+    """MeSH descriptors from ``mesh_terms`` (strings, the older key) and ``mesh`` (strings, or
+    objects with a ``descriptor`` as ``itb-evidence`` records hold them), in order, once each."""
+    value = record.get("mesh")
+    mesh = value if isinstance(value, list) else []
+    descriptors = [
+        item["descriptor"] if isinstance(item, dict) else item
+        for item in mesh
+        if isinstance(item, str)
+        or (isinstance(item, dict) and isinstance(item.get("descriptor"), str))
+    ]
+    return list(dict.fromkeys([*_optional_strings(record, "mesh_terms"), *descriptors]))
+
+
 def run_contract(lines: Iterable[str], out: TextIO, err: TextIO) -> tuple[int, int]:
     """Extract every JSONL input line to one output line, in order; returns (ok, errors)."""
     ok = errors = 0
@@ -209,7 +226,7 @@ def run_contract(lines: Iterable[str], out: TextIO, err: TextIO) -> tuple[int, i
                 record["id"],
                 record["title"] or "",
                 record["abstract"] or "",
-                mesh_terms=_optional_strings(record, "mesh_terms"),
+                mesh_terms=_mesh_headings(record),
                 publication_types=_optional_strings(record, "publication_types"),
                 keywords=_optional_strings(record, "keywords"),
             )

@@ -39,10 +39,16 @@ from extractors.results import (
     p_consistent,
     pair_timepoints,
 )
-from extractors.samples import SampleHit, find_sample_candidates, find_single_case, without_parts
+from extractors.samples import (
+    SampleHit,
+    SampleKind,
+    find_sample_candidates,
+    find_single_case,
+    without_parts,
+)
 from extractors.scan import lower_same_length
 from extractors.scope import Scope, build_scope
-from extractors.study import decide_design, decide_hsp, decide_itb
+from extractors.study import decide_design_detail, decide_hsp, decide_itb
 from extractors.types import (
     DoseMention,
     FollowUp,
@@ -153,7 +159,7 @@ def _decimals(text: str) -> int:
 
 
 # A review's own sample is a pooled count ("a total of 143", "eight studies with 143 patients").
-POOLED_SAMPLE_RULES = frozenset({"sample.pooled", "sample.pooled_studies"})
+POOLED_SAMPLE_KINDS = frozenset({SampleKind.POOLED, SampleKind.POOLED_STUDIES})
 
 
 def _sample_size(
@@ -162,7 +168,7 @@ def _sample_size(
     if design == "review":
         return None
     if design == "systematic review/meta-analysis":
-        hits = [h for h in hits if h.rule_id in POOLED_SAMPLE_RULES]
+        hits = [h for h in hits if h.kind in POOLED_SAMPLE_KINDS]
     # Counts in the background ("About 130,000 people live with MS") describe the disease, not the
     # study, whenever the rest of the abstract gives one.
     studied = [
@@ -170,7 +176,7 @@ def _sample_size(
     ]
     hits = studied or hits
     # "only the 26 who completed ... were analysed": the analysed subset, not the larger total.
-    hits = [h for h in hits if h.rule_id == "sample.analysed_only"] or hits
+    hits = [h for h in hits if h.kind is SampleKind.ANALYSED_ONLY] or hits
     if hits:
         return max(hits, key=lambda h: (h.n, -h.start))
     if single is not None:
@@ -409,12 +415,25 @@ def extract_study(
     candidates = find_sample_candidates(abstract, persons, lowered)
     single = None if candidates else find_single_case(abstract, lowered)
     provisional = max((h.n for h in candidates), default=1 if single else None)
-    design, design_evidence = decide_design(title, abstract, publication_types, provisional, is_itb)
+    decision = decide_design_detail(
+        title,
+        abstract,
+        publication_types,
+        provisional,
+        is_itb,
+        mesh_terms=mesh_terms,
+        reports_p_values=bool(p_values),
+    )
+    design, design_evidence = decision.design, decision.evidence
     # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design
     # cue above) but are not the sample.
     sample_hit = _sample_size(without_parts(abstract, candidates), single, design, ctx)
     sample = (
-        SampleSize(sample_hit.n, ctx.prov(sample_hit.start, sample_hit.end, sample_hit.rule_id))
+        SampleSize(
+            sample_hit.n,
+            ctx.prov(sample_hit.start, sample_hit.end, sample_hit.rule_id),
+            len({h.n for h in candidates} - {sample_hit.n}),
+        )
         if sample_hit
         else None
     )
@@ -454,6 +473,8 @@ def extract_study(
         follow_up=follow_up,
         title=title,
         abstract=abstract,
+        design_source=decision.source.value,
+        design_index_agrees=decision.index_agrees,
     )
 
 

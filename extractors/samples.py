@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from itertools import pairwise
 
 from extractors.numbers import INT_COUNT, NUM_LEFT, WORD_NUMBER, parse_count
@@ -21,18 +22,18 @@ PERSON_NOUN = (
     r"(?:patients?|subjects?|individuals?|participants?|children|adults?|adolescents?|cases?|"
     r"males?|females?|men|women|persons?|people|volunteers?|infants?|boys|girls|"
     r"outpatients?|inpatients?|users|survivors|recipients|respondents|veterans|athletes|"
-    r"walkers|ambulators)"
+    r"walkers|ambulators|controls)"
 )
 # Person nouns of this module the shared phrase-matcher lexicon does not list ("19 walkers and
 # 31 wheelchair users" are two groups of people); searched only when the literal occurs.
-EXTRA_PERSON = re.compile(r"\b(?:walkers|ambulators)\b")
-_EXTRA_PERSON_LITERALS = ("walkers", "ambulators")
+EXTRA_PERSON = re.compile(r"\b(?:walkers|ambulators|controls)\b")
+_EXTRA_PERSON_LITERALS = ("walkers", "ambulators", "controls")
 COUNT = rf"(?P<count>{INT_COUNT}|{WORD_NUMBER})"
 # Up to four modifiers between the count and the noun ("40 seriously handicapped patients"), but
 # never a function word, number or time unit ("three of the four", "6 months post-SCI").
 _MODIFIER = (
     r"(?!(?:of|the|and|or|with|in|were|was|had|have|from|to|for|at|by|on|per|than|these|"
-    r"those|years?|months?|weeks?|days?|hours?|times|mg|ug|doses?)\b)[A-Za-z][\w'\u2010-]*"
+    r"those|years?|months?|weeks?|days?|hours?|times|mg|ug|doses?)\b)[A-Za-z][\w'\u2010\u2013-]*"
 )
 # Found noun-first: a person noun is a cheap literal search, then the count is looked for in a
 # short window before it (scanning every position for a count is far slower).
@@ -41,7 +42,9 @@ PERSON = re.compile(
     rf"\b{PERSON_NOUN}\b(?![-\u2010](?:years?|months?|days?|weeks?)\b)"
 )  # run on the lower-cased text (faster than re.I)
 COUNT_BEFORE_PERSON = re.compile(
-    rf"\(?{NUM_LEFT}(?<![\u2010-]){COUNT}(?![\w\u2010-])\s+(?:{_MODIFIER}\s+){{0,4}}\Z", re.I
+    # "Fifteen (15) children": the count restated in digits.
+    rf"\(?{NUM_LEFT}(?<![\u2010-]){COUNT}(?![\w\u2010-])\)?\s+(?:{_MODIFIER}\s+){{0,4}}\Z",
+    re.I,
 )
 N_EQUALS = re.compile(rf"[nN]\s*=\s*(?P<count>{INT_COUNT})(?!\s*[.\u00b7]\d)")
 # "42 were randomized", "12 underwent implantation and were included", "7 met the criteria":
@@ -61,7 +64,7 @@ COUNT_BEFORE_VERB = re.compile(
 POOLED = re.compile(
     rf"(?:pooled|total|overall|combined)\s+(?:sample\s+(?:size\s+)?)?(?:of\s+|n\s*=\s*)?{COUNT}"
     # Not an amount: "a total of 40 µl of medium", "a total of 12 mg", "a total of 300 U".
-    r"(?![\d.,]|\s*(?:[\u03bc\u00b5u]?[lg]|m[lg]|mcg|I?U|units?|mmol)(?![A-Za-z]))"
+    r"(?![\d.,]|\s*(?:[\u03bc\u00b5u]?[lg]|m[lg]|mcg|I?U|UI|units?|mmol)(?![A-Za-z]))"
     rf"(?:\s+{PERSON_NOUN})?",
     re.I,
 )
@@ -74,7 +77,8 @@ SINGLE_CASE = re.compile(
 EXCLUDED_AFTER = re.compile(
     r"\s*(?:[\w\u2010-]+\s+){0,8}?(?:were\s+|was\s+)?(?:consecutively\s+)?(?:screened|assessed\s+for\s+eligibility|"
     r"evaluated\s+for\s+eligibility|approached|contacted|invited|excluded|declined|refused|"
-    r"identified|dropped\s+out|withdrew|lost\s+to\s+follow)",
+    # "identified as having HSP" is a diagnosis, not a stage before the study.
+    r"identified(?!\s+as\b)|dropped\s+out|withdrew|lost\s+to\s+follow)",
     re.I,
 )
 # Rule sample.year_refused: a year closing a period is not a count ("between 2005 and 2015 were
@@ -118,6 +122,29 @@ OF_THE_ASSESSED = re.compile(
     r"(?:assessed|screened|evaluated|identified|reviewed|approached|eligible|considered|referred|tested)\b",
     re.I,
 )
+
+
+class SampleKind(Enum):
+    """What a sample-size candidate counts; behaviour branches on this, the value is the rule id
+    that travels as provenance."""
+
+    AFTER_REFERRAL = "sample.after_referral"
+    ANALYSED_ONLY = "sample.analysed_only"
+    CONTROL_GROUP = "sample.control_group"
+    COUNT_ENROLLED = "sample.count_enrolled"
+    COUNT_OF_PEOPLE = "sample.count_of_people"
+    COUNT_OF_RELATIVES = "sample.count_of_relatives"
+    N_EQUALS = "sample.n_equals"
+    POOLED = "sample.pooled"
+    POOLED_STUDIES = "sample.pooled_studies"
+    SINGLE_CASE = "sample.single_case"
+    SUM_OF_ARMS = "sample.sum_of_arms"
+    SUM_OF_ELLIPTICAL_GROUPS = "sample.sum_of_elliptical_groups"
+    SUM_OF_GROUPS = "sample.sum_of_groups"
+    SUM_OF_LISTED_SUBGROUPS = "sample.sum_of_listed_subgroups"
+    SUM_OF_SHARED_NOUN_GROUPS = "sample.sum_of_shared_noun_groups"
+    SUM_OF_VERB_GROUPS = "sample.sum_of_verb_groups"
+    TESTED_DENOMINATOR = "sample.tested_denominator"
 
 
 ENROLLED_TRIGGERS = (
@@ -207,7 +234,7 @@ def _count_word_starts(text: str, noun_start: int) -> list[int]:
         word = text[start:position].strip()
         if not word:
             break
-        if _is_count_word(word.strip("(")):
+        if _is_count_word(word.strip("()")):
             found.append(start)
         position = start
         if cut < 0:
@@ -246,7 +273,12 @@ class SampleHit:
     n: int
     start: int
     end: int
-    rule_id: str
+    kind: SampleKind
+
+    @property
+    def rule_id(self) -> str:
+        """The rule id of the kind (provenance only)."""
+        return self.kind.value
 
 
 def find_sample_candidates(
@@ -274,7 +306,7 @@ def find_sample_candidates(
     refused |= _clause_initial_denominators(text, ofs)
     hits: list[SampleHit] = []
     controls: list[SampleHit] = []
-    matches: list[tuple[re.Match[str], str]] = []
+    matches: list[tuple[re.Match[str], SampleKind]] = []
     nouns = (
         person_nouns
         if person_nouns is not None
@@ -283,46 +315,54 @@ def find_sample_candidates(
     if person_nouns is not None and any(w in lowered for w in _EXTRA_PERSON_LITERALS):
         extra = [(m.start(), m.end()) for m in EXTRA_PERSON.finditer(lowered)]
         nouns = sorted({*nouns, *extra})
+    # Words are cut at any white space: "Methods\nSix stroke patients" starts a word at "Six".
+    spaced = text.replace("\n", " ").replace("\t", " ").replace("\r", " ")  # C-speed, same length
     for noun_start, _ in nouns:
-        for window_start in _count_word_starts(text, noun_start):
+        for window_start in _count_word_starts(spaced, noun_start):
             m = COUNT_BEFORE_PERSON.match(text, window_start, noun_start)
             if m:
-                matches.append((m, "sample.count_of_people"))
+                matches.append((m, SampleKind.COUNT_OF_PEOPLE))
                 break
     if any(cue in lowered for cue in ENROLLED_TRIGGERS):
         for verb in _match_at(ENROLMENT_VERB, text, lowered, ENROLMENT_LITERALS):
             m = COUNT_BEFORE_VERB.search(text, max(0, verb.start() - 60), verb.start())
             if m:
-                matches.append((m, "sample.count_enrolled"))
-    matches += [(m, "sample.n_equals") for m in _match_at(N_EQUALS, text, lowered, ("n=", "n ="))]
+                matches.append((m, SampleKind.COUNT_ENROLLED))
+    matches += [(m, SampleKind.N_EQUALS) for m in _match_at(N_EQUALS, text, lowered, ("n=", "n ="))]
     pooled = ("pooled", "total", "overall", "combined")
-    matches += [(m, "sample.pooled") for m in _match_at(POOLED, text, lowered, pooled)]
-    for m, rule_id in matches:
+    matches += [(m, SampleKind.POOLED) for m in _match_at(POOLED, text, lowered, pooled)]
+    for m, kind in matches:
         count_start = m.start("count")
         if count_start in refused or EXCLUDED_BEFORE.search(
             text[max(0, count_start - 14) : count_start]
         ):
             continue
-        after = _noun_end(text, m.end()) if rule_id == "sample.count_of_people" else m.end()
-        if rule_id != "sample.n_equals" and (
+        after = _noun_end(text, m.end()) if kind == SampleKind.COUNT_OF_PEOPLE else m.end()
+        if kind != SampleKind.N_EQUALS and (
             EXCLUDED_AFTER.match(text, after)
             or ("referr" in lowered and REFERRED_THEN_STAGE.match(text, after))
         ):
             continue
         if (
-            rule_id == "sample.count_of_people"
+            kind == SampleKind.COUNT_OF_PEOPLE
             and lowered.endswith(("case", "cases"), 0, after)
             and CASE_AS_STUDY.match(text, after)
         ):
             continue
         if PERCENT_OR_AGE.match(text, m.end("count")):
             continue
-        if rule_id != "sample.pooled" and _is_control_group(text, m, rule_id):
+        if kind == SampleKind.N_EQUALS and _n_of_things(text, lowered, m.start()):
+            continue  # "all treated limbs (n=71)": limbs, pumps or procedures, not people
+        if (
+            kind != SampleKind.POOLED
+            and _is_control_group(text, m, kind)
+            and not _controls_treated(text, after)
+        ):
             n = parse_count(m.group("count"))
             if n:
-                controls.append(SampleHit(n, m.start(), m.end(), "sample.control_group"))
+                controls.append(SampleHit(n, m.start(), m.end(), SampleKind.CONTROL_GROUP))
             continue  # healthy volunteers and controls are comparators, not the patients studied
-        if rule_id in ("sample.count_enrolled", "sample.pooled") and _counts_things(
+        if kind in (SampleKind.COUNT_ENROLLED, SampleKind.POOLED) and _counts_things(
             text, lowered, m
         ):
             continue
@@ -333,11 +373,11 @@ def find_sample_candidates(
             text, max(0, m.start() - 30), m.start()
         ):
             continue  # "patients implanted between 2005 and 2015 were included": a year
-        end = m.end() if rule_id != "sample.count_of_people" else _noun_end(text, m.end())
-        hits.append(SampleHit(n, m.start(), end, rule_id))
+        end = m.end() if kind != SampleKind.COUNT_OF_PEOPLE else _noun_end(text, m.end())
+        hits.append(SampleHit(n, m.start(), end, kind))
     if "referred" in lowered:
         hits += _after_referrals(text, lowered, {h.start for h in hits})
-    people = [h for h in hits if h.rule_id == "sample.count_of_people"]
+    people = [h for h in hits if h.kind == SampleKind.COUNT_OF_PEOPLE]
     listed = _sums_of_listed_subgroups(text, nouns, {h.end for h in people})
     analysed = _analysed_only(text, lowered)
     if not hits and not listed and not analysed:
@@ -353,7 +393,7 @@ def find_sample_candidates(
         + _sums_of_shared_noun_groups(text, people)
         + _sums_of_verb_groups(text, lowered, people)
         + _sums_of_elliptical_groups(text, people)
-        + _sums_of_arms(text, [h for h in hits if h.rule_id == "sample.n_equals"])
+        + _sums_of_arms(text, [h for h in hits if h.kind == SampleKind.N_EQUALS])
     )
 
 
@@ -363,7 +403,7 @@ def _after_referrals(text: str, lowered: str, known_starts: set[int]) -> list[Sa
     for m in _match_at(REFERRAL_STAGE, text, lowered, _REFERRAL_LITERALS):
         n = parse_count(m.group("count"))
         if n and not 1900 <= n <= 2100 and m.start("count") not in known_starts:
-            hits.append(SampleHit(n, m.start("count"), m.end(), "sample.after_referral"))
+            hits.append(SampleHit(n, m.start("count"), m.end(), SampleKind.AFTER_REFERRAL))
     return hits
 
 
@@ -381,15 +421,23 @@ def _clause_initial_ofs(text: str, lowered: str) -> list[int]:
 
 
 def _clause_initial_denominators(text: str, ofs: list[int]) -> set[int]:
-    """Count offsets of clause-initial "Of N people ..., M"."""
+    """Count offsets of clause-initial "Of N people ..., M". When the M are those who left ("Of
+    the 93 patients started on the trial, 6 dropped out"), N entered the study and stays."""
     found = set()
     for index in ofs:
         m = OF_DENOMINATOR.match(text, index)
-        if m:
+        if m and not LEFT_THE_STUDY.match(text, m.end()):
             found.add(m.start("count"))
     return found
 
 
+# Those who left after entering: "6 patients dropped out", "2 cases withdrew", "3 were lost to
+# follow-up" (not "were excluded" or "were identified": those never entered).
+LEFT_THE_STUDY = re.compile(
+    r"\s*(?:[\w\u2010-]+\s+){0,3}?(?:dropped\s+out|withdrew|(?:were|was)\s+withdrawn|"
+    r"(?:were|was)\s+lost\s+to\s+follow|discontinued|did\s+not\s+complete|failed\s+to\s+complete)",
+    re.I,
+)
 OF_DENOMINATOR = re.compile(
     rf"of\s+(?:the\s+|all\s+|these\s+)?{COUNT}\s+(?:[\w\u2010-]+\s+){{0,3}}?{PERSON_NOUN}\b"
     rf"[^.;:,]{{0,100}},\s+(?:only\s+)?(?:{INT_COUNT}|{WORD_NUMBER})\b(?!\s*%)",
@@ -402,12 +450,28 @@ CONTROL_WORDS = re.compile(r"\b(?:healthy|controls?|unaffected|able[\u2010-]bodi
 PART_PERCENT_AFTER = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%\s*\)")
 
 
-def _is_control_group(text: str, m: re.Match[str], rule_id: str) -> bool:
-    if rule_id == "sample.n_equals":
+def _is_control_group(text: str, m: re.Match[str], kind: SampleKind) -> bool:
+    if kind == SampleKind.N_EQUALS:
         return bool(CONTROL_WORDS.search(text, max(0, m.start() - 30), m.start()))
-    if rule_id == "sample.count_enrolled":
+    if kind == SampleKind.COUNT_ENROLLED:
         return bool(CONTROL_WORDS.search(text, m.end("count"), m.end()))
     return bool(CONTROL_WORDS.search(text, m.end("count"), _noun_end(text, m.end())))
+
+
+# Rule sample.treated_controls (X-SS1): healthy people who receive the study intervention are a
+# study group ("Nine healthy volunteers and nine heartburn patients underwent ... on placebo and
+# after baclofen", "12 subjects with stroke and 10 healthy controls underwent 30 minutes of
+# stretching treatment"); controls only measured ("underwent MRI") stay comparators.
+CONTROLS_TREATED = re.compile(
+    r"[^.;]{0,100}?\b(?:received|underwent|(?:were|was)\s+(?:given|administered|treated|"
+    r"injected|stimulated|stretched))\b[^.;]{0,140}?\b(?:treatments?|interventions?|therap(?:y|ies)|"
+    r"training|stretching|stimulation|injections?|infusions?|doses?|placebo|drugs?|medications?)\b",
+    re.I,
+)
+
+
+def _controls_treated(text: str, noun_end: int) -> bool:
+    return bool(CONTROLS_TREATED.match(text, noun_end))
 
 
 def _sentence_span(text: str, position: int) -> tuple[int, int]:
@@ -470,7 +534,7 @@ def _sums_of_elliptical_groups(text: str, groups: list[SampleHit]) -> list[Sampl
         # same size is a second group ("12 patients with HSP and 12 with MS" -> 24).
         if end == group.end or (later >= 2 and total == 2 * group.n) or (of and not closed):
             continue
-        sums.append(SampleHit(total, group.start, end, "sample.sum_of_elliptical_groups"))
+        sums.append(SampleHit(total, group.start, end, SampleKind.SUM_OF_ELLIPTICAL_GROUPS))
     return sums
 
 
@@ -501,13 +565,14 @@ def _sums_of_arms(text: str, arms: list[SampleHit]) -> list[SampleHit]:
         # two equal arms ("HSP (n = 12) and MS (n = 12)") are two groups.
         if len(group) >= 3 and any(2 * h.n == total for h in group):
             continue
-        sums.append(SampleHit(total, group[0].start, group[-1].end, "sample.sum_of_arms"))
+        sums.append(SampleHit(total, group[0].start, group[-1].end, SampleKind.SUM_OF_ARMS))
     return sums
 
 
 # The word right after a count, when it is a plural noun: "214 refills", "14 studies", "51 pumps".
 _PLURAL_AFTER_COUNT = re.compile(
-    r"(?:\s+[a-z][a-z\u2010-]*(?<!s)){0,2}?\s+(?P<word>[a-z][a-z\u2010-]*[a-z]s)\b"
+    # modifiers may be gene names: "nine SPG7 variants"
+    r"(?:\s+[A-Za-z][\w\u2010-]*(?<!s)){0,2}?\s+(?P<word>[a-z][a-z\u2010-]*[a-z]s)\b"
 )
 # People a study may count that the person-noun lexicon does not list (never "things").
 OTHER_PEOPLE = frozenset(
@@ -517,6 +582,33 @@ OTHER_PEOPLE = frozenset(
      "siblings", "carriers", "probands", "relatives", "neonates", "newborns", "elderly"}
 )  # fmt: skip
 _NOT_PLURAL_NOUN = ("ous", "ss", "is", "us")  # "previous", "various", "less", "this", "thus"
+
+
+# The noun an "n = N" follows: "all treated limbs (n=71)", "hips (n = 56)".
+NOUN_BEFORE_N = re.compile(r"(?P<word>[a-z][a-z\u2010-]*[a-z])\s*[(\[]?\s*[,:;]?\s*\Z")
+# Plural nouns of people-like groups an "n =" may follow ("both groups (n = 20)").
+# A timepoint is not a thing counted: "at 5 years (n = 22)" counts the people seen then.
+GROUP_WORDS = frozenset(
+    {"groups", "arms", "cohorts", "families", "pairs", "dyads", "cases", "years", "months",
+     "weeks", "days", "hours", "minutes", "visits"}
+)  # fmt: skip
+
+
+def _n_of_things(text: str, lowered: str, n_start: int) -> bool:
+    """An "n =" right after a plural noun that is neither a person nor a group of people."""
+    before = NOUN_BEFORE_N.search(lowered, max(0, n_start - 40), n_start)
+    if before is None:
+        return False
+    word = before.group("word")
+    return (
+        len(word) > 3
+        and text[before.start("word") : before.end("word")].islower()  # not "MS (n = 17)"
+        and _is_plural_noun(word)
+        and word not in OTHER_PEOPLE
+        and word not in GROUP_WORDS
+        and word not in _STUDY_LITERALS  # "Six trials (n = 212)": a review's pooled people
+        and PERSON.fullmatch(word) is None
+    )
 
 
 def _counts_things(text: str, lowered: str, m: re.Match[str]) -> bool:
@@ -534,7 +626,9 @@ def _counts_things(text: str, lowered: str, m: re.Match[str]) -> bool:
 
 
 # "15 patients with HSP and 22 patients with MS": the groups together are the sample.
-GROUP_JOIN = re.compile(r"^[^.;:]{0,70}?\band\s+(?:the\s+)?$")
+# Not two clauses: "Twenty patients were tested 2 weeks after their stroke, and 12 patients were
+# tested 12 weeks after" measures one sample twice.
+GROUP_JOIN = re.compile(r"^(?:(?!\b(?:were|was)\b)[^.;:]){0,70}?\band\s+(?:the\s+)?$")
 # "We compared 15 HSP patients with 20 MS patients": two groups set side by side.
 COMPARED_BEFORE = re.compile(r"\bcompar(?:e|ed|ing)\s+(?:the\s+)?\(?\Z", re.I)
 COMPARED_JOIN = re.compile(
@@ -549,12 +643,25 @@ PASSIVE_COMPARED_JOIN = re.compile(
 )
 
 
+# "(43 females, 77 males)": the two sexes listed with a comma are the whole group (the total
+# itself may be written in a form not read as a count, "Hundred and twenty patients").
+SEX_NOUN = re.compile(r"\b(?:(?P<f>females?|women|girls)|(?P<m>males?|men|boys))\Z", re.I)
+
+
+def _sexes_of(text: str, first: SampleHit, second: SampleHit) -> bool:
+    nouns = [SEX_NOUN.search(text, h.start, h.end) for h in (first, second)]
+    if nouns[0] is None or nouns[1] is None:
+        return False
+    return bool(nouns[0].group("f")) != bool(nouns[1].group("f"))
+
+
 def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
     sums = []
     for first, second in pairwise(groups):
         between = text[first.end : second.start]
         if (
             GROUP_JOIN.match(between)
+            or (between.strip() == "," and _sexes_of(text, first, second))
             or PASSIVE_COMPARED_JOIN.match(between)
             or (
                 COMPARED_JOIN.match(between)
@@ -562,7 +669,7 @@ def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
             )
         ):
             sums.append(
-                SampleHit(first.n + second.n, first.start, second.end, "sample.sum_of_groups")
+                SampleHit(first.n + second.n, first.start, second.end, SampleKind.SUM_OF_GROUPS)
             )
     return sums
 
@@ -641,7 +748,9 @@ STUDIES_BEFORE = re.compile(
     r"criteria|\s+were\s+(?:included|eligible|identified|pooled|analy[sz]ed|selected))?"
     # "Nine studies contributed 151 participants", "The 14 cohorts comprised 604 patients",
     # "eleven trials provided data on 312 adults".
+    # "Five articles reporting on 16 patients", "37 single-arm studies evaluating 2,163 adults".
     r"(?:\s*,|\s*\(|\s+(?:with|including|involving|enrolling|enrolled|comprising|totall?ing|of|"
+    r"reporting(?:\s+on)?|evaluating|describing|studying|analy[sz]ing|"
     r"(?:that|which)\s+(?:included|enrolled|involved)|(?:together\s+)?(?:contributed|comprised|"
     r"included|involved|provided|yielded|totall?ed|described|reported(?:\s+on)?)"
     r"(?:\s+(?:individual\s+)?(?:patient\s+)?data\s+(?:on|from|of|for))?))?"
@@ -670,7 +779,7 @@ _STUDY_LITERALS = (
 IN_TOTAL_AFTER = re.compile(
     r"\s+(?:in\s+total|in\s+all|overall|altogether)\b|\s*\(\s*total\s*\)", re.I
 )
-_POOLABLE = ("sample.count_of_people", "sample.n_equals", "sample.count_enrolled")
+_POOLABLE = (SampleKind.COUNT_OF_PEOPLE, SampleKind.N_EQUALS, SampleKind.COUNT_ENROLLED)
 
 
 def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list[SampleHit]:
@@ -683,7 +792,7 @@ def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list
         return hits
     pooled = []
     for hit in hits:
-        if hit.rule_id in _POOLABLE:
+        if hit.kind in _POOLABLE:
             window_start = max(0, hit.start - 70)
             if studies and (
                 (
@@ -692,11 +801,11 @@ def _pooled_over_studies(text: str, lowered: str, hits: list[SampleHit]) -> list
                 )
                 or STUDIES_AFTER.match(text, hit.end)
             ):
-                hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled_studies")
+                hit = SampleHit(hit.n, hit.start, hit.end, SampleKind.POOLED_STUDIES)
             elif (pooled_data and POOLED_DATA_BEFORE.search(text, window_start, hit.start)) or (
                 in_total and IN_TOTAL_AFTER.match(text, hit.end)
             ):
-                hit = SampleHit(hit.n, hit.start, hit.end, "sample.pooled")
+                hit = SampleHit(hit.n, hit.start, hit.end, SampleKind.POOLED)
         pooled.append(hit)
     return pooled
 
@@ -730,7 +839,7 @@ def _analysed_only(text: str, lowered: str) -> list[SampleHit]:
     for m in found:
         n = parse_count(m.group("count"))
         if n:
-            hits.append(SampleHit(n, m.start(), m.end(), "sample.analysed_only"))
+            hits.append(SampleHit(n, m.start(), m.end(), SampleKind.ANALYSED_ONLY))
     return hits
 
 
@@ -783,7 +892,7 @@ def _sums_of_listed_subgroups(
         close = opener.end() + len(text[opener.end() : close].rstrip())
         total = _sum_of_items(text[opener.end() : close])
         if total:
-            sums.append(SampleHit(total, noun_start, close, "sample.sum_of_listed_subgroups"))
+            sums.append(SampleHit(total, noun_start, close, SampleKind.SUM_OF_LISTED_SUBGROUPS))
     return sums
 
 
@@ -839,7 +948,7 @@ def _sums_of_shared_noun_groups(text: str, groups: list[SampleHit]) -> list[Samp
                 break
             total, position = total + n, m.start()
         if position != group.start:
-            sums.append(SampleHit(total, position, group.end, "sample.sum_of_shared_noun_groups"))
+            sums.append(SampleHit(total, position, group.end, SampleKind.SUM_OF_SHARED_NOUN_GROUPS))
     return sums
 
 
@@ -849,7 +958,7 @@ def _sums_of_shared_noun_groups(text: str, groups: list[SampleHit]) -> list[Samp
 # received a pump") is a subset, not a second group.
 VERB_GROUP = re.compile(
     r"\s+(?:were\s+|was\s+)?(?P<verb>received|underwent|randomi[sz]ed|allocated|assigned|treated|"
-    r"given)\b(?P<object>[^.;:()]{1,60}?)(?:,\s*(?:and\s+|while\s+|whereas\s+)?|"
+    r"given)\b(?P<object>[^.;:()]{1,120}?)(?:,\s*(?:and\s+|while\s+|whereas\s+)?|"
     rf"\s+(?:and|while|whereas)\s+)(?P<count>{INT_COUNT}|{WORD_NUMBER})\s+(?:were\s+|was\s+)?"
     r"(?P<verb2>[a-z]+)\b",
     re.I,
@@ -861,6 +970,11 @@ SEQUENCE_WORDS = re.compile(
     re.I,
 )
 _ALLOCATION = ("randomised", "randomized", "allocated", "assigned")
+_ARM_VERBS = ("received", "treated", "given", "with")
+CONTROL_ARM = re.compile(
+    r"[^.;:()]{0,30}?\b(?:placebo|sham|controls?|usual\s+care|standard\s+care|no\s+treatment)\b",
+    re.I,
+)
 COMPARISON_CUES = ("group", " arm", "compar", "versus", " vs", "control")
 
 
@@ -881,13 +995,21 @@ def _sums_of_verb_groups(text: str, lowered: str, groups: list[SampleHit]) -> li
             continue  # "20 underwent implantation and 3 underwent revision": no groups compared
         if SEQUENCE_WORDS.search(text, m.end(), min(len(text), m.end() + 40)):
             continue  # "... and 5 received additional botulinum toxin"
-        parallel = verb2 == verb or (
-            (verb2 == "to" and verb in _ALLOCATION) or (verb2 == "with" and verb == "treated")
+        # The second group is the comparison arm: "55 were treated with BoNT-A, and 51 received
+        # the placebo"; "14 were treated with [a long description], and 15 with a placebo".
+        control_arm = bool(CONTROL_ARM.match(text, m.end()))
+        if len(m.group("object")) > 60 and not control_arm:
+            continue
+        parallel = (
+            verb2 == verb
+            or (verb2 == "to" and verb in _ALLOCATION)
+            or (verb2 == "with" and verb == "treated")
+            or (control_arm and verb2 in _ARM_VERBS and verb in _ARM_VERBS)
         )
         n = parse_count(m.group("count"))
         if parallel and n:
             sums.append(
-                SampleHit(group.n + n, group.start, m.end("count"), "sample.sum_of_verb_groups")
+                SampleHit(group.n + n, group.start, m.end("count"), SampleKind.SUM_OF_VERB_GROUPS)
             )
     return sums
 
@@ -910,7 +1032,7 @@ def _counts_of_relatives(text: str, lowered: str) -> list[SampleHit]:
         m = COUNT_BEFORE_RELATIVE.search(text, max(0, noun.start() - 40), noun.start())
         n = parse_count(m.group("count")) if m else None
         if m and n and not EXCLUDED_BEFORE.search(text[max(0, m.start() - 14) : m.start()]):
-            hits.append(SampleHit(n, m.start(), noun.end(), "sample.count_of_relatives"))
+            hits.append(SampleHit(n, m.start(), noun.end(), SampleKind.COUNT_OF_RELATIVES))
     return hits
 
 
@@ -935,7 +1057,7 @@ def _tested_denominators(text: str, ofs: list[int]) -> list[SampleHit]:
         m = TESTED_DENOMINATOR.match(text, index)
         n = parse_count(m.group("count")) if m else None
         if m and n:
-            hits.append(SampleHit(n, m.start("count"), m.end(), "sample.tested_denominator"))
+            hits.append(SampleHit(n, m.start("count"), m.end(), SampleKind.TESTED_DENOMINATOR))
     return hits
 
 
@@ -945,4 +1067,4 @@ SINGLE_CASE_GATED = GatedPattern(SINGLE_CASE, ("patient", "case", "man", "boy", 
 
 def find_single_case(text: str, lowered: str | None = None) -> SampleHit | None:
     m = SINGLE_CASE_GATED.search(text, lowered if lowered is not None else lower_same_length(text))
-    return SampleHit(1, m.start(), m.end(), "sample.single_case") if m else None
+    return SampleHit(1, m.start(), m.end(), SampleKind.SINGLE_CASE) if m else None

@@ -2,16 +2,33 @@
 
 ITB study: the intervention studied is intrathecal baclofen, i.e. it is named in the title, or
 repeatedly in the abstract (one passing mention, "in selected cases intrathecal baclofen", is
-background), or the MeSH/keywords say so. HSP population likewise. Design: publication types,
-then title cues, then abstract cues (design.yaml), then fallbacks from the sample size.
+background), or the MeSH/keywords say so. HSP population likewise.
+
+Design, by explicit precedence (all cues are data in design.yaml):
+
+1. publication types that name a design (Meta-Analysis, Systematic Review, Randomized
+   Controlled Trial, Case Reports, Review, Editorial...): PubMed's indexers read the full text.
+   "Case Reports" of more than one patient is a case series (X-D3);
+2. the text: title cues, then a review's or protocol's own words (abstract_first), then the
+   trial attributes of this study's sentences (randomised or double-blind -> rct, beating a
+   weaker index such as "Clinical Trial"), then abstract cues and sentence cues;
+3. MeSH check tags and weak publication types (Retrospective Studies, Prospective Studies,
+   Random Allocation, Double-Blind Method, Cross-Sectional Studies, Clinical Trial): only when
+   the text states no design;
+4. fallbacks from the sample size and what the abstract reports.
+
+``DesignDecision`` keeps where the design came from and whether the record's indexing agreed
+with the text, the evidence a confidence tier needs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
 from functools import cache
-from typing import get_args
+from typing import NamedTuple, get_args
 
 import yaml
 
@@ -34,7 +51,14 @@ TREATED_CUE = re.compile(
 DESIGNS: tuple[Design, ...] = get_args(Design)  # one list: the Literal in types.py
 # Scopes of design.yaml read here: sentence-wide cues, and fallbacks for abstracts without a
 # sample size (lexicon.load_design_cues reads the three windowed scopes).
-SENTENCE_SCOPES = ("no_sample_opinion", "abstract_sentence", "two_groups", "no_sample")
+SENTENCE_SCOPES = (
+    "no_sample_opinion",
+    "abstract_sentence",
+    "two_groups",
+    "no_sample",
+    "abstract_first",
+    "index_weak",
+)
 # Two groups enrolled by diagnosis, the second with an elided noun: "Ten patients with hereditary
 # spastic paraplegia and ten with primary progressive multiple sclerosis" (gate of the
 # two_groups cues).
@@ -172,28 +196,178 @@ def _no_sample_design(abstract: str, lowered: str, is_itb: bool) -> tuple[Design
     return None
 
 
-def decide_design(
-    title: str,
-    abstract: str,
-    publication_types: Sequence[str],
-    sample_size: int | None,
-    is_itb: bool,
-) -> tuple[Design, list[str]]:
-    """First cue wins, in scope order: publication types, title, abstract; then fallbacks."""
-    cues = load_design_cues()
-    scopes = (
-        ("publication_types", list(publication_types)),
-        ("title", [title]),
-        ("abstract", [abstract]),
+class TrialAttribute(Enum):
+    """What a sentence says about how this study's trial was run (design.yaml trial_attributes)."""
+
+    NOT_RANDOMISED = "not_randomised"
+    RANDOMISED = "randomised"
+    DOUBLE_BLIND = "double_blind"
+    SINGLE_BLIND = "single_blind"
+    OPEN = "open"
+    PLACEBO = "placebo"
+    CONTROLLED = "controlled"
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeCue:
+    kind: TrialAttribute
+    pattern: re.Pattern[str]
+    triggers: tuple[str, ...]
+
+
+@cache
+def load_trial_attributes() -> tuple[tuple[AttributeCue, ...], re.Pattern[str]]:
+    """The trial-attribute cues and the other-work sentence test; a malformed entry fails."""
+    raw = yaml.safe_load(_read_text("design.yaml"))
+    cues = []
+    for number, item in enumerate(raw.get("trial_attributes", []), start=1):
+        if set(item) != {"kind", "pattern", "triggers"}:
+            raise LexiconError(
+                f"design.yaml trial_attributes[{number}]: needs exactly kind, pattern, triggers"
+            )
+        try:
+            kind = TrialAttribute(item["kind"])
+        except ValueError as exc:
+            raise LexiconError(f"design.yaml trial_attributes[{number}]: unknown kind") from exc
+        triggers = tuple(str(t).lower() for t in item["triggers"])
+        cues.append(AttributeCue(kind, re.compile(item["pattern"], re.I), triggers))
+    return tuple(cues), re.compile(raw["other_work"], re.I)
+
+
+def find_trial_attributes(texts: Sequence[str]) -> dict[TrialAttribute, str]:
+    """Attributes stated in sentences about this study (not about other or future work), each
+    with the text that stated it first."""
+    cues, other_work = load_trial_attributes()
+    found: dict[TrialAttribute, str] = {}
+    for text in texts:
+        lowered = text.lower()
+        for cue in cues:
+            if cue.kind in found:
+                continue
+            for trigger in cue.triggers:
+                index = lowered.find(trigger)
+                while index >= 0 and cue.kind not in found:
+                    start, end = _sentence_bounds(text, index)
+                    m = cue.pattern.search(text, start, end)
+                    if m and not other_work.search(text, start, end):
+                        found[cue.kind] = m.group(0)
+                    index = lowered.find(trigger, max(end, index + 1))
+    return found
+
+
+def design_from_trial_attributes(found: dict[TrialAttribute, str]) -> Design | None:
+    """rct when randomised or double-blind (D2); a placebo or sham comparison that is single-blind,
+    open or not randomised is other (X-D2); a non-randomised controlled comparison is a
+    prospective cohort (X-D1); None when the attributes decide nothing."""
+    kinds = set(found)
+    if TrialAttribute.NOT_RANDOMISED not in kinds and kinds & {
+        TrialAttribute.RANDOMISED,
+        TrialAttribute.DOUBLE_BLIND,
+    }:
+        return "rct"
+    if TrialAttribute.PLACEBO in kinds and kinds & {
+        TrialAttribute.SINGLE_BLIND,
+        TrialAttribute.OPEN,
+        TrialAttribute.NOT_RANDOMISED,
+    }:
+        return "other"
+    if kinds & {TrialAttribute.NOT_RANDOMISED, TrialAttribute.CONTROLLED}:
+        return "prospective cohort"
+    return None
+
+
+class DesignSource(Enum):
+    """Where a design came from, strongest first (the precedence in the module docstring)."""
+
+    PUBLICATION_TYPE = "publication_type"
+    TEXT = "text"
+    INDEX_WEAK = "index_weak"
+    FALLBACK = "fallback"
+
+
+class DesignDecision(NamedTuple):
+    design: Design
+    evidence: list[str]
+    source: DesignSource
+    # Whether the record's publication types/MeSH named the same design as the text (None when
+    # they name none): agreement is evidence for a confidence tier.
+    index_agrees: bool | None
+
+
+def _index_cue(
+    scope_cues: Sequence[DesignCue], terms: Sequence[str], label: str
+) -> tuple[Design, list[str]] | None:
+    for cue in scope_cues:
+        for term in terms:
+            m = cue.pattern.search(term.strip())
+            design = _DESIGN_BY_NAME.get(cue.design)
+            if m and design is not None:
+                return design, [f"{cue.id}: {label} {m.group(0)!r}"]
+    return None
+
+
+def _strong_index_design(
+    publication_types: Sequence[str], sample_size: int | None
+) -> tuple[Design, list[str]] | None:
+    found = _index_cue(
+        load_design_cues()["publication_types"], publication_types, "publication_types"
     )
-    for scope, texts in scopes:
-        lowered = [text.lower() for text in texts]
-        for cue in cues[scope]:
-            for text, low in zip(texts, lowered, strict=True):
-                m = cue.search(text, low)
-                design = _DESIGN_BY_NAME.get(cue.design)
-                if m and design is not None:
-                    return design, [f"{cue.id}: {scope} {m.group(0)!r}"]
+    if found and found[0] == "case report" and sample_size is not None and sample_size > 1:
+        return "case series", [*found[1], f"design.pt.case_reports_of_{sample_size}: X-D3"]
+    return found
+
+
+def _windowed_cue(
+    scope: str, cues: Sequence[DesignCue], text: str
+) -> tuple[Design, list[str]] | None:
+    lowered = text.lower()
+    for cue in cues:
+        m = cue.search(text, lowered)
+        design = _DESIGN_BY_NAME.get(cue.design)
+        if m and design is not None:
+            return design, [f"{cue.id}: {scope} {m.group(0)!r}"]
+    return None
+
+
+def _explicit_text_design(title: str, abstract: str) -> tuple[Design, list[str]] | None:
+    """The design the title or abstract states, in the order of the module docstring."""
+    cues = load_design_cues()
+    found = _windowed_cue("title", cues["title"], title)
+    if found and found[0] == "case series":
+        # A records study that calls its patients a series is a retrospective cohort (D1).
+        records = _windowed_cue(
+            "abstract",
+            [c for c in cues["abstract"] if c.design == "retrospective cohort"],
+            abstract,
+        )
+        return records or found
+    if found:
+        return found
+    found = _windowed_cue("abstract", load_sentence_cues()["abstract_first"], abstract)
+    if found:
+        return found
+    attributes = find_trial_attributes((title, abstract))
+    design = design_from_trial_attributes(attributes)
+    if design is not None:
+        stated = ", ".join(f"{k.value} {v!r}" for k, v in attributes.items())
+        return design, [f"design.trial_attributes: {stated}"]
+    return _windowed_cue("abstract", cues["abstract"], abstract)
+
+
+# Signs that an abstract reports work done (past passive "were exposed", first person "we
+# propose"): an expository text has neither.
+STUDY_ACTION = re.compile(r"\b(?:were|was)\s+[a-z]+ed\b|\bwe\b", re.I)
+SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)")
+
+
+def _expository(abstract: str) -> bool:
+    """A text of four or more sentences that explains a subject without reporting a study done."""
+    return len(SENTENCE_BREAK.findall(abstract)) >= 4 and not STUDY_ACTION.search(abstract)
+
+
+def _fallback_design(
+    abstract: str, sample_size: int | None, is_itb: bool, reports_p_values: bool
+) -> tuple[Design, list[str]]:
     lowered_abstract = abstract.lower()
     scopes_in_order = [
         *(["no_sample_opinion"] if sample_size is None else []),
@@ -208,8 +382,62 @@ def decide_design(
         found = _no_sample_design(abstract, lowered_abstract, is_itb)
         if found:
             return found
+        if not reports_p_values and _expository(abstract):
+            # Nobody counted, nothing tested: an abstract that explains a subject (D6).
+            return "review", ["design.fallback.no_people_no_statistics"]
     if sample_size == 1:
         return "case report", ["design.fallback.single_patient"]
     if sample_size and (is_itb or TREATED_CUE.search(abstract)):
         return "case series", ["design.fallback.treated_patients_no_design_cue"]
     return "other", ["design.fallback.no_cue"]
+
+
+def decide_design_detail(
+    title: str,
+    abstract: str,
+    publication_types: Sequence[str],
+    sample_size: int | None,
+    is_itb: bool,
+    *,
+    mesh_terms: Sequence[str] = (),
+    reports_p_values: bool = True,
+) -> DesignDecision:
+    """The design by the precedence of the module docstring, with its source and agreement."""
+    strong = _strong_index_design(publication_types, sample_size)
+    text = _explicit_text_design(title, abstract)
+    weak = _index_cue(
+        load_sentence_cues()["index_weak"], [*publication_types, *mesh_terms], "index"
+    )
+    if strong:
+        agrees = None if text is None else text[0] == strong[0]
+        return DesignDecision(strong[0], strong[1], DesignSource.PUBLICATION_TYPE, agrees)
+    if text:
+        agrees = None if weak is None else weak[0] == text[0]
+        return DesignDecision(text[0], text[1], DesignSource.TEXT, agrees)
+    if weak:
+        return DesignDecision(weak[0], weak[1], DesignSource.INDEX_WEAK, None)
+    design, evidence = _fallback_design(abstract, sample_size, is_itb, reports_p_values)
+    return DesignDecision(design, evidence, DesignSource.FALLBACK, None)
+
+
+def decide_design(
+    title: str,
+    abstract: str,
+    publication_types: Sequence[str],
+    sample_size: int | None,
+    is_itb: bool,
+    *,
+    mesh_terms: Sequence[str] = (),
+    reports_p_values: bool = True,
+) -> tuple[Design, list[str]]:
+    """The design and the evidence that set it (``decide_design_detail`` without the source)."""
+    decision = decide_design_detail(
+        title,
+        abstract,
+        publication_types,
+        sample_size,
+        is_itb,
+        mesh_terms=mesh_terms,
+        reports_p_values=reports_p_values,
+    )
+    return decision.design, decision.evidence

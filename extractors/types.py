@@ -137,6 +137,9 @@ class FollowUp:
 class SampleSize:
     n: int
     prov: Provenance
+    # Evidence for a confidence tier: how many other distinct counts of people competed with the
+    # winning one (0 when it stood alone).
+    competing_counts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,11 @@ class StudyExtraction:
     # materialising a provenance's sentence (``extractors.spans.sentence_text``).
     title: str = field(default="", repr=False, compare=False)
     abstract: str = field(default="", repr=False, compare=False)
+    # Evidence for the design's confidence tier (extractors.study.DesignDecision): where the design
+    # came from ("publication_type", "text", "index_weak", "fallback") and whether the record's
+    # publication types/MeSH named the same design as its text (None when they name none).
+    design_source: str = ""
+    design_index_agrees: bool | None = None
 
     def field_text(self, name: Field) -> str:
         return self.title if name == "title" else self.abstract

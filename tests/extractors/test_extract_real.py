@@ -22,9 +22,9 @@ FLOORS = {
     "outcomes_lenient": (0.36, 0.39),  # 0.380 / 0.410
     "outcomes": (0.35, 0.39),  # 0.367 / 0.405
     "results_lenient": (0.22, 0.15),  # 0.240 / 0.154
-    "sample_size": (0.77, 0.80),  # 0.783 / 0.814
+    "sample_size": (0.92, 0.85),  # 0.930 / 0.856 (extractors-0.7.0: 0.783 / 0.814)
     "links_lenient": (0.23, 0.20),  # 0.242 / 0.206 (scope: last-of-several fallback dropped)
-    "design": (0.62, 0.62),  # 0.636 / 0.639
+    "design": (0.82, 0.70),  # 0.832 / 0.711 (extractors-0.7.0: 0.636 / 0.639)
     "itb_flag": (0.97, 0.98),  # 0.986 / 0.990
     "hsp_flag": (0.97, 0.97),  # 0.986 / 0.979
 }
