@@ -17,6 +17,9 @@ from typing import Literal
 
 Field = Literal["title", "abstract"]
 Comparator = Literal["=", "<", "<=", ">", ">="]
+# How sure a value (or a link) is, from explicit evidence (``extractors.confidence``). A mention
+# built before tiers are assigned (by hand, in tests) is ``low``: unassessed is never sure.
+Confidence = Literal["high", "medium", "low"]
 Design = Literal[
     "rct",
     "prospective cohort",
@@ -57,6 +60,7 @@ class OutcomeMention:
     name: str  # canonical name (lexicon) or normalised free-text name
     prov: Provenance
     in_lexicon: bool = True
+    confidence: Confidence = "low"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,8 @@ class DoseMention:
     route: str | None  # intrathecal | oral | ...
     kind: str  # daily | bolus | test | other
     prov: Provenance
+    confidence: Confidence = "low"
+    link_confidence: Confidence | None = None  # of the dose -> drug link; None without a drug
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,8 @@ class PValue:
     outcome: str | None
     prov: Provenance
     reported_ns: bool = False
+    confidence: Confidence = "low"
+    link_confidence: Confidence | None = None  # of the p-value -> outcome link; None unlinked
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +123,8 @@ class ResultPair:
     test: TestStatistic | None = None
     timepoint: str | None = None  # of the post value, as written: "6 months", "steady state"
     unit: str | None = None  # of both values: a unit id ("m/s", "s", "%", "points"), or None
+    confidence: Confidence = "low"
+    link_confidence: Confidence | None = None  # of the result -> outcome link; None unlinked
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +165,9 @@ class StudyExtraction:
     # materialising a provenance's sentence (``extractors.spans.sentence_text``).
     title: str = field(default="", repr=False, compare=False)
     abstract: str = field(default="", repr=False, compare=False)
+
+    sample_size_confidence: Confidence | None = None  # None when there is no sample size
+    design_confidence: Confidence = "low"
 
     def field_text(self, name: Field) -> str:
         return self.title if name == "title" else self.abstract
