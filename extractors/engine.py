@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from extractors.abbreviations import Abbreviation, find_abbreviations
 from extractors.concept_patterns import concept_pattern_spans
+from extractors.confidence import assign_confidence
 from extractors.context import FieldContext, build_context
 from extractors.doses import DoseHit, find_doses
 from extractors.follow_up import choose_follow_up, find_follow_ups, find_timepoint
@@ -817,7 +818,7 @@ def extract_study(
         "design": design_evidence,
         "sample_size": [f"{sample.prov.rule_id}: {sample.prov.text!r}"] if sample else [],
     }
-    return StudyExtraction(
+    extraction = StudyExtraction(
         id=id,
         is_itb_study=is_itb,
         is_hsp_population=is_hsp,
@@ -834,6 +835,7 @@ def extract_study(
         title=title,
         abstract=abstract,
     )
+    return assign_confidence(extraction, publication_types=publication_types)
 
 
 # Where a result's timepoint stops applying: the next clause ("; ", ", while", ", but"); the own
