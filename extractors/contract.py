@@ -18,6 +18,10 @@ weeks, months, years; value null when only a range is stated) plus provenance ke
 each result also carries ``timepoint`` (the post value's timepoint as written, e.g. "6 months",
 "steady state", or null) and ``unit`` (the unit of its pre and post values, an id of
 ``extractors.results.UNITS`` such as "m/s", "s", "%", "points", a rate as written, or null).
+Confidence (``extractors.confidence``; each one of ``"high"``, ``"medium"``, ``"low"``): every
+outcome measure, dose, p-value and result carries ``confidence``; a p-value or result linked to
+an outcome, and a dose linked to a drug, carries ``link_confidence`` (null when not linked); the
+top level adds ``sample_size_confidence`` (null without a sample size) and ``design_confidence``.
 ``sentence`` is the sentence holding the span, whole when it is at most 1,000 characters; a
 longer (run-on) one is a window of at most 1,000 characters around the span, each cut-off part
 marked "[…]" (``extractors.spans``). A malformed line, or a title or abstract over 100,000
@@ -81,7 +85,12 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
         "design": se.design,
         "sample_size": se.sample_size.n if se.sample_size else None,
         "outcome_measures": [
-            {"name": o.name, **_prov(se, o.prov), "in_lexicon": o.in_lexicon}
+            {
+                "name": o.name,
+                **_prov(se, o.prov),
+                "in_lexicon": o.in_lexicon,
+                "confidence": o.confidence,
+            }
             for o in se.outcome_measures
         ],
         "doses": [
@@ -94,6 +103,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "range": list(d.range) if d.range else None,
                 "unit": d.unit,
                 "kind": d.kind,
+                "confidence": d.confidence,
+                "link_confidence": d.link_confidence,
             }
             for d in se.doses
         ],
@@ -104,6 +115,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "value": p.value,
                 "outcome": p.outcome,
                 "reported_ns": p.reported_ns,
+                "confidence": p.confidence,
+                "link_confidence": p.link_confidence,
             }
             for p in se.p_values
         ],
@@ -116,6 +129,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "p_comparator": r.p.comparator if r.p else None,
                 "timepoint": r.timepoint,
                 "unit": r.unit,
+                "confidence": r.confidence,
+                "link_confidence": r.link_confidence,
                 **_prov(se, r.prov),
             }
             for r in se.results
@@ -134,6 +149,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
         "evidence": se.evidence,
         "follow_up": _follow_up(se, se.follow_up),
         "extractor_version": se.extractor_version,
+        "sample_size_confidence": se.sample_size_confidence,
+        "design_confidence": se.design_confidence,
     }
 
 
