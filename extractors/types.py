@@ -17,8 +17,9 @@ from typing import Literal
 
 Field = Literal["title", "abstract"]
 Comparator = Literal["=", "<", "<=", ">", ">="]
-# How sure a value (or a link) is, from explicit evidence (``extractors.confidence``). A mention
-# built before tiers are assigned (by hand, in tests) is ``low``: unassessed is never sure.
+# How sure a value (or a link) is, from explicit evidence (``extractors.confidence``, which sets
+# it on every value ``extract_study`` returns). None: not assessed (a mention built by hand), which
+# scores (``itb_evidence.evaluate``) count as ``low``: unassessed is never sure.
 Confidence = Literal["high", "medium", "low"]
 Design = Literal[
     "rct",
@@ -60,7 +61,7 @@ class OutcomeMention:
     name: str  # canonical name (lexicon) or normalised free-text name
     prov: Provenance
     in_lexicon: bool = True
-    confidence: Confidence = "low"
+    confidence: Confidence | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class DoseMention:
     route: str | None  # intrathecal | oral | ...
     kind: str  # daily | bolus | test | other
     prov: Provenance
-    confidence: Confidence = "low"
+    confidence: Confidence | None = None
     link_confidence: Confidence | None = None  # of the dose -> drug link; None without a drug
 
 
@@ -84,7 +85,7 @@ class PValue:
     outcome: str | None
     prov: Provenance
     reported_ns: bool = False
-    confidence: Confidence = "low"
+    confidence: Confidence | None = None
     link_confidence: Confidence | None = None  # of the p-value -> outcome link; None unlinked
 
 
@@ -123,7 +124,7 @@ class ResultPair:
     test: TestStatistic | None = None
     timepoint: str | None = None  # of the post value, as written: "6 months", "steady state"
     unit: str | None = None  # of both values: a unit id ("m/s", "s", "%", "points"), or None
-    confidence: Confidence = "low"
+    confidence: Confidence | None = None
     link_confidence: Confidence | None = None  # of the result -> outcome link; None unlinked
 
 
@@ -167,7 +168,7 @@ class StudyExtraction:
     abstract: str = field(default="", repr=False, compare=False)
 
     sample_size_confidence: Confidence | None = None  # None when there is no sample size
-    design_confidence: Confidence = "low"
+    design_confidence: Confidence | None = None
 
     def field_text(self, name: Field) -> str:
         return self.title if name == "title" else self.abstract

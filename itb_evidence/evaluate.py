@@ -474,7 +474,7 @@ def _score_outcomes(
     for o in se.outcome_measures:
         name = key(o.name)
         if name:
-            best[name] = min(best.get(name, "low"), o.confidence, key=TIER_ORDER.index)
+            best[name] = min(best.get(name, "low"), o.confidence or "low", key=TIER_ORDER.index)
     predicted = set(best)
     if tiers is not None:
         scores = tiers.tier("outcomes")
