@@ -391,11 +391,11 @@ def test_precision_and_coverage_per_confidence_tier(tmp_path: Path) -> None:
     )
     report = _scored(tmp_path, gold, predicted)
     p = report.tiers["p_values"]
-    assert (p.precision(["high"]), p.coverage(["high"])) == (0.5, pytest.approx(1 / 3))
+    assert p.precision(["high"]) == 0.5 and p.coverage(["high"]) == pytest.approx(1 / 3)
     assert p.coverage(["high", "medium"]) == pytest.approx(2 / 3)
     assert p.precision(["high", "medium", "low"]) == 0.75 and p.coverage(TIER_ORDER) == 1.0
     links = report.tiers["links"]  # PSFS linked to Pain: wrong; Pain (low) right
-    assert (links.precision(["high"]), links.coverage(["high"])) == (1.0, pytest.approx(1 / 3))
+    assert links.precision(["high"]) == 1.0 and links.coverage(["high"]) == pytest.approx(1 / 3)
     assert links.precision(["high", "medium"]) == 0.5
     assert links.coverage(TIER_ORDER) == pytest.approx(2 / 3)
     results = report.tiers["results"]  # the lower of high and medium
