@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
-from typing import get_args
+from typing import TypeVar, get_args
 
 import yaml
 
@@ -30,6 +30,7 @@ from extractors.study import load_sentence_cues, search_sentences
 from extractors.types import (
     Confidence,
     DoseMention,
+    OutcomeMention,
     Provenance,
     PValue,
     ResultPair,
@@ -211,6 +212,7 @@ def outcome_evidence(se: StudyExtraction) -> dict[str, set[Evidence]]:
     return out
 
 
+@cache
 def _outcome_entry(name: str) -> LexiconEntry | None:
     found = get_pipeline().by_phrase.get(name.lower())
     return found[1] if found is not None and found[0] == "outcomes.jsonl" else None
@@ -252,46 +254,63 @@ def sample_evidence(se: StudyExtraction) -> set[Evidence]:
     ev: set[Evidence] = set()
     if sample.prov.start == sample.prov.end and sample.n == 1 and se.design == "case report":
         ev.add(Evidence.CASE_REPORT)
-    text = se.field_text(sample.prov.field)
     if PEOPLE.search(sample.prov.text):
         ev.add(Evidence.PEOPLE_NOUN)
-    number = re.compile(rf"(?<![\d.,]){sample.n}(?![\d.,]\d)")
-    if any(
-        not (m.start() < sample.prov.end and sample.prov.start < m.end())
-        for m in number.finditer(text)
-    ):
+    if _written_elsewhere(se.field_text(sample.prov.field), str(sample.n), sample.prov):
         ev.add(Evidence.SAMPLE_REPEATED)
     return ev
 
 
-def design_votes(
-    title: str, abstract: str, publication_types: Sequence[str]
-) -> dict[str, set[str]]:
-    """Which design each independent source states: ``publication_types``, ``title``,
-    ``abstract`` (its phrase cues and sentence cues), each read on its own."""
-    votes: dict[str, set[str]] = {}
+def _written_elsewhere(text: str, number: str, prov: Provenance) -> bool:
+    """``number`` as a whole number outside ``prov``'s span (a ``str.find`` scan: a regex per
+    record would miss the ``re`` cache)."""
+    start = text.find(number)
+    while start != -1:
+        end = start + len(number)
+        before = text[start - 1] if start else ""
+        after = text[end : end + 2]
+        whole = not (before.isdigit() or before in ".,") and not (
+            after[:1].isdigit() or (after[:1] in ".," and after[1:2].isdigit())
+        )
+        if whole and not (start < prov.end and prov.start < end):
+            return True
+        start = text.find(number, start + 1)
+    return False
+
+
+def design_sources(
+    design: str, title: str, abstract: str, publication_types: Sequence[str]
+) -> list[str]:
+    """The independent sources that state ``design``, each read on its own with the design cues
+    of ``design.yaml``: ``publication_types``, ``title``, ``abstract`` (phrase and sentence
+    cues). Only the cues of ``design`` are tried (the extractor has chosen it already)."""
+    sources: list[str] = []
     cues = load_design_cues()
     for scope, texts in (
-        ("publication_types", list(publication_types)),
-        ("title", [title]),
-        ("abstract", [abstract]),
+        ("publication_types", publication_types),
+        ("title", (title,)),
+        ("abstract", (abstract,)),
     ):
-        for text in texts:
-            low = text.lower()
-            for cue in cues[scope]:
-                if cue.search(text, low):
-                    votes.setdefault(scope, set()).add(cue.design)
-    lowered = abstract.lower()
-    for scope_cues in load_sentence_cues().values():
-        for cue in scope_cues:
-            if search_sentences(cue, abstract, lowered):
-                votes.setdefault("abstract", set()).add(cue.design)
-    return votes
+        lowered_texts = [(text, text.lower()) for text in texts]
+        if any(
+            cue.design == design and cue.search(text, low)
+            for cue in cues[scope]
+            for text, low in lowered_texts
+        ):
+            sources.append(scope)
+    if "abstract" not in sources:
+        lowered = abstract.lower()
+        if any(
+            cue.design == design and search_sentences(cue, abstract, lowered)
+            for scope_cues in load_sentence_cues().values()
+            for cue in scope_cues
+        ):
+            sources.append("abstract")
+    return sources
 
 
 def design_evidence(se: StudyExtraction, publication_types: Sequence[str]) -> set[Evidence]:
-    votes = design_votes(se.title, se.abstract, publication_types)
-    sources = [scope for scope, designs in votes.items() if se.design in designs]
+    sources = design_sources(se.design, se.title, se.abstract, publication_types)
     ev: set[Evidence] = set()
     if sources:
         ev.add(Evidence.DESIGN_STATED)
@@ -309,14 +328,14 @@ def assign_confidence(
     outcome_ev = outcome_evidence(se)
     outcome_mentions = [(o.name, o.prov) for o in se.outcome_measures]
     outcomes = tuple(
-        replace(o, confidence=tier(ValueKind.OUTCOME, outcome_ev[o.name]))
+        _with_tiers(o, confidence=tier(ValueKind.OUTCOME, outcome_ev[o.name]))
         for o in se.outcome_measures
     )
     lexicon_names = {o.name for o in se.outcome_measures if o.in_lexicon}
     p_values = tuple(_p_value(p, outcome_mentions, lexicon_names) for p in se.p_values)
     by_start = {p.prov.start: p for p in p_values}
     results = tuple(
-        replace(
+        _with_tiers(
             r,
             p=by_start.get(r.p.prov.start, r.p) if r.p is not None else None,
             confidence=tier(ValueKind.RESULT, result_evidence(r)),
@@ -328,7 +347,7 @@ def assign_confidence(
     )
     drugs = _drug_mentions(se)
     doses = tuple(
-        replace(
+        _with_tiers(
             d,
             confidence=tier(ValueKind.DOSE, dose_evidence(d)),
             link_confidence=_link_tier(ValueKind.DOSE_LINK, d.prov, d.drug, drugs),
@@ -349,6 +368,20 @@ def assign_confidence(
     )
 
 
+Tiered = TypeVar("Tiered", OutcomeMention, DoseMention, PValue, ResultPair)
+
+
+def _with_tiers(value: Tiered, **tiers: object) -> Tiered:
+    """A copy of ``value`` with its tier fields set. Slot by slot: ``dataclasses.replace`` (which
+    re-runs ``__init__``) and ``copy.copy`` (which reads the fields through the copy protocol)
+    each cost a few per cent of extraction here (benchmarks/extract_throughput.py)."""
+    cls = type(value)
+    copied = object.__new__(cls)
+    for name in cls.__slots__:
+        object.__setattr__(copied, name, tiers[name] if name in tiers else getattr(value, name))
+    return copied
+
+
 def _link_tier(
     kind: ValueKind,
     value: Provenance,
@@ -367,7 +400,7 @@ def _link_tier(
 def _p_value(
     p: PValue, outcome_mentions: Sequence[tuple[str, Provenance]], lexicon_names: Collection[str]
 ) -> PValue:
-    return replace(
+    return _with_tiers(
         p,
         confidence=tier(ValueKind.P_VALUE, p_value_evidence(p)),
         link_confidence=_link_tier(
