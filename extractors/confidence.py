@@ -76,6 +76,7 @@ class Evidence(StrEnum):
     DOSE_VALUE = "dose_value"  # a central value (not only a range)
     DRUG_NAMED = "drug_named"  # a drug is attached
     ROUTE_KNOWN = "route_known"
+    DAILY_UNIT = "daily_unit"  # the unit is a daily rate (ug/day, mg/day): no per-day reading
     # results
     RESULT_P = "result_p"  # the pair carries its p-value
     RESULT_UNIT = "result_unit"  # the pair states a unit
@@ -235,6 +236,8 @@ def dose_evidence(d: DoseMention) -> set[Evidence]:
         ev.add(Evidence.DRUG_NAMED)
     if d.route is not None:
         ev.add(Evidence.ROUTE_KNOWN)
+    if d.unit.endswith("/day"):
+        ev.add(Evidence.DAILY_UNIT)
     return ev
 
 
