@@ -115,16 +115,21 @@ def test_assign_confidence_is_pure_and_idempotent() -> None:
     assert again == se
 
 
-def test_tier_first_matching_row_wins_and_excludes_apply() -> None:
-    assert tier(ValueKind.OUTCOME, {Evidence.IN_LEXICON}) == "medium"
-    assert (
-        tier(ValueKind.OUTCOME, {Evidence.IN_LEXICON, Evidence.NAMED_TWICE, Evidence.REPORTED})
-        == "high"
+def test_tier_first_matching_row_wins_and_excludes_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = "\n".join(f"{k.value}: [{{tier: medium, all: []}}]" for k in ValueKind if k != "outcome")
+    table = (
+        "outcome:\n"
+        "  - {tier: high, all: [in_lexicon, named_twice], none: [event]}\n"
+        "  - {tier: medium, all: [in_lexicon]}\n" + rows
     )
+    monkeypatch.setattr(conf, "_read_text", lambda name: table)
+    monkeypatch.setattr(conf, "load_table", conf.load_table.__wrapped__)
+    assert tier(ValueKind.OUTCOME, {Evidence.IN_LEXICON, Evidence.NAMED_TWICE}) == "high"
+    assert tier(ValueKind.OUTCOME, {Evidence.IN_LEXICON}) == "medium"
     # the same evidence on an event ("complications") is not high: the row excludes it
-    event = {Evidence.IN_LEXICON, Evidence.NAMED_TWICE, Evidence.REPORTED, Evidence.EVENT}
-    assert tier(ValueKind.OUTCOME, event) != "high"
-    assert tier(ValueKind.OUTCOME, set()) == "low"
+    event = {Evidence.IN_LEXICON, Evidence.NAMED_TWICE, Evidence.EVENT}
+    assert tier(ValueKind.OUTCOME, event) == "medium"
+    assert tier(ValueKind.OUTCOME, set()) == "low"  # no row holds
 
 
 def test_every_kind_has_rows_and_every_tier_is_known() -> None:
