@@ -25,6 +25,10 @@ Each p-value, dose and result carries ``link_reason``: why it was linked to its 
 drug), a ``extractors.types.LinkReason`` value such as "nearest_before", "same_clause",
 "respectively_order", "drug_following", or "ambiguous" when two candidates left it unlinked, or
 null; each result also carries ``p_link_reason`` (why its ``p``: "p_adjacent", "p_in_bracket"...).
+Confidence (``extractors.confidence``; each one of ``"high"``, ``"medium"``, ``"low"``): every
+outcome measure, dose, p-value and result carries ``confidence``; a p-value or result linked to
+an outcome, and a dose linked to a drug, carries ``link_confidence`` (null when not linked); the
+top level adds ``sample_size_confidence`` (null without a sample size) and ``design_confidence``.
 ``sentence`` is the sentence holding the span, whole when it is at most 1,000 characters; a
 longer (run-on) one is a window of at most 1,000 characters around the span, each cut-off part
 marked "[…]" (``extractors.spans``). A malformed line, or a title or abstract over 100,000
@@ -99,7 +103,12 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
         "design": se.design,
         "sample_size": se.sample_size.n if se.sample_size else None,
         "outcome_measures": [
-            {"name": o.name, **_prov(se, o.prov), "in_lexicon": o.in_lexicon}
+            {
+                "name": o.name,
+                **_prov(se, o.prov),
+                "in_lexicon": o.in_lexicon,
+                "confidence": o.confidence,
+            }
             for o in se.outcome_measures
         ],
         "doses": [
@@ -113,6 +122,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "unit": d.unit,
                 "kind": d.kind,
                 "link_reason": _reason(d.link_reason),
+                "confidence": d.confidence,
+                "link_confidence": d.link_confidence,
             }
             for d in se.doses
         ],
@@ -124,6 +135,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "outcome": p.outcome,
                 "reported_ns": p.reported_ns,
                 "link_reason": _reason(p.link_reason),
+                "confidence": p.confidence,
+                "link_confidence": p.link_confidence,
             }
             for p in se.p_values
         ],
@@ -138,6 +151,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
                 "unit": r.unit,
                 "link_reason": _reason(r.link_reason),
                 "p_link_reason": _reason(r.p_link_reason),
+                "confidence": r.confidence,
+                "link_confidence": r.link_confidence,
                 **_prov(se, r.prov),
             }
             for r in se.results
@@ -156,6 +171,8 @@ def to_contract(se: StudyExtraction) -> dict[str, Any]:
         "evidence": se.evidence,
         "follow_up": _follow_up(se, se.follow_up),
         "extractor_version": se.extractor_version,
+        "sample_size_confidence": se.sample_size_confidence,
+        "design_confidence": se.design_confidence,
     }
 
 

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from extractors.abbreviations import Abbreviation, find_abbreviations
 from extractors.concept_patterns import concept_pattern_spans
+from extractors.confidence import assign_confidence
 from extractors.doses import find_doses
 from extractors.follow_up import choose_follow_up, find_follow_ups
 from extractors.link import (
@@ -457,7 +458,7 @@ def extract_study(
         "design": design_evidence,
         "sample_size": [f"{sample.prov.rule_id}: {sample.prov.text!r}"] if sample else [],
     }
-    return StudyExtraction(
+    extraction = StudyExtraction(
         id=id,
         is_itb_study=is_itb,
         is_hsp_population=is_hsp,
@@ -476,6 +477,7 @@ def extract_study(
         design_source=decision.source.value,
         design_index_agrees=decision.index_agrees,
     )
+    return assign_confidence(extraction, publication_types=publication_types)
 
 
 ANY_DIGIT = re.compile(r"\d")

@@ -18,6 +18,10 @@ from typing import Literal
 
 Field = Literal["title", "abstract"]
 Comparator = Literal["=", "<", "<=", ">", ">="]
+# How sure a value (or a link) is, from explicit evidence (``extractors.confidence``, which sets
+# it on every value ``extract_study`` returns). None: not assessed (a mention built by hand), which
+# scores (``itb_evidence.evaluate``) count as ``low``: unassessed is never sure.
+Confidence = Literal["high", "medium", "low"]
 Design = Literal[
     "rct",
     "prospective cohort",
@@ -58,6 +62,7 @@ class OutcomeMention:
     name: str  # canonical name (lexicon) or normalised free-text name
     prov: Provenance
     in_lexicon: bool = True
+    confidence: Confidence | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,8 @@ class DoseMention:
     kind: str  # daily | bolus | test | other
     prov: Provenance
     link_reason: LinkReason | None = None  # why ``drug``
+    confidence: Confidence | None = None
+    link_confidence: Confidence | None = None  # of the dose -> drug link; None without a drug
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,8 @@ class PValue:
     prov: Provenance
     reported_ns: bool = False
     link_reason: LinkReason | None = None  # why ``outcome`` (or why none: AMBIGUOUS)
+    confidence: Confidence | None = None
+    link_confidence: Confidence | None = None  # of the p-value -> outcome link; None unlinked
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,8 @@ class ResultPair:
     unit: str | None = None  # of both values: a unit id ("m/s", "s", "%", "points"), or None
     link_reason: LinkReason | None = None  # why ``outcome`` (or why none: AMBIGUOUS)
     p_link_reason: LinkReason | None = None  # why ``p``
+    confidence: Confidence | None = None
+    link_confidence: Confidence | None = None  # of the result -> outcome link; None unlinked
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +179,9 @@ class StudyExtraction:
     # publication types/MeSH named the same design as its text (None when they name none).
     design_source: str = ""
     design_index_agrees: bool | None = None
+
+    sample_size_confidence: Confidence | None = None  # None when there is no sample size
+    design_confidence: Confidence | None = None
 
     def field_text(self, name: Field) -> str:
         return self.title if name == "title" else self.abstract

@@ -19,19 +19,28 @@ Matching rules (the contract of ``itb-evidence evaluate``):
   type null equals no spread) and of the linked p-value (null only equals null).
 - dose attributes: over matched doses (paired one to one, nearest the gold text's position),
   accuracy of drug, route and kind (case-insensitive; null only equals null).
+- confidence tiers (``extractors.confidence``), names matched leniently: per metric and pooled over
+  all of them, at ``high``, ``high``+``medium`` and all tiers, precision = correct predictions of
+  those tiers / predictions of those tiers, and coverage = gold values matched by a prediction of
+  those tiers / all gold values. A prediction's tier is its ``confidence``; a link's (p-value ->
+  outcome, dose -> drug) its ``link_confidence``; a result's the lower of the two, since both its
+  values and its outcome must be right; an outcome name's the best of its mentions'. Links are
+  counted over matched p-values (doses) linked to an outcome (drug), against every gold p-value
+  with an outcome (gold dose with a drug); sample size against every record whose gold gives one.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from extractors import EXTRACTOR_VERSION, extract_study
-from extractors.types import Spread, StudyExtraction
+from extractors.types import Confidence, Spread, StudyExtraction
 from itb_evidence.outcome_names import NameKey, lenient_key, strict_key
 
 TARGETS = {"p_values": 0.97, "doses": 0.95, "outcomes": 0.90, "sample_size": 0.90, "links": 0.90}
@@ -77,6 +86,38 @@ class RecordMisses:
     misses: list[str] = field(default_factory=list)
 
 
+# Tiers, best first; each printed level counts a tier and every better one.
+TIER_ORDER: tuple[Confidence, ...] = ("high", "medium", "low")
+TIER_LEVELS = (("high", 1), ("high+medium", 2), ("all", 3))
+
+
+@dataclass(slots=True)
+class TierScores:
+    """One metric's predictions and gold values, per confidence tier of the prediction."""
+
+    predicted: Counter[str] = field(default_factory=Counter)
+    correct: Counter[str] = field(default_factory=Counter)
+    gold: int = 0
+
+    def add(self, tier: str | None, correct: bool) -> None:
+        """One prediction (``tier`` None is counted as ``low``: unassessed is never sure)."""
+        self.predicted[tier or "low"] += 1
+        if correct:
+            self.correct[tier or "low"] += 1
+
+    def precision(self, tiers: Sequence[str]) -> float:
+        made = sum(self.predicted[t] for t in tiers)
+        return sum(self.correct[t] for t in tiers) / made if made else 1.0
+
+    def coverage(self, tiers: Sequence[str]) -> float:
+        return sum(self.correct[t] for t in tiers) / self.gold if self.gold else 1.0
+
+    def merge(self, other: TierScores) -> None:
+        self.predicted.update(other.predicted)
+        self.correct.update(other.correct)
+        self.gold += other.gold
+
+
 @dataclass(slots=True)
 class NameScores:
     """The metrics that depend on how outcome names are matched, under one matching rule."""
@@ -93,29 +134,67 @@ class NameScores:
 
 @dataclass(slots=True)
 class EvaluationReport:
+    """Every score of one run. The metrics that depend on outcome names are kept twice, names
+    matched strictly (``strict``, also readable as the report's own attributes) and leniently
+    (``lenient``); ``tiers`` holds the per-tier counts (lenient names)."""
+
     gold_path: Path
     records: int = 0
     extractor_version: str = EXTRACTOR_VERSION
-    p_values: PRF = field(default_factory=PRF)
     doses: PRF = field(default_factory=PRF)
-    outcomes: PRF = field(default_factory=PRF)
     sample_size: Accuracy = field(default_factory=Accuracy)
     itb_flag: Accuracy = field(default_factory=Accuracy)
     hsp_flag: Accuracy = field(default_factory=Accuracy)
     design: Accuracy = field(default_factory=Accuracy)
-    links: Accuracy = field(default_factory=Accuracy)
-    link_precision: Accuracy = field(default_factory=Accuracy)
-    spurious_links: int = 0
-    results: PRF = field(default_factory=PRF)
-    result_spreads: Accuracy = field(default_factory=Accuracy)
-    result_p: Accuracy = field(default_factory=Accuracy)
     dose_drug: Accuracy = field(default_factory=Accuracy)
     dose_route: Accuracy = field(default_factory=Accuracy)
     dose_kind: Accuracy = field(default_factory=Accuracy)
     per_record: list[RecordMisses] = field(default_factory=list)
-    # The name-dependent metrics again, names matched leniently (``itb_evidence.outcome_names``):
-    # outcomes, results, links, link_precision and spurious_links are filled in there.
-    lenient: NameScores = field(default_factory=lambda: NameScores())
+    strict: NameScores = field(default_factory=NameScores)
+    lenient: NameScores = field(default_factory=NameScores)
+    tiers: dict[str, TierScores] = field(default_factory=dict)
+
+    @property
+    def p_values(self) -> PRF:
+        return self.strict.p_values
+
+    @property
+    def outcomes(self) -> PRF:
+        return self.strict.outcomes
+
+    @property
+    def results(self) -> PRF:
+        return self.strict.results
+
+    @property
+    def links(self) -> Accuracy:
+        return self.strict.links
+
+    @property
+    def link_precision(self) -> Accuracy:
+        return self.strict.link_precision
+
+    @property
+    def result_spreads(self) -> Accuracy:
+        return self.strict.result_spreads
+
+    @property
+    def result_p(self) -> Accuracy:
+        return self.strict.result_p
+
+    @property
+    def spurious_links(self) -> int:
+        return self.strict.spurious_links
+
+    def tier(self, metric: str) -> TierScores:
+        return self.tiers.setdefault(metric, TierScores())
+
+    def pooled_tiers(self) -> TierScores:
+        """Every metric's tier counts added together: the figure the high-tier target is on."""
+        pooled = TierScores()
+        for scores in self.tiers.values():
+            pooled.merge(scores)
+        return pooled
 
     def scores(self) -> dict[str, float]:
         """The headline score per metric (F1 or accuracy), keyed as in ``TARGETS``.
@@ -145,6 +224,11 @@ class EvaluationReport:
         }
 
 
+def _lower_tier(*tiers: Confidence | None) -> Confidence:
+    """The least sure of ``tiers`` (None, unassessed, is ``low``)."""
+    return max((t or "low" for t in tiers), key=TIER_ORDER.index)
+
+
 def _same(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return a is b
@@ -155,12 +239,14 @@ def _score_p_values(
     gold: list[dict[str, Any]],
     se: StudyExtraction,
     abstract: str,
-    report: EvaluationReport | NameScores,
+    report: NameScores,
     misses: list[str],
     key: NameKey,
+    tiers: EvaluationReport | None = None,
 ) -> None:
     predicted = list(se.p_values)
     used = [False] * len(predicted)
+    values, links = (tiers.tier("p_values"), tiers.tier("links")) if tiers else (None, None)
     for item in gold:
         position = abstract.find(item.get("text") or "")
         candidates = [
@@ -169,8 +255,12 @@ def _score_p_values(
             if not used[i] and p.comparator == item["comparator"] and _same(p.value, item["value"])
         ]
         gold_outcome = key(item.get("outcome"))
+        if values is not None:
+            values.gold += 1
         if gold_outcome is not None:
             report.links.total += 1
+            if links is not None:
+                links.gold += 1
         if not candidates:
             report.p_values.fn += 1
             misses.append(
@@ -184,6 +274,13 @@ def _score_p_values(
         used[best] = True
         report.p_values.tp += 1
         predicted_outcome = key(predicted[best].outcome)
+        if values is not None and links is not None:
+            values.add(predicted[best].confidence, True)
+            if predicted_outcome is not None:
+                links.add(
+                    predicted[best].link_confidence,
+                    gold_outcome is not None and predicted_outcome == gold_outcome,
+                )
         if gold_outcome is not None:
             if predicted_outcome == gold_outcome:
                 report.links.correct += 1
@@ -203,6 +300,8 @@ def _score_p_values(
                 )
     for i, p in enumerate(predicted):
         if not used[i]:
+            if values is not None:
+                values.add(p.confidence, False)
             report.p_values.fp += 1
             misses.append(f"p-value spurious: {p.prov.text!r} at {p.prov.start}")
 
@@ -229,9 +328,12 @@ def _score_doses(
     predicted = list(se.doses)
     keys = [_dose_key(d.value, d.range, d.unit) for d in predicted]
     used = [False] * len(predicted)
+    values, drugs = report.tier("doses"), report.tier("dose_drug")
     for item in gold:
         key = _dose_key(item["value"], item.get("range"), item["unit"])
         candidates = [i for i, k in enumerate(keys) if not used[i] and k == key]
+        values.gold += 1
+        drugs.gold += item.get("drug") is not None
         if not candidates:
             report.doses.fn += 1
             misses.append(f"dose missed: {item.get('text')!r} {key}")
@@ -244,6 +346,9 @@ def _score_doses(
         used[best] = True
         report.doses.tp += 1
         dose = predicted[best]
+        values.add(dose.confidence, True)
+        if dose.drug is not None:
+            drugs.add(dose.link_confidence, _same_text(dose.drug, item.get("drug")))
         for metric, label, value in (
             (report.dose_drug, "drug", dose.drug),
             (report.dose_route, "route", dose.route),
@@ -259,6 +364,7 @@ def _score_doses(
                 )
     for i, key in enumerate(keys):
         if not used[i]:
+            values.add(predicted[i].confidence, False)
             report.doses.fp += 1
             misses.append(f"dose spurious: {key}")
 
@@ -288,13 +394,17 @@ def _describe_pair(outcome: Any, pre: Any, post: Any, p: Any) -> str:
 def _score_results(
     gold: list[dict[str, Any]],
     se: StudyExtraction,
-    report: EvaluationReport | NameScores,
+    report: NameScores,
     misses: list[str],
     key: NameKey,
+    tiers: EvaluationReport | None = None,
 ) -> None:
     predicted = list(se.results)
     used = [False] * len(predicted)
+    scores = tiers.tier("results") if tiers else None
     for item in gold:
+        if scores is not None:
+            scores.gold += 1
         outcome = key(item.get("outcome"))
         pre, post = _gold_value(item.get("pre")), _gold_value(item.get("post"))
         match = next(
@@ -317,6 +427,8 @@ def _score_results(
         used[match] = True
         report.results.tp += 1
         pair = predicted[match]
+        if scores is not None:
+            scores.add(_lower_tier(pair.confidence, pair.link_confidence), True)
         report.result_spreads.total += 1
         gold_pre, gold_post = item.get("pre") or {}, item.get("post") or {}
         if _same_spread(pair.pre.spread, gold_pre.get("spread")) and _same_spread(
@@ -340,6 +452,8 @@ def _score_results(
             )
     for i, r in enumerate(predicted):
         if not used[i]:
+            if scores is not None:
+                scores.add(_lower_tier(r.confidence, r.link_confidence), False)
             report.results.fp += 1
             misses.append(
                 f"result spurious: {r.prov.text!r} -> "
@@ -350,12 +464,23 @@ def _score_results(
 def _score_outcomes(
     gold: list[str],
     se: StudyExtraction,
-    report: EvaluationReport | NameScores,
+    report: NameScores,
     misses: list[str],
     key: NameKey,
+    tiers: EvaluationReport | None = None,
 ) -> None:
     gold_names = {c for c in (key(g) for g in gold) if c}
-    predicted = {c for c in (key(o.name) for o in se.outcome_measures) if c}
+    best: dict[str, Confidence] = {}
+    for o in se.outcome_measures:
+        name = key(o.name)
+        if name:
+            best[name] = min(best.get(name, "low"), o.confidence or "low", key=TIER_ORDER.index)
+    predicted = set(best)
+    if tiers is not None:
+        scores = tiers.tier("outcomes")
+        scores.gold += len(gold_names)
+        for name, tier in best.items():
+            scores.add(tier, name in gold_names)
     report.outcomes.tp += len(gold_names & predicted)
     report.outcomes.fn += len(gold_names - predicted)
     report.outcomes.fp += len(predicted - gold_names)
@@ -466,16 +591,24 @@ def _score_record(
 ) -> list[str]:
     """Score one record into ``report``; the misses, readable."""
     misses: list[str] = []
-    _score_p_values(gold.get("p_values", []), se, abstract, report, misses, strict_key)
+    strict = report.strict
+    _score_p_values(gold.get("p_values", []), se, abstract, strict, misses, strict_key)
     _score_doses(gold.get("doses", []), se, abstract, report, misses)
-    _score_results(gold.get("results", []), se, report, misses, strict_key)
-    _score_outcomes(gold.get("outcome_measures", []), se, report, misses, strict_key)
+    _score_results(gold.get("results", []), se, strict, misses, strict_key)
+    _score_outcomes(gold.get("outcome_measures", []), se, strict, misses, strict_key)
     lenient, ignored = report.lenient, list[str]()
-    _score_p_values(gold.get("p_values", []), se, abstract, lenient, ignored, lenient_key)
-    _score_results(gold.get("results", []), se, lenient, ignored, lenient_key)
-    _score_outcomes(gold.get("outcome_measures", []), se, lenient, ignored, lenient_key)
+    _score_p_values(gold.get("p_values", []), se, abstract, lenient, ignored, lenient_key, report)
+    _score_results(gold.get("results", []), se, lenient, ignored, lenient_key, report)
+    _score_outcomes(gold.get("outcome_measures", []), se, lenient, ignored, lenient_key, report)
     predicted_n = se.sample_size.n if se.sample_size else None
     _accuracy(report.sample_size, "sample size", predicted_n, gold.get("sample_size"), misses)
+    sample = report.tier("sample_size")
+    sample.gold += gold.get("sample_size") is not None
+    if predicted_n is not None:
+        sample.add(se.sample_size_confidence, predicted_n == gold.get("sample_size"))
+    design = report.tier("design")
+    design.gold += 1
+    design.add(se.design_confidence, se.design == gold.get("design"))
     _accuracy(report.itb_flag, "is_itb_study", se.is_itb_study, gold.get("is_itb_study"), misses)
     _accuracy(
         report.hsp_flag,
@@ -539,9 +672,26 @@ def format_report(report: EvaluationReport, verbose: bool) -> str:
     ):
         lines.append(_accuracy_line(name, acc, loose_acc.get(name)))
     lines.append(f"spurious_links: {report.spurious_links} (p-values linked where gold has none)")
+    lines.extend(format_tiers(report))
     if verbose:
         for record in report.per_record:
             if record.misses:
                 lines.append(f"- {record.id}")
                 lines.extend(f"    {miss}" for miss in record.misses)
     return "\n".join(lines)
+
+
+def format_tiers(report: EvaluationReport) -> list[str]:
+    """Precision and coverage per confidence level (high, high+medium, all) for each metric with
+    values, then pooled over all metrics (names matched leniently)."""
+    header = "".join(f"{label + ' P':>15}{'cov':>7}" for label, _ in TIER_LEVELS)
+    lines = ["confidence tiers (precision / coverage of gold, lenient names)", f"{'':<15}{header}"]
+    rows = [(name, s) for name, s in report.tiers.items() if s.gold or sum(s.predicted.values())]
+    for name, scores in [*rows, ("all values", report.pooled_tiers())]:
+        cells = "".join(
+            f"{scores.precision(TIER_ORDER[:n]):>15.3f}{scores.coverage(TIER_ORDER[:n]):>7.3f}"
+            for _, n in TIER_LEVELS
+        )
+        made = " ".join(f"{t}={scores.predicted[t]}" for t in TIER_ORDER)
+        lines.append(f"{name:<15}{cells}  {made} gold={scores.gold}")
+    return lines

@@ -16,6 +16,7 @@ from typing import Any
 
 from extractors.spans import sentence_of
 from extractors.types import (
+    Confidence,
     DoseMention,
     FollowUp,
     OutcomeMention,
@@ -149,6 +150,8 @@ def _outcome_row(
 ) -> Row:
     p = result.p if result is not None and result.p is not None else p_value
     test = result.test if result is not None else None
+    valued = result or p_value or mention  # the value the row is about
+    linked = result or p_value
     prov = result.prov if result else (p.prov if p else (mention.prov if mention else None))
     row: Row = {
         "pmid": record.pmid,
@@ -164,6 +167,8 @@ def _outcome_row(
         "test_statistic": _format_test(test),
         "test_consistent": test.consistent if test else None,
         "row_kind": "result" if result else ("p_value" if p_value else "measured"),
+        "confidence": valued.confidence if valued else None,
+        "link_confidence": linked.link_confidence if linked else None,
         **_prov_columns(extraction, prov),
         "extractor_version": extraction.extractor_version,
     }
@@ -180,31 +185,44 @@ def _format_test(test: Any) -> str | None:
 def _mention_rows(record: PubmedRecord, extraction: StudyExtraction) -> list[Row]:
     rows: list[Row] = []
 
-    def add(kind: str, label: str, value: Any, prov: Provenance) -> None:
+    def add(
+        kind: str,
+        label: str,
+        value: Any,
+        prov: Provenance,
+        confidence: Confidence | None,
+        link_confidence: Confidence | None = None,
+    ) -> None:
         rows.append(
             {
                 "pmid": record.pmid,
                 "kind": kind,
                 "label": label,
                 "value": None if value is None else str(value),
+                "confidence": confidence,
+                "link_confidence": link_confidence,
                 **_prov_columns(extraction, prov),
                 "extractor_version": extraction.extractor_version,
             }
         )
 
     for om in extraction.outcome_measures:
-        add("outcome_measure", om.name, None, om.prov)
+        add("outcome_measure", om.name, None, om.prov, om.confidence)
     for d in extraction.doses:
-        add("dose", _dose_summary(d) or "", d.value, d.prov)
+        add("dose", _dose_summary(d) or "", d.value, d.prov, d.confidence, d.link_confidence)
     for p in extraction.p_values:
-        add("p_value", f"p {p.comparator} {p.value}", p.outcome, p.prov)
+        label = f"p {p.comparator} {p.value}"
+        add("p_value", label, p.outcome, p.prov, p.confidence, p.link_confidence)
     for r in extraction.results:
-        add("result", r.outcome or "", f"{r.pre.value} -> {r.post.value}", r.prov)
+        label = f"{r.pre.value} -> {r.post.value}"
+        add("result", r.outcome or "", label, r.prov, r.confidence, r.link_confidence)
     if extraction.sample_size is not None:
-        add("sample_size", "n", extraction.sample_size.n, extraction.sample_size.prov)
+        sample = extraction.sample_size
+        add("sample_size", "n", sample.n, sample.prov, extraction.sample_size_confidence)
     if extraction.follow_up is not None:
+        # Follow-up has no tier yet (not one of the values issue 13 calibrates): left empty.
         summary = _follow_up_summary(extraction.follow_up)
-        add("follow_up", summary or "", summary, extraction.follow_up.prov)
+        add("follow_up", summary or "", summary, extraction.follow_up.prov, None)
     return rows
 
 
@@ -224,9 +242,11 @@ def link_record(
         "pmcid": record.pmcid,
         "publication_types": "; ".join(record.publication_types),
         "design": extraction.design,
+        "design_confidence": extraction.design_confidence,
         "is_itb_study": extraction.is_itb_study,
         "is_hsp_population": extraction.is_hsp_population,
         "sample_size": extraction.sample_size.n if extraction.sample_size else None,
+        "sample_size_confidence": extraction.sample_size_confidence,
         "itb_dose_summary": _dose_summary(dose),
         "itb_dose_value": dose.value if dose else None,
         "itb_dose_sd": dose.sd if dose else None,
@@ -234,6 +254,7 @@ def link_record(
         "itb_dose_range_hi": dose.range[1] if dose and dose.range else None,
         "itb_dose_unit": dose.unit if dose else None,
         "itb_dose_text": dose.prov.text if dose else None,
+        "itb_dose_confidence": dose.confidence if dose else None,
         "follow_up": _follow_up_summary(extraction.follow_up),
         "retracted": record.is_retracted,
         "erratum": record.has_erratum,

@@ -14,11 +14,18 @@ from extractors.types import (
     Provenance,
     PValue,
     ResultPair,
+    SampleSize,
     Spread,
     Statistic,
     StudyExtraction,
 )
-from itb_evidence.evaluate import EvaluationReport, GoldFileError, evaluate, format_report
+from itb_evidence.evaluate import (
+    TIER_ORDER,
+    EvaluationReport,
+    GoldFileError,
+    evaluate,
+    format_report,
+)
 
 ABSTRACT = (
     "We evaluated seven patients. The Ashworth Scale improved (p = 0.02), as did the Penn spasm "
@@ -349,3 +356,56 @@ def test_a_malformed_gold_file_is_one_error_naming_the_line(
     assert f"{path} {message}" in str(refused.value) or message in str(refused.value)
     assert str(path) in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_precision_and_coverage_per_confidence_tier(tmp_path: Path) -> None:
+    """Tiers are cumulative: high, high+medium, all. Precision counts predictions of those tiers,
+    coverage the gold values they match; a link's tier is its link_confidence, a result's the
+    lower of its two tiers, an unassessed (None) value counts as low."""
+    gold = {
+        "p_values": [
+            {"text": "p = 0.01", "comparator": "=", "value": 0.01, "outcome": "MAS"},
+            {"text": "p = 0.04", "comparator": "=", "value": 0.04, "outcome": "PSFS"},
+            {"text": "p = 0.2", "comparator": "=", "value": 0.2, "outcome": "Pain"},
+        ],
+        "results": [_gold_pair("Modified Ashworth Scale", 3, 1, 0.01, _spread(None))],
+        "sample_size": 12,
+        "design": "rct",
+    }
+    p_high = replace(_p(0.01, "MAS", 40), confidence="high", link_confidence="high")
+    p_medium = replace(_p(0.04, "Pain", 70), confidence="medium", link_confidence="medium")
+    p_wrong = replace(_p(0.5, None, 90), confidence="high")  # spurious p-value rated high
+    p_none = _p(0.2, "Pain", 110)  # unassessed: low, its link too
+    pair = replace(
+        _pair("Modified Ashworth Scale", _stat(3), _stat(1), None),
+        confidence="high",
+        link_confidence="medium",
+    )
+    predicted = _prediction(
+        p_values=(p_high, p_medium, p_wrong, p_none),
+        results=(pair,),
+        sample_size=SampleSize(12, _prov("12 patients")),
+        sample_size_confidence="high",
+        design="case series",
+        design_confidence="low",
+    )
+    report = _scored(tmp_path, gold, predicted)
+    p = report.tiers["p_values"]
+    assert p.precision(["high"]) == 0.5 and p.coverage(["high"]) == pytest.approx(1 / 3)
+    assert p.coverage(["high", "medium"]) == pytest.approx(2 / 3)
+    assert p.precision(["high", "medium", "low"]) == 0.75 and p.coverage(TIER_ORDER) == 1.0
+    links = report.tiers["links"]  # PSFS linked to Pain: wrong; Pain (low) right
+    assert links.precision(["high"]) == 1.0 and links.coverage(["high"]) == pytest.approx(1 / 3)
+    assert links.precision(["high", "medium"]) == 0.5
+    assert links.coverage(TIER_ORDER) == pytest.approx(2 / 3)
+    results = report.tiers["results"]  # the lower of high and medium
+    assert results.predicted == {"medium": 1} and results.coverage(["high"]) == 0.0
+    assert report.tiers["sample_size"].precision(["high"]) == 1.0
+    design = report.tiers["design"]
+    assert design.predicted == {"low": 1} and design.coverage(TIER_ORDER) == 0.0
+    pooled = report.pooled_tiers()
+    assert pooled.gold == 3 + 3 + 1 + 1 + 1
+    assert pooled.predicted["high"] == 2 + 1 + 1  # 2 p-values, 1 link, the sample size
+    text = format_report(report, verbose=False)
+    assert "confidence tiers" in text and "all values" in text
+    assert text.splitlines()[-1].startswith("all values")

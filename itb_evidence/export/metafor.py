@@ -2,7 +2,9 @@
 
 Where a paper reports median with IQR or range, mean and SD are estimated (Luo et al. 2018 for
 the mean, Wan et al. 2014 for the SD, chosen per the statistics available; see ``estimates``), and
-every value says whether it was reported or estimated, and how, in its own column. Rows a curator
+every value says whether it was reported or estimated, and how, in its own column, and how sure
+the extraction is of it (``confidence`` of the pair, ``link_confidence`` of its outcome,
+``n_confidence`` of the sample size). Rows a curator
 rejected, and rows without both sides or without n, are left out (and counted by the caller).
 """
 
@@ -33,6 +35,10 @@ COLUMNS = [
     "p_comparator",
     "p_value",
     "source_text",
+    # how sure each input is (extractors.confidence): the pair, its outcome link, and n
+    "confidence",
+    "link_confidence",
+    "n_confidence",
 ]
 
 
@@ -102,6 +108,9 @@ def metafor_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame
                 "p_comparator": row["p_comparator"],
                 "p_value": row["p_value"],
                 "source_text": row["source_text"],
+                "confidence": row.get("confidence"),
+                "link_confidence": row.get("link_confidence"),
+                "n_confidence": study.get("sample_size_confidence"),
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)

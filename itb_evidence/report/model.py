@@ -22,6 +22,7 @@ from itb_evidence.report.views import (
     DAILY_UNITS_TO_UG,
     MENTION_KINDS,
     ROW_KIND_MENTION,
+    STUDY_LEVEL_KINDS,
     Flag,
     MentionView,
     OutcomeView,
@@ -126,6 +127,13 @@ def _highlight_field(text: str, mentions: list[MentionView]) -> Markup:
     return highlight(text, spans, kind_order=MENTION_KINDS)
 
 
+def _design_flag(s: Row) -> Flag | None:
+    """The design rated ``low`` (e.g. guessed from the sample size alone, no cue stating it)."""
+    if s.get("design_confidence") != "low":
+        return None
+    return Flag("low_tier", f"design “{s['design']}”: low confidence", "low")
+
+
 def _study_view(s: Row, record: Row | None, outcomes: list[Row], mentions: list[Row]) -> StudyView:
     unit = s["itb_dose_unit"]
     factor = DAILY_UNITS_TO_UG.get(unit or "")
@@ -178,9 +186,17 @@ def _study_view(s: Row, record: Row | None, outcomes: list[Row], mentions: list[
                 f"result: {o_view.outcome or 'no outcome'}: {o_view.pre} → {o_view.post}{p}{test}"
                 f" · rule {mention.rule_id or '?'}"
             )
-    view.low_flags = [f for o in view.outcomes for f in o.flags] + [
-        f for m in view.mentions for f in m.flags if f.code in ("p_unlinked", "span_mismatch")
-    ]
+    view.low_flags = (
+        [f for o in view.outcomes for f in o.flags]
+        + [
+            f
+            for m in view.mentions
+            for f in m.flags
+            if f.code in ("p_unlinked", "span_mismatch")
+            or (m.kind in STUDY_LEVEL_KINDS and f.code in ("low_tier", "low_link"))
+        ]
+        + ([design_flag] if (design_flag := _design_flag(s)) else [])
+    )
     placed = [m for m in view.mentions if not any(f.code == "span_mismatch" for f in m.flags)]
     view.unplaced = [m for m in view.mentions if m not in placed]
     for fld in ("title", "abstract"):

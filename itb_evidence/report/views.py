@@ -8,6 +8,11 @@ and the span in the abstract gets a dashed red outline):
 - ``result_unlinked``: a pre->post result with no outcome name;
 - ``outcome_no_result``: an outcome that is only named (no pre->post result, no p-value);
 - ``test_inconsistent``: a test statistic whose recomputed p disagrees with the reported p;
+- ``low_tier``: a value the extractor itself rates ``low`` (its ``confidence``, from explicit
+  evidence: ``extractors.confidence``), e.g. a free-text measure named once, a bare number as sample
+  size, a design guessed from the sample size alone;
+- ``low_link``: a link (p-value or result -> outcome, dose -> drug) rated ``low`` (its
+  ``link_confidence``), e.g. an outcome named in another sentence;
 - ``span_mismatch``: a mention whose stored text is no longer at its span in the stored record
   (the record was revised after extraction, or the provenance is wrong): it cannot be highlighted
   and is listed instead, never placed at a guessed position.
@@ -37,6 +42,8 @@ KIND_LABELS = {
     "sample_size": "sample size",
     "follow_up": "follow-up",
 }
+# Mention kinds with no outcomes row: their tier flags come from the mention itself.
+STUDY_LEVEL_KINDS = ("dose", "sample_size")
 ROW_KIND_MENTION = {"result": "result", "p_value": "p_value", "measured": "outcome_measure"}
 DAILY_UNITS_TO_UG = {"ug/day": 1.0, "mg/day": 1000.0}
 
@@ -122,6 +129,17 @@ def publication_flags(s: Row) -> list[Flag]:
     return flags
 
 
+def tier_flags(row: Row, what: str) -> list[Flag]:
+    """``low_tier``/``low_link`` for a row (outcomes or mentions) whose tiers are ``low``; a row
+    without tiers (written before they existed) gets none: unknown is not shown as low."""
+    flags = []
+    if row.get("confidence") == "low":
+        flags.append(Flag("low_tier", f"{what}: low confidence", "low"))
+    if row.get("link_confidence") == "low":
+        flags.append(Flag("low_link", f"{what}: link of low confidence", "low"))
+    return flags
+
+
 def mention_tooltip(m: Row) -> str:
     kind, label, value = m["kind"], m["label"] or "", m["value"]
     if kind == "p_value" and label.endswith(" None"):  # reported as "NS", without a number
@@ -134,7 +152,10 @@ def mention_tooltip(m: Row) -> str:
         text = f"sample size: n = {value}"
     else:
         text = f"{KIND_LABELS.get(kind, kind)}: {label}"
-    return f"{text} · rule {m['rule_id'] or '?'}"
+    tiers = f" · confidence {m['confidence']}" if m.get("confidence") else ""
+    if m.get("link_confidence"):
+        tiers += f", link {m['link_confidence']}"
+    return f"{text} · rule {m['rule_id'] or '?'}{tiers}"
 
 
 def outcome_view(o: Row) -> OutcomeView:
@@ -175,6 +196,7 @@ def outcome_view(o: Row) -> OutcomeView:
         )
     if o["p_text"] is not None and o["p_value"] is None:
         view.flags.append(Flag("p_without_number", f"p-value without a number: {where}", "low"))
+    view.flags.extend(tier_flags(o, f"{o['outcome'] or 'unlinked'} ({o['row_kind']}) {where}"))
     return view
 
 
@@ -194,6 +216,10 @@ def mention_view(m: Row, index: int, texts: dict[str, str | None]) -> MentionVie
     if view.kind == "p_value" and not view.value:
         view.flags.append(
             Flag("p_unlinked", f"p-value not linked to an outcome: “{view.source_text}”", "low")
+        )
+    if view.kind in STUDY_LEVEL_KINDS:  # the other kinds get theirs from their outcomes row
+        view.flags.extend(
+            tier_flags(m, f"{KIND_LABELS.get(view.kind, view.kind)} “{view.source_text}”")
         )
     text = texts.get(view.source_field)
     s, e = view.start, view.end

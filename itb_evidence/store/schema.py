@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from extractors.results import UNITS
 from extractors.spans import CUT_MARKER, SENTENCE_CAP
+from extractors.types import Confidence
 
 Check = Callable[[Any], bool]
 
@@ -39,6 +40,28 @@ def _positive(v: Any) -> bool:
 
 def _non_negative(v: Any) -> bool:
     return int(v) >= 0
+
+
+def _tier(v: Any) -> bool:
+    return v in TIERS
+
+
+TIERS: tuple[str, ...] = get_args(Confidence)
+TIER_CHECK = " | ".join(TIERS)
+# Why a column says how sure a value is: tiers come from explicit evidence (extractors.confidence,
+# table extractors/lexicons/confidence.yaml), so a reviewer can check the low ones first.
+_TIER_NOTE = "(extractors.confidence)"
+
+
+def _tier_column(name: str, what: str) -> Column:
+    return Column(
+        name,
+        "VARCHAR",
+        True,
+        f"confidence of {what}: {TIER_CHECK} {_TIER_NOTE}",
+        _tier,
+        f"one of {TIER_CHECK}",
+    )
 
 
 PROVENANCE = [
@@ -88,6 +111,7 @@ STUDIES = [
         "rct | prospective cohort | retrospective cohort | case series | case report | review"
         " | systematic review/meta-analysis | other",
     ),
+    _tier_column("design_confidence", "the design"),
     Column("is_itb_study", "BOOLEAN", False, "the study gives intrathecal baclofen"),
     Column(
         "is_hsp_population", "BOOLEAN", False, "the population has hereditary spastic paraplegia"
@@ -100,6 +124,7 @@ STUDIES = [
         _positive,
         "> 0",
     ),
+    _tier_column("sample_size_confidence", "the sample size (empty without one)"),
     Column(
         "itb_dose_summary",
         "VARCHAR",
@@ -112,6 +137,7 @@ STUDIES = [
     Column("itb_dose_range_hi", "DOUBLE", True, "ITB dose range, high end"),
     Column("itb_dose_unit", "VARCHAR", True, "ug | mg | ug/day | mg/day"),
     Column("itb_dose_text", "VARCHAR", True, "the dose text as written in the abstract"),
+    _tier_column("itb_dose_confidence", "the main ITB dose's value"),
     Column(
         "follow_up",
         "VARCHAR",
@@ -173,6 +199,12 @@ OUTCOMES = [
     Column("test_statistic", "VARCHAR", True, "test statistic with df, e.g. t(23) = 2.45"),
     Column("test_consistent", "BOOLEAN", True, "recomputed p agrees with the reported p"),
     Column("row_kind", "VARCHAR", False, "result (pre->post) | p_value | measured"),
+    _tier_column(
+        "confidence", "the row's values (the pair of a result, the p-value, the measure named)"
+    ),
+    _tier_column(
+        "link_confidence", "the row's link to its outcome (empty for a measured row or unlinked)"
+    ),
     *PROVENANCE,
     Column("extractor_version", "VARCHAR", False, "version of the extraction rules"),
 ]
@@ -187,6 +219,8 @@ MENTIONS = [
     ),
     Column("label", "VARCHAR", False, "parsed value, readable"),
     Column("value", "VARCHAR", True, "linked value (e.g. a p-value's outcome)"),
+    _tier_column("confidence", "the mention's value"),
+    _tier_column("link_confidence", "the mention's link (outcome or drug; empty when unlinked)"),
     *PROVENANCE,
     Column("extractor_version", "VARCHAR", False, "version of the extraction rules"),
 ]

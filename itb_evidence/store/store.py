@@ -133,6 +133,19 @@ _BOOKKEEPING_DDL = [
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS host VARCHAR",
     # a store written before outcome values carried their unit (extractors' results ``unit``)
     "ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS unit VARCHAR",
+    # a store written before values carried a confidence tier (extractors.confidence)
+    *(
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} VARCHAR"
+        for table, column in (
+            ("studies", "design_confidence"),
+            ("studies", "sample_size_confidence"),
+            ("studies", "itb_dose_confidence"),
+            ("outcomes", "confidence"),
+            ("outcomes", "link_confidence"),
+            ("mentions", "confidence"),
+            ("mentions", "link_confidence"),
+        )
+    ),
 ]
 
 

@@ -47,7 +47,22 @@ def test_to_contract_has_exactly_the_documented_shape() -> None:
     }
     names = {o["name"] for o in out["outcome_measures"]}
     assert names == {"Modified Ashworth Scale"}
+    tiers = {"high", "medium", "low"}
+    for mention in [*out["outcome_measures"], *out["doses"], *out["p_values"], *out["results"]]:
+        assert mention["confidence"] in tiers
+    # linked values carry the link's tier; the study-level values carry theirs
+    assert dose["link_confidence"] in tiers and p["link_confidence"] in tiers
+    assert result["link_confidence"] in tiers
+    assert out["sample_size_confidence"] in tiers and out["design_confidence"] in tiers
     json.dumps(out)  # serialisable as is
+
+
+def test_unlinked_values_and_missing_sample_have_null_tiers() -> None:
+    out = to_contract(extract_study("r2", "", "The difference was significant (p = 0.01)."))
+    (p,) = out["p_values"]
+    assert p["outcome"] is None and p["link_confidence"] is None
+    assert p["confidence"] == "high"  # "p = 0.01": a marker and a number
+    assert out["sample_size"] is None and out["sample_size_confidence"] is None
 
 
 def test_run_contract_one_output_line_per_input_line_and_errors_named() -> None:
