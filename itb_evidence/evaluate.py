@@ -681,6 +681,14 @@ def format_report(report: EvaluationReport, verbose: bool) -> str:
     return "\n".join(lines)
 
 
+def _tier_cells(scores: TierScores, tiers: Sequence[str]) -> str:
+    """Precision and coverage at ``tiers``; precision is "-" where nothing was predicted at them
+    (an empty tier is not a precise one)."""
+    made = sum(scores.predicted[t] for t in tiers)
+    precision = f"{scores.precision(tiers):.3f}" if made else "-"
+    return f"{precision:>15}{scores.coverage(tiers):>7.3f}"
+
+
 def format_tiers(report: EvaluationReport) -> list[str]:
     """Precision and coverage per confidence level (high, high+medium, all) for each metric with
     values, then pooled over all metrics (names matched leniently)."""
@@ -688,10 +696,7 @@ def format_tiers(report: EvaluationReport) -> list[str]:
     lines = ["confidence tiers (precision / coverage of gold, lenient names)", f"{'':<15}{header}"]
     rows = [(name, s) for name, s in report.tiers.items() if s.gold or sum(s.predicted.values())]
     for name, scores in [*rows, ("all values", report.pooled_tiers())]:
-        cells = "".join(
-            f"{scores.precision(TIER_ORDER[:n]):>15.3f}{scores.coverage(TIER_ORDER[:n]):>7.3f}"
-            for _, n in TIER_LEVELS
-        )
+        cells = "".join(_tier_cells(scores, TIER_ORDER[:n]) for _, n in TIER_LEVELS)
         made = " ".join(f"{t}={scores.predicted[t]}" for t in TIER_ORDER)
         lines.append(f"{name:<15}{cells}  {made} gold={scores.gold}")
     return lines
