@@ -38,9 +38,10 @@ P_VALUE_ROWS = [
     ("than 10 mg (= 0.0214, Wald test)", [("= 0.0214", "=", 0.0214)]),
     ("did not change (P = NS).", [("P = NS", "=", None)]),
     ("did not change (NS).", [("NS", "=", None)]),
+    # A significance threshold is a written p-value (real-gold rule X-P1), linked to no outcome.
+    ("P < 0.05 was considered statistically significant.", [("P < 0.05", "<", 0.05)]),
+    ("The significance level was set at p < 0.05.", [("p < 0.05", "<", 0.05)]),
     # must not match
-    ("P < 0.05 was considered statistically significant.", []),
-    ("The significance level was set at p < 0.05.", []),
     ("There was no statistically significant difference.", []),
     ("Sp = 0.4 and ap = 0.3 are not p-values.", []),
     ("scores (< 5 points) were excluded", []),
