@@ -20,7 +20,7 @@ from extractors.doses import DoseHit, find_doses
 from extractors.follow_up import choose_follow_up, find_follow_ups, find_timepoint
 from extractors.nlp import Pipeline, get_pipeline
 from extractors.outcomes import Match, OutcomeHit, find_outcomes
-from extractors.pvalues import PValueHit, find_p_values
+from extractors.pvalues import PValueHit, PValueKind, find_p_values
 from extractors.results import (
     ARROW_CUES,
     NO_CONVENTIONS,
@@ -665,7 +665,11 @@ def extract_study(
         PValue(
             h.comparator,
             h.value,
-            respective[i] if i in respective else _link(h.start, outcome_hits, ctx),
+            None
+            if h.kind is PValueKind.THRESHOLD  # a setting, reports on no outcome (rule P6)
+            else respective[i]
+            if i in respective
+            else _link(h.start, outcome_hits, ctx),
             ctx.prov(h.start, h.end, h.rule_id),
             h.reported_ns,
         )

@@ -57,6 +57,17 @@ def test_p_value_forms(text: str, expected: list[tuple[str, str, float | None]])
         assert value == (pytest.approx(want, rel=1e-9) if want is not None else None)
 
 
+def test_a_significance_threshold_links_to_no_outcome() -> None:
+    se = run(
+        "Modified Ashworth Scale scores were compared with Wilcoxon tests, and p < 0.05 was "
+        "considered significant. The Modified Ashworth Scale score fell (p = 0.002)."
+    )
+    assert [(p.prov.text, p.outcome) for p in se.p_values] == [
+        ("p < 0.05", None),
+        ("p = 0.002", "Modified Ashworth Scale"),
+    ]
+
+
 def test_two_identical_p_values_link_to_their_own_outcomes() -> None:
     text = (
         "The Ashworth Scale improved from 3 (IQR 3-4) to 2 (IQR 1-2; p = 0.02), as did the "
