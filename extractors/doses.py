@@ -39,6 +39,15 @@ DRUG_NAME = (
 )
 # Drugs dosed in biological units, not mass (botulinum toxins: lexicon kind "dosed_in_units").
 _UNIT_DOSED = [e for e in _DRUGS if e.kind == "dosed_in_units"]
+# Literal pre-checks for UNIT_DOSED_DRUG (a case-insensitive alternation costs more per abstract
+# than all other dose parsing): lower-cased synonyms, abbreviations as written.
+def _minimal_literals(names: set[str]) -> tuple[str, ...]:
+    """The names no other name is a substring of: finding one of these is finding any name."""
+    return tuple(sorted(n for n in names if not any(o != n and o in n for o in names)))
+
+
+UNIT_DOSED_SYNONYMS = _minimal_literals({n.lower() for e in _UNIT_DOSED for n in e.synonyms})
+UNIT_DOSED_ABBREVIATIONS = _minimal_literals({a for e in _UNIT_DOSED for a in e.abbreviations})
 UNIT_DOSED_DRUG = re.compile(
     rf"(?:(?i:{_alternation([n for e in _UNIT_DOSED for n in e.synonyms])})"
     rf"|{_alternation([a for e in _UNIT_DOSED for a in e.abbreviations])})(?![\w-])"
@@ -383,11 +392,20 @@ def _is_change(text: str, m: re.Match[str], sentence_start: int) -> bool:
     return bool(CHANGE_VERB.search(before)) and not SPREAD_VERB.search(before)
 
 
+def names_unit_dosed_drug(text: str, lowered: str) -> bool:
+    """Whether ``text`` names a drug dosed in units (``lowered`` is its lower-case copy)."""
+    if not any(a in text for a in UNIT_DOSED_ABBREVIATIONS) and not any(
+        n in lowered for n in UNIT_DOSED_SYNONYMS
+    ):
+        return False
+    return UNIT_DOSED_DRUG.search(text) is not None
+
+
 def may_have_dose(text: str) -> bool:
     """Cheap pre-check: a dose needs a mass unit or a unit-dosed drug (substring searches)."""
     lowered = text.lower()
-    return any(literal in lowered for literal in UNIT_LITERALS) or bool(
-        UNIT_DOSED_DRUG.search(text)
+    return any(literal in lowered for literal in UNIT_LITERALS) or names_unit_dosed_drug(
+        text, lowered
     )
 
 
@@ -398,9 +416,10 @@ def find_doses(
 ) -> list[DoseHit]:
     """All doses in ``text``; ``sentence_start`` maps an offset to its sentence's start;
     ``lowered`` is ``lower_same_length(text)`` when the caller already has it."""
-    windows = _unit_windows(text, lowered if lowered is not None else lower_same_length(text))
+    lowered = lowered if lowered is not None else lower_same_length(text)
+    windows = _unit_windows(text, lowered)
     if not windows:
-        return _toxin_unit_doses(text, sentence_start, [])
+        return _toxin_unit_doses(text, lowered, sentence_start, [])
     ranges: list[DoseHit] = []
     changes: list[DoseHit] = []
     for m in _finditer(RANGE_DOSE, text, windows):
@@ -458,7 +477,7 @@ def find_doses(
             text, DOSE_PAIR, "dose.pair", DoseForm.PAIR_ITEM, windows, sentence_start, found
         )
     found.extend(_elided_unit_doses(text, found))
-    found.extend(_toxin_unit_doses(text, sentence_start, found))
+    found.extend(_toxin_unit_doses(text, lowered, sentence_start, found))
     # Weight-based amounts ("2 μg/kg/day") are outside the contract's units: not emitted.
     hits = _inherit_rates(
         text, sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start)
@@ -562,9 +581,9 @@ MEASURE_CHANGE_BEFORE = re.compile(
 
 
 def _toxin_unit_doses(
-    text: str, sentence_start: Callable[[int], int], found: list[DoseHit]
+    text: str, lowered: str, sentence_start: Callable[[int], int], found: list[DoseHit]
 ) -> list[DoseHit]:
-    if not UNIT_DOSED_DRUG.search(text):
+    if not names_unit_dosed_drug(text, lowered):
         return []
     out: list[DoseHit] = []
     for m in TOXIN_DOSE.finditer(text):

@@ -82,7 +82,8 @@ LABELLED_P_AHEAD = re.compile(rf"[^()]{{0,40}}?{P_LABEL}\s*{SYMBOL_COMPARATOR}")
 # Table-like rows written into an abstract: a header that names "P" as its last column ("(pre,
 # post, P)", "baseline | 6 months | p value") and rows ending in two values then a bare p:
 # "MAS 3.1 ± 0.6 1.9 ± 0.8 0.003". Both are required: a bare decimal is otherwise never a p.
-P_COLUMN_HEADER = re.compile(r"(?:[,;/|\t]\s*|\s{2,})[Pp](?:[- ]?values?)?\s*(?:[)\]\n]|$)", re.M)
+# The letter first, so the scan jumps from p to p; the separator before it is checked in code.
+P_COLUMN = re.compile(r"[Pp](?<![\w.][Pp])(?:[- ]?values?)?[ \t]*[)\]\n]")
 _ROW_VALUE = rf"{DECIMAL}(?:\s*{PLUS_MINUS}\s*{DECIMAL}|\s*\(\s*{DECIMAL}\s*\))?"
 TABLE_ROW_P = re.compile(
     rf"(?<![\w.\u00b7]){_ROW_VALUE}\s+{_ROW_VALUE}\s+"
@@ -233,7 +234,17 @@ def _skip_pattern(pattern: PValuePattern, text: str) -> bool:
     if pattern.kind is PValueKind.NO_COMPARATOR:
         return "(p" not in text and "(P" not in text
     if pattern.kind is PValueKind.TABLE_ROW:
-        return P_COLUMN_HEADER.search(text) is None
+        return not _has_p_column_header(text)
+    return False
+
+
+def _has_p_column_header(text: str) -> bool:
+    """A header naming P as its last column: "(pre, post, P)", "baseline  6 months  p value"."""
+    for m in P_COLUMN.finditer(text):
+        before = text[: m.start()]
+        stripped = before.rstrip(" \t")
+        if stripped and (stripped[-1] in ",;/|\t" or len(before) - len(stripped) >= 2):
+            return True
     return False
 
 
