@@ -39,6 +39,8 @@ DRUG_NAME = (
 )
 # Drugs dosed in biological units, not mass (botulinum toxins: lexicon kind "dosed_in_units").
 _UNIT_DOSED = [e for e in _DRUGS if e.kind == "dosed_in_units"]
+
+
 # Literal pre-checks for UNIT_DOSED_DRUG (a case-insensitive alternation costs more per abstract
 # than all other dose parsing): lower-cased synonyms, abbreviations as written.
 def _minimal_literals(names: set[str]) -> tuple[str, ...]:
