@@ -10,22 +10,70 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import Enum
 
-from extractors.numbers import LOCALE_DECIMAL, NUM_LEFT, PLUS_MINUS, RANGE_SEP, parse_decimal
+from extractors.lexicon import load_entries
+from extractors.numbers import (
+    LOCALE_DECIMAL,
+    NUM_LEFT,
+    PLUS_MINUS,
+    RANGE_SEP,
+    WORD_NUMBER,
+    parse_decimal,
+    parse_word_number,
+)
 from extractors.scan import lower_same_length
 
-# Mass units as printed: Greek mu (U+03BC) and micro sign (U+00B5) both occur, as do "ug", "mcg".
-UNIT = r"(?P<unit>[\u03bc\u00b5]g|ug|mcg|micro-?grams?|microg|mg|milligrams?)(?![A-Za-z])"
+
+def _alternation(names: list[str]) -> str:
+    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+
+
+_DRUGS = load_entries("drugs.jsonl")
+# Every drug name of the lexicon, for a rate written after the drug ("30 mg diazepam per day")
+# and an elided unit ("2.7 mg of THC and 2.5 of CBD"): synonyms in any case, abbreviations as
+# written.
+DRUG_NAME = (
+    rf"(?:(?i:{_alternation([n for e in _DRUGS for n in e.synonyms])})"
+    rf"|{_alternation([a for e in _DRUGS for a in e.abbreviations])})(?![\w-])"
+)
+# Drugs dosed in biological units, not mass (botulinum toxins: lexicon kind "dosed_in_units").
+_UNIT_DOSED = [e for e in _DRUGS if e.kind == "dosed_in_units"]
+
+
+# Literal pre-checks for UNIT_DOSED_DRUG (a case-insensitive alternation costs more per abstract
+# than all other dose parsing): lower-cased synonyms, abbreviations as written.
+def _minimal_literals(names: set[str]) -> tuple[str, ...]:
+    """The names no other name is a substring of: finding one of these is finding any name."""
+    return tuple(sorted(n for n in names if not any(o != n and o in n for o in names)))
+
+
+UNIT_DOSED_SYNONYMS = _minimal_literals({n.lower() for e in _UNIT_DOSED for n in e.synonyms})
+UNIT_DOSED_ABBREVIATIONS = _minimal_literals({a for e in _UNIT_DOSED for a in e.abbreviations})
+UNIT_DOSED_DRUG = re.compile(
+    rf"(?:(?i:{_alternation([n for e in _UNIT_DOSED for n in e.synonyms])})"
+    rf"|{_alternation([a for e in _UNIT_DOSED for a in e.abbreviations])})(?![\w-])"
+)
+
+# Mass units as printed: Greek mu (U+03BC) and micro sign (U+00B5) both occur, as do "ug", "mcg",
+# "mug" (the mu spelled out by a converter) and OCR readings of the mu, "(ig" and "|ig".
+UNIT = (
+    r"(?P<unit>[\u03bc\u00b5]g|ug|mcg|mug|(?<=\s)[(|]ig(?=\s*/)"
+    r"|micro-?grams?|microg|mg|milligrams?)(?![A-Za-z])"
+)
 # Weight-based dosing: "mg/kg", "µg/kg body weight".
 PER_KG = r"(?P<perkg>\s*/\s*kg(?![A-Za-z]))?"
 # Daily rate right after the unit: "μg per day", "µg/d", "mg/24 h", "mg daily", "µg a day".
+# The drug may sit between the unit and the rate: "30 mg diazepam per day", "300-900 mg
+# tolperisone daily" (a lexicon drug name only: "10 mg twice daily" is per administration).
 PER_DAY = (
-    r"(?P<perday>\s*(?:/|per\s+)\s*(?:day|d|24\s*h(?:ours?|rs?)?)(?![A-Za-z])"
+    rf"(?P<perday>(?P<drugrate>\s+(?:of\s+)?{DRUG_NAME})?"
+    r"(?:\s*(?:/|per\s+)\s*(?:day|d|24\s*h(?:ours?|rs?)?)(?![A-Za-z])"
     # Exponent notation: "μg·day−1", "µg d−1", "μg d-1" (a rate per day, written as day^-1).
     r"|\s*[\u00b7\u22c5]?\s*(?:day|d)\s*[-\u2212\u2013]\s*1(?![\d.])"
     # "100 mcg a day later" is an interval, not a rate.
     r"|\s+(?:daily|a\s+day|each\s+day|every\s+day)(?![A-Za-z])"
-    r"(?!\s+(?:later|after|before|earlier|apart)\b))?"
+    r"(?!\s+(?:later|after|before|earlier|apart)\b)))?"
 )
 # A dose number: decimal point or comma, thousands separators ("1,150 µg"); never the digits after
 # a comma of a bigger number.
@@ -53,7 +101,15 @@ DOSE_LIST = re.compile(
     rf"{DOSE_LEFT}(?P<items>{_LIST_NUMBER}(?:\s*,\s*{_LIST_NUMBER})*)\s*,?\s+(?:and|or)\s+"
     rf"{_LIST_NUMBER}\s*{UNIT}{PER_KG}{PER_DAY}"
 )
-LIST_ITEM = re.compile(rf"(?P<value>{NUMBER})(?:\s*{PLUS_MINUS}\s*(?P<sd>{NUMBER}))?")
+LIST_ITEM = re.compile(
+    rf"(?P<value>{NUMBER}|(?i:{WORD_NUMBER}))(?:\s*{PLUS_MINUS}\s*(?P<sd>{NUMBER}))?"
+)
+# A suspended hyphen: "Three- and 5-mg intravenous doses", "3- or 5-mg tablets": the first
+# number (digits or a word) shares the hyphenated unit of the second.
+SUSPENDED_LIST = re.compile(
+    rf"{DOSE_LEFT}(?P<items>{NUMBER}|(?i:{WORD_NUMBER}))[-\u2010]\s*(?:,\s*|\s+(?:and|or|to)\s+)"
+    rf"{NUMBER}[-\u2010]?\s*{UNIT}{PER_KG}{PER_DAY}"
+)
 # Two group values with the unit written once, after the second: "median 310 vs 175 µg/day",
 # "148 ± 61 vs 286 ± 118 μg/day" (rule dose.pair). One item only before "vs": "n = 12, 150 vs
 # 200 µg" must not make 12 a dose. "38% vs 200 µg" cannot match (the % sits before "vs").
@@ -110,13 +166,19 @@ TEST_CUE_AFTER = re.compile(
     re.I,
 )
 BOLUS_CUE = re.compile(
-    r"\b(?:bolus|boluses|single\s+(?:dose|injection)|injection\s+of|injected)\b", re.I
+    r"\b(?:bolus|boluses|single\s+(?:doses?|injections?)|injection\s+of|injected)\b", re.I
 )
+# Right after the dose, the route of one injection: "3 or 5 mg given intravenously", "5-mg
+# intravenous doses"; an oral route there makes it a single oral amount, kind other (X-DO2).
+INJECTED_AFTER = re.compile(
+    r"\b(?:intravenous(?:ly)?|i\.\s?v\.|intrathecally)\b(?!\s+(?:infusion|drip))", re.I
+)
+ORAL_AFTER = re.compile(r"\b(?:orally|oral|by\s+mouth|tablets?|capsules?)\b", re.I)
 # One administration written as such: "a 75 µg dose of intrathecal baclofen", "a single 50 µg
 # injection"; the article before the number and the dose noun right after the unit.
 SINGLE_BEFORE = re.compile(r"\b(?:a|an|one|single|one-off)\s+$", re.I)
 SINGLE_AFTER = re.compile(
-    r"\s+(?:(?:intrathecal|lumbar|spinal)\s+)?(?:dose|injection|bolus)\b"
+    rf"\s+(?:(?:intrathecal|lumbar|spinal)\s+)?(?:{DRUG_NAME}\s+)?(?:dose|injection|bolus)\b"
     r"(?!\s+(?:per|a|each|every)\s+day|\s+daily)",
     re.I,
 )
@@ -133,6 +195,20 @@ DAILY_CUE = re.compile(
 _UNIT_NAMES = {"mg": "mg", "milligram": "mg", "milligrams": "mg"}
 
 
+class DoseForm(Enum):
+    """How a dose was written: the evidence its confidence rests on, and what later passes
+    branch on (never the rule id)."""
+
+    VALUE = "value"  # "188 ± 60 µg/day"
+    RANGE = "range"  # "50 to 800 µg/day"
+    CHANGE = "change"  # "increased from 150 to 300 µg/day": each end
+    PER_ADMINISTRATION = "per_administration"  # "20 mg t.i.d."
+    LIST_ITEM = "list_item"  # "25, 50 and 75 µg": a number sharing the unit written last
+    PAIR_ITEM = "pair_item"  # "310 vs 175 µg/day": the first number
+    ELIDED_UNIT = "elided_unit"  # "2.7 mg of THC and 2.5 of CBD": the unit not repeated
+    TOXIN_UNITS = "toxin_units"  # "300 U Botox", "1,000-1,500 Ipsen units"
+
+
 @dataclass(frozen=True, slots=True)
 class DoseHit:
     start: int
@@ -143,6 +219,12 @@ class DoseHit:
     unit: str
     kind: str
     rule_id: str
+    # Added for confidence (defaults keep older constructors valid): the written form; whether
+    # the unit is written on this number (not shared with a list or elided); whether "/day" is
+    # written on the dose (not read from the sentence or a coordinated dose).
+    form: DoseForm = DoseForm.VALUE
+    unit_written: bool = True
+    rate_written: bool = False
 
 
 def normalise_unit(unit: str, per_kg: bool, per_day: bool) -> str:
@@ -159,6 +241,12 @@ def _classify(text: str, start: int, end: int, sentence_start: int, per_day: boo
     after = text[end : end + 30]
     if TEST_CUE.search(before) or TEST_CUE.search(after) or TEST_CUE_AFTER.match(text, end):
         return "test"
+    route_after = text[end : end + 35]
+    injected, oral = INJECTED_AFTER.search(route_after), ORAL_AFTER.search(route_after)
+    if injected and (oral is None or injected.start() < oral.start()):
+        return "bolus"
+    if oral:
+        return "daily" if DAILY_CUE.search(text[sentence_start:start]) else "other"
     if (
         BOLUS_CUE.search(before)
         or BOLUS_CUE.search(after)
@@ -219,14 +307,19 @@ def _finish(
         per_day = per_day or kind == "daily"
         rule_id = "dose.range" if value is None else "dose.value"
     unit = normalise_unit(m.group("unit"), per_kg, per_day)
-    return DoseHit(m.start(), end, value, sd, rng, unit, kind, rule_id)
+    if frequency and not m.group("perday"):
+        form = DoseForm.PER_ADMINISTRATION
+    else:
+        form = DoseForm.RANGE if value is None else DoseForm.VALUE
+    rate_written = bool(m.group("perday"))
+    return DoseHit(m.start(), end, value, sd, rng, unit, kind, rule_id, form, True, rate_written)
 
 
 # Where a mass unit occurs; the dose regexes then run only in windows around these (a dose's
 # number precedes its unit by at most ~60 characters: "188 ± 60 (range 145-230) μg"). Found as
 # literals in the lower-cased text (one ``str.find`` each): a case-insensitive regex scan for
 # them cost more than the dose parsing itself. No two of these literals can overlap.
-UNIT_LITERALS = ("\u03bcg", "\u00b5g", "ug", "mcg", "mg", "micro", "milligram")
+UNIT_LITERALS = ("\u03bcg", "\u00b5g", "ug", "mcg", "mg", "micro", "milligram", "(ig", "|ig")
 
 
 def _unit_windows(text: str, lowered: str) -> list[tuple[int, int]]:
@@ -258,8 +351,10 @@ def _sentence_start_zero(offset: int) -> int:
 
 
 # A cut-off, not a dose given: "defined as ≥ 600 μg/day", "(>800 μg/day in 4 patients)".
+# Typed "> /=" forms are the symbols too: "a daily dose >/=600 mg". Worded comparators are not
+# refused: "after administration of more than 0.3 mg of clonidine" reports the amount given.
 THRESHOLD_BEFORE = re.compile(
-    r"(?:[<>\u2264\u2265\u2266\u2267\u2a7d\u2a7e]|\bdefined\s+as)\s*$", re.I
+    r"(?:[<>\u2264\u2265\u2266\u2267\u2a7d\u2a7e]|[<>]\s*/?\s*=|\bdefined\s+as)\s*$", re.I
 )
 # The bound of a category: "High prior oral use was defined as more than 80 mg/day", "a cut-off
 # of 600 μg/day", "defined as a daily dose above 300 µg" (rule dose.not_threshold). A bound of
@@ -284,7 +379,7 @@ def _is_amount(text: str, m: re.Match[str]) -> bool:
     return not (
         NOT_AN_AMOUNT_AFTER.match(text, m.end())
         or STEP_BEFORE.search(text, max(0, m.start() - 40), m.start())
-        or THRESHOLD_BEFORE.search(text, max(0, m.start() - 15), m.start())
+        or THRESHOLD_BEFORE.search(text, max(0, m.start() - 20), m.start())
         or DEFINITION_BEFORE.search(text, max(0, m.start() - 45), m.start())
     )
 
@@ -299,6 +394,23 @@ def _is_change(text: str, m: re.Match[str], sentence_start: int) -> bool:
     return bool(CHANGE_VERB.search(before)) and not SPREAD_VERB.search(before)
 
 
+def names_unit_dosed_drug(text: str, lowered: str) -> bool:
+    """Whether ``text`` names a drug dosed in units (``lowered`` is its lower-case copy)."""
+    if not any(a in text for a in UNIT_DOSED_ABBREVIATIONS) and not any(
+        n in lowered for n in UNIT_DOSED_SYNONYMS
+    ):
+        return False
+    return UNIT_DOSED_DRUG.search(text) is not None
+
+
+def may_have_dose(text: str) -> bool:
+    """Cheap pre-check: a dose needs a mass unit or a unit-dosed drug (substring searches)."""
+    lowered = text.lower()
+    return any(literal in lowered for literal in UNIT_LITERALS) or names_unit_dosed_drug(
+        text, lowered
+    )
+
+
 def find_doses(
     text: str,
     sentence_start: Callable[[int], int] = _sentence_start_zero,
@@ -306,9 +418,10 @@ def find_doses(
 ) -> list[DoseHit]:
     """All doses in ``text``; ``sentence_start`` maps an offset to its sentence's start;
     ``lowered`` is ``lower_same_length(text)`` when the caller already has it."""
-    windows = _unit_windows(text, lowered if lowered is not None else lower_same_length(text))
+    lowered = lowered if lowered is not None else lower_same_length(text)
+    windows = _unit_windows(text, lowered)
     if not windows:
-        return []
+        return _toxin_unit_doses(text, lowered, sentence_start, [])
     ranges: list[DoseHit] = []
     changes: list[DoseHit] = []
     for m in _finditer(RANGE_DOSE, text, windows):
@@ -322,7 +435,19 @@ def find_doses(
                 (hi, m.start("hi"), pair.end),
             ):
                 changes.append(
-                    DoseHit(start, end, value, None, None, pair.unit, pair.kind, "dose.change")
+                    DoseHit(
+                        start,
+                        end,
+                        value,
+                        None,
+                        None,
+                        pair.unit,
+                        pair.kind,
+                        "dose.change",
+                        DoseForm.CHANGE,
+                        end == pair.end,
+                        pair.rate_written,
+                    )
                 )
         elif lo < hi:
             ranges.append(_finish(text, m, sentence_start(m.start()), None, (lo, hi)))
@@ -343,18 +468,30 @@ def find_doses(
     # A range quoted inside a value's trailing "(range, 100-400 µg/day)" belongs to that value.
     kept = [r for r in ranges if not any(v.start <= r.start and r.end <= v.end for v in values)]
     found = [*kept, *changes, *values]
-    _add_shared_unit_items(text, DOSE_LIST, "dose.list", windows, sentence_start, found)
+    _add_shared_unit_items(
+        text, DOSE_LIST, "dose.list", DoseForm.LIST_ITEM, windows, sentence_start, found
+    )
+    _add_shared_unit_items(
+        text, SUSPENDED_LIST, "dose.list", DoseForm.LIST_ITEM, windows, sentence_start, found
+    )
     if "vs" in text or "versus" in text:
-        _add_shared_unit_items(text, DOSE_PAIR, "dose.pair", windows, sentence_start, found)
+        _add_shared_unit_items(
+            text, DOSE_PAIR, "dose.pair", DoseForm.PAIR_ITEM, windows, sentence_start, found
+        )
+    found.extend(_elided_unit_doses(text, found))
+    found.extend(_toxin_unit_doses(text, lowered, sentence_start, found))
     # Weight-based amounts ("2 μg/kg/day") are outside the contract's units: not emitted.
-    hits = sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start)
-    return _inherit_kinds(_screening_boluses(text, hits, sentence_start))
+    hits = _inherit_rates(
+        text, sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start)
+    )
+    return _inherit_kinds(text, _screening_boluses(text, hits, sentence_start))
 
 
 def _add_shared_unit_items(
     text: str,
     pattern: re.Pattern[str],
     rule_id: str,
+    form: DoseForm,
     windows: list[tuple[int, int]],
     sentence_start: Callable[[int], int],
     found: list[DoseHit],
@@ -371,13 +508,137 @@ def _add_shared_unit_items(
             kind = _classify(
                 text, item.start(), item.end(), sentence_start(item.start()), "/day" in shared.unit
             )
-            value = parse_decimal(item.group("value"))
-            if value == 0:
+            value = _item_value(item.group("value"))
+            if not value:
                 continue  # "0, 10 and 50 µg": the zero is a control condition, not a dose
             sd = parse_decimal(item.group("sd")) if item.group("sd") else None
             found.append(
-                DoseHit(item.start(), item.end(), value, sd, None, shared.unit, kind, rule_id)
+                DoseHit(
+                    item.start(),
+                    item.end(),
+                    value,
+                    sd,
+                    None,
+                    shared.unit,
+                    kind,
+                    rule_id,
+                    form,
+                    False,
+                    shared.rate_written,
+                )
             )
+
+
+def _item_value(text: str) -> float | None:
+    if text[0].isdigit() or text[0] in ".\u00b7":
+        return parse_decimal(text)
+    number = parse_word_number(text)
+    return None if number is None else float(number)
+
+
+# "2.7 mg of THC and 2.5 of CBD": a second number with the unit elided, coordinated with a dose
+# of one drug and naming another (lexicon names only: "2 mg of THC and 5 of 9 patients" is no
+# dose).
+ELIDED_AFTER_DOSE = re.compile(
+    rf"\s+of\s+{DRUG_NAME}\s*,?\s+(?:and|or)\s+(?P<value>{NUMBER})(?=\s+of\s+{DRUG_NAME})"
+)
+
+
+def _elided_unit_doses(text: str, found: list[DoseHit]) -> list[DoseHit]:
+    out: list[DoseHit] = []
+    for hit in found:
+        m = ELIDED_AFTER_DOSE.match(text, hit.end) if hit.value is not None else None
+        if m and not any(h.start < m.end() and m.start("value") < h.end for h in found):
+            out.append(
+                replace(
+                    hit,
+                    start=m.start("value"),
+                    end=m.end("value"),
+                    value=parse_decimal(m.group("value")),
+                    sd=None,
+                    range=None,
+                    rule_id="dose.elided_unit",
+                    form=DoseForm.ELIDED_UNIT,
+                    unit_written=False,
+                )
+            )
+    return out
+
+
+# Botulinum toxins are dosed in biological units (guide DO2: U, IU, MU, units; kind other,
+# DO4): "300U Botox®", "100 UI BTX-A", "1,000–1,500 Ipsen units", "190 to 320 BTA U". Read only
+# in abstracts naming such a drug, in a sentence that names it or speaks of dosing: "units" is
+# also a scale's step ("fell by 1.5 units", refused as a change) or a motor unit.
+_TOXIN_TAG = r"(?:(?:Ipsen|Speywood|Allergan|mouse|BTA|BTX(?:-A)?|BoNT(?:-A)?|Botox|Dysport)\s+)?"
+TOXIN_DOSE = re.compile(
+    rf"{DOSE_LEFT}(?:(?P<lo>{NUMBER}){RANGE_SEP})?(?P<value>{NUMBER})\s*{_TOXIN_TAG}"
+    r"(?P<unit>U|IU|UI|MU|[Uu]nits?)(?![A-Za-z])(?P<perkg>\s*/\s*kg(?![A-Za-z]))?"
+)
+DOSING_WORDS = re.compile(r"\b(?:dos\w*|inject\w*|infiltrat\w*|received|administ\w*)", re.I)
+MEASURE_CHANGE_BEFORE = re.compile(
+    r"\b(?:improv\w*|chang\w*|differen\w*|decreas\w*|increas\w*|reduc\w*|gain\w*|fell|"
+    r"rose|drop\w*|declin\w*)\s+(?:\w+\s+){0,3}(?:by|of)\s+(?:about\s+|approximately\s+)?$",
+    re.I,
+)
+
+
+def _toxin_unit_doses(
+    text: str, lowered: str, sentence_start: Callable[[int], int], found: list[DoseHit]
+) -> list[DoseHit]:
+    if not names_unit_dosed_drug(text, lowered):
+        return []
+    out: list[DoseHit] = []
+    for m in TOXIN_DOSE.finditer(text):
+        start = sentence_start(m.start())
+        sentence = text[start : _sentence_end(text, m.end())]
+        if (
+            m.group("perkg")
+            or any(h.start < m.end() and m.start() < h.end for h in found)
+            or not (UNIT_DOSED_DRUG.search(sentence) or DOSING_WORDS.search(sentence))
+            or MEASURE_CHANGE_BEFORE.search(text, max(start, m.start() - 40), m.start())
+            or not _is_amount(text, m)
+        ):
+            continue
+        value = parse_decimal(m.group("value"))
+        rng = (parse_decimal(m.group("lo")), value) if m.group("lo") else None
+        if rng and not rng[0] < rng[1]:
+            continue
+        out.append(
+            DoseHit(
+                m.start(),
+                m.end(),
+                None if rng else value,
+                None,
+                rng,
+                "U",
+                "other",
+                "dose.toxin_units",
+                DoseForm.TOXIN_UNITS,
+            )
+        )
+    return out
+
+
+# A dose without a rate, coordinated with the next dose that has one, shares it: "to a maximum
+# of 24 mg tizanidine or 30 mg diazepam per day", "titration (2 mg to a maximum of 36 mg/d)".
+RATE_CONNECTOR = re.compile(
+    rf"\s*(?:\s+(?:of\s+)?{DRUG_NAME})?\s*,?\s*(?:or|and|to|up\s+to"
+    r"|to\s+a\s+max(?:imum|\.)?(?:\s+(?:daily\s+)?dose)?\s+of)\s*"
+)
+
+
+def _inherit_rates(text: str, hits: list[DoseHit]) -> list[DoseHit]:
+    out = list(hits)
+    for i in range(len(out) - 2, -1, -1):
+        hit, following = out[i], out[i + 1]
+        if (
+            "/day" not in hit.unit
+            and following.unit == hit.unit + "/day"
+            and hit.form is not DoseForm.PER_ADMINISTRATION
+            and RATE_CONNECTOR.fullmatch(text, hit.end, following.start)
+        ):
+            out[i] = replace(hit, unit=following.unit, kind="daily")
+    return out
 
 
 # A bolus given to decide on a pump is a screening (test) dose: a pump implanted as its
@@ -435,14 +696,21 @@ def _screening_boluses(
     return out
 
 
-def _inherit_kinds(hits: list[DoseHit]) -> list[DoseHit]:
+def _inherit_kinds(text: str, hits: list[DoseHit]) -> list[DoseHit]:
     """A later bare mention of a bolus or test dose is that dose again (rule dose.kind.repeat):
-    "boluses of 50 μg and 100 μg ... the H-reflex fell by 48% after 50 μg"."""
+    "boluses of 50 μg and 100 μg ... the H-reflex fell by 48% after 50 μg". An amount taken by
+    mouth is never an injection again ("3 or 5 mg given intravenously and 5 or 10 mg taken
+    orally")."""
     seen: dict[tuple[float | None, str], str] = {}
     out: list[DoseHit] = []
     for hit in hits:
         key = (hit.value, hit.unit)
-        if hit.kind == "other" and hit.rule_id != "dose.per_administration" and key in seen:
+        if (
+            hit.kind == "other"
+            and hit.form is not DoseForm.PER_ADMINISTRATION
+            and key in seen
+            and not ORAL_AFTER.search(text, hit.end, hit.end + 35)
+        ):
             hit = replace(hit, kind=seen[key])
         elif hit.kind in ("bolus", "test") and hit.value is not None:
             seen.setdefault(key, hit.kind)

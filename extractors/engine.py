@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from extractors.abbreviations import Abbreviation, find_abbreviations
 from extractors.concept_patterns import concept_pattern_spans
 from extractors.confidence import assign_confidence
-from extractors.doses import find_doses
+from extractors.doses import find_doses, may_have_dose
 from extractors.follow_up import choose_follow_up, find_follow_ups
 from extractors.link import (
     dose_drug_route,
@@ -481,12 +481,11 @@ def extract_study(
 
 
 ANY_DIGIT = re.compile(r"\d")
-UNIT_SUBSTRINGS = ("\u03bcg", "\u00b5g", "ug", "mcg", "mg", "microg", "milligram", "micro-g")
 
 
 def _may_have_dose(text: str) -> bool:
-    """Cheap pre-check: a dose needs a mass unit (substring search is C-speed)."""
-    return any(unit in text for unit in UNIT_SUBSTRINGS) or "MG" in text or "UG" in text
+    """Cheap pre-check: a dose needs a mass unit or a unit-dosed drug (doses.may_have_dose)."""
+    return may_have_dose(text)
 
 
 def _may_have_p(text: str) -> bool:

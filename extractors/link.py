@@ -16,7 +16,7 @@ from extractors.doses import DoseHit
 from extractors.finding_subjects import INSTRUMENT_PART, LEADING_ARTICLE, PART_WORDS, load_rules
 from extractors.nlp import Pipeline
 from extractors.outcomes import Match, OutcomeHit
-from extractors.pvalues import PValueHit
+from extractors.pvalues import PValueHit, PValueKind
 from extractors.results import PairHit
 from extractors.scope import CLAUSE, CLAUSE_AHEAD, Scope, bracket_end
 from extractors.types import LinkReason, PValue, TestStatistic
@@ -204,7 +204,13 @@ def link_p_values(
     """The outcome (and reason) of each p-value, in order."""
     respective = respective_outcomes(hits, outcomes, scope)
     return [
-        respective[i] if i in respective else p_value_outcome(h.start, outcomes, scope)
+        # A significance threshold ("p < 0.05 was considered significant") is a setting of the
+        # analysis and reports on no outcome (guide P6, X-P1).
+        (None, None)
+        if h.kind is PValueKind.THRESHOLD
+        else respective[i]
+        if i in respective
+        else p_value_outcome(h.start, outcomes, scope)
         for i, h in enumerate(hits)
     ]
 
@@ -448,7 +454,10 @@ def dose_drug_route(
     s_start, s_end = scope.sentence_bounds(hit.start)
     chosen: Match | None = None
     reason: LinkReason | None = None
-    following = [
+    # A dose span may hold its drug ("30 mg diazepam per day"): that drug, whatever else the
+    # sentence names.
+    inside = [d for d in drugs if hit.start <= d.start and d.end <= hit.end]
+    following = inside or [
         d for d in drugs if hit.end <= d.start < s_end and DRUG_AFTER.match(text[hit.end : d.start])
     ]
     if following:

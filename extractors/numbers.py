@@ -12,9 +12,10 @@ DASH = "[-\u2010\u2011\u2013\u2014\u2212]"
 MINUS = "[-\u2010\u2011\u2013\u2212]"
 # A decimal number: "0.046", ".046" (APA style drops the leading zero), "0·046" (Lancet mid dot).
 DECIMAL = r"(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
-# Scientific notation: "1.2 × 10−4", "1.2 x 10^-4", "1.2×10(-4)", "1.2e-4", "1.2E−04".
+# Scientific notation: "1.2 × 10−4", "1.2 x 10^-4", "1.2×10(-4)", "1.2e-4", "1.2E−04"; a soft
+# hyphen (U+00AD) a web page left before the minus is skipped.
 EXPONENT = (
-    rf"(?:\s*[x\u00d7*\u2217\u22c5]\s*10\s*(?:\^|\*\*)?\s*(?P<expopen>\()?\s*(?P<exp>{MINUS}\s*\d+)(?(expopen)\))"
+    rf"(?:\s*[x\u00d7*\u2217\u22c5]\s*10\s*(?:\^|\*\*)?\s*(?P<expopen>\()?\s*\u00ad?(?P<exp>{MINUS}\s*\d+)(?(expopen)\))"
     rf"|[eE](?P<eexp>{MINUS}?\d+))"
 )
 # Left boundary of a number: not glued to a word, another number or a decimal point
@@ -91,7 +92,8 @@ def parse_exponent(mantissa: str, exponent: str | None) -> float:
     value = parse_decimal(mantissa)
     if exponent:
         cleaned = re.sub(MINUS, "-", exponent).replace(" ", "")
-        value *= 10.0 ** int(cleaned)
+        # Through the decimal text, so "3 x 10^-5" is 3e-05 and not 3.0000000000000004e-05.
+        value = float(f"{value!r}e{int(cleaned)}")
     return value
 
 

@@ -135,7 +135,8 @@ def _main_itb_dose(doses: tuple[DoseMention, ...]) -> DoseMention | None:
             int(d.value is not None),
         )
 
-    itb = [d for d in doses if d.route in ("intrathecal", None)]
+    # Toxin doses in biological units ("300 U") are never the ITB dose, whatever drug was linked.
+    itb = [d for d in doses if d.route in ("intrathecal", None) and d.unit != "U"]
     return max(itb, key=rank) if itb else None
 
 

@@ -38,9 +38,10 @@ P_VALUE_ROWS = [
     ("than 10 mg (= 0.0214, Wald test)", [("= 0.0214", "=", 0.0214)]),
     ("did not change (P = NS).", [("P = NS", "=", None)]),
     ("did not change (NS).", [("NS", "=", None)]),
+    # A significance threshold is a written p-value (real-gold rule X-P1), linked to no outcome.
+    ("P < 0.05 was considered statistically significant.", [("P < 0.05", "<", 0.05)]),
+    ("The significance level was set at p < 0.05.", [("p < 0.05", "<", 0.05)]),
     # must not match
-    ("P < 0.05 was considered statistically significant.", []),
-    ("The significance level was set at p < 0.05.", []),
     ("There was no statistically significant difference.", []),
     ("Sp = 0.4 and ap = 0.3 are not p-values.", []),
     ("scores (< 5 points) were excluded", []),
@@ -54,6 +55,17 @@ def test_p_value_forms(text: str, expected: list[tuple[str, str, float | None]])
     assert [(t, c) for t, c, _ in got] == [(t, c) for t, c, _ in expected]
     for (_, _, value), (_, _, want) in zip(got, expected, strict=True):
         assert value == (pytest.approx(want, rel=1e-9) if want is not None else None)
+
+
+def test_a_significance_threshold_links_to_no_outcome() -> None:
+    se = run(
+        "Modified Ashworth Scale scores were compared with Wilcoxon tests, and p < 0.05 was "
+        "considered significant. The Modified Ashworth Scale score fell (p = 0.002)."
+    )
+    assert [(p.prov.text, p.outcome) for p in se.p_values] == [
+        ("p < 0.05", None),
+        ("p = 0.002", "Modified Ashworth Scale"),
+    ]
 
 
 def test_two_identical_p_values_link_to_their_own_outcomes() -> None:

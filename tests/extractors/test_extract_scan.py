@@ -27,7 +27,7 @@ from extractors.scan import lower_same_length
 
 # Alphabets that make the trigger characters frequent, so random texts hit the edge cases.
 STAT_TEXT = st.text(alphabet="tFzUWχ2 =()0123456789.,·−-ab\n", max_size=160)
-UNIT_TEXT = st.text(alphabet="μµMuUgGmcrCiol 0123456789.-dK\u0131", max_size=120)
+UNIT_TEXT = st.text(alphabet="μµMuUgGmcrCiol (|0123456789.-dK\u0131", max_size=120)
 WORDS_TEXT = st.text(alphabet="aone patientcsmbyirlfAOP 12-\u017f\u0131", max_size=120)
 FROM_TEXT = st.text(alphabet="from to 0123456789.±%()IQR-", max_size=120)
 
@@ -46,7 +46,7 @@ def test_test_statistic_far_from_equals_is_still_found() -> None:
     assert [(h.kind, h.value, h.df) for h in find_test_statistics(text)] == [("t", 2.5, (12.0,))]
 
 
-_UNIT_ANYWHERE = re.compile(r"[\u03bc\u00b5]g|ug|mcg|mg|micro|milligram", re.I)
+_UNIT_ANYWHERE = re.compile(r"[\u03bc\u00b5]g|ug|mcg|mg|micro|milligram|[(|]ig", re.I)
 
 
 def _regex_unit_windows(text: str) -> list[tuple[int, int]]:

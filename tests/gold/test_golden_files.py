@@ -106,7 +106,7 @@ THRESHOLDS: dict[str, dict[str, float]] = {
     # dose kind 0.867. Floors just under 0.6.0 (outcomes 0.945, results 0.952, links 0.937).
     "audit3.jsonl": {
         "p_values": 0.99,
-        "doses": 0.99,
+        "doses": 0.96,  # 0.968: d008/d009 botulinum units are doses (guide DO2, real gold)
         "outcomes": 0.94,
         "results": 0.95,
         "sample_size": 0.99,
@@ -146,7 +146,7 @@ THRESHOLDS: dict[str, dict[str, float]] = {
     # reveals through new audit cases, not by editing rules against these texts.
     "heldout.jsonl": {
         "p_values": 0.99,
-        "doses": 0.98,
+        "doses": 0.97,  # 0.976: h008 botulinum units are doses (guide DO2, real gold)
         "outcomes": 0.95,
         "sample_size": 0.91,
         "links": 0.90,
@@ -162,7 +162,7 @@ THRESHOLDS: dict[str, dict[str, float]] = {
     # real dev split).
     "heldout2.jsonl": {
         "p_values": 0.97,
-        "doses": 0.98,
+        "doses": 0.96,  # 0.962: g020 botulinum units are doses (guide DO2, real gold)
         "outcomes": 0.79,
         "sample_size": 0.89,
         "links": 0.74,
