@@ -91,6 +91,10 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _summary(row: pd.Series, side: str, n: int) -> GroupSummary | str:
     stat, value = row[f"{side}_stat"], _num(row[f"{side}_value"])
     spread = row[f"{side}_spread_type"]
@@ -155,7 +159,7 @@ def study_rows(
     for _, row in ordered.iterrows():
         if row["row_kind"] != "result" or row["pmid"] not in included.index:
             continue
-        if row["outcome"] is None or (isinstance(row["outcome"], float)):
+        if _text(row["outcome"]) is None:
             continue  # an unlinked result has no outcome to be pooled under
         study = included.loc[row["pmid"]]
         n_value = _num(study["sample_size"])
@@ -178,7 +182,7 @@ def study_rows(
         key = (str(row["pmid"]), str(row["outcome"]))
         if not reasons and key in seen:
             reasons.append("another row of this study for this outcome is pooled (one per study)")
-        t = paired_t(row.get("test_statistic"), n) if n is not None else None
+        t = paired_t(_text(row.get("test_statistic")), n) if n is not None else None
         p = _num(row.get("p_value"))
         signed_p = None
         if t is not None and p is not None and row.get("p_comparator") == "=" and pre and post:
@@ -188,15 +192,15 @@ def study_rows(
                 study=study_label(study["citation"], study.get("year"), str(row["pmid"])),
                 pmid=str(row["pmid"]),
                 outcome=str(row["outcome"]),
-                timepoint=row.get("timepoint") if isinstance(row.get("timepoint"), str) else None,
+                timepoint=_text(row.get("timepoint")),
                 n=n,
                 pre=pre,
                 post=post,
                 t=t,
                 signed_p=signed_p,
-                p_text=str(row.get("p_text") or ""),
-                source_text=str(row.get("source_text") or ""),
-                source_field=str(row.get("source_field") or "abstract"),
+                p_text=_text(row.get("p_text")) or "",
+                source_text=_text(row.get("source_text")) or "",
+                source_field=_text(row.get("source_field")) or "abstract",
                 span_start=None if _num(row.get("span_start")) is None else int(row["span_start"]),
                 span_end=None if _num(row.get("span_end")) is None else int(row["span_end"]),
                 reason="; ".join(reasons),
