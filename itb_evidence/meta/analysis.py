@@ -161,7 +161,7 @@ def analyse_outcome(
             [e.yi for e in effs], [e.vi for e in effs], method=method, hartung_knapp=hartung_knapp
         )
         for left_out, p in zip(pooled, loo, strict=True):
-            sens.append(Sensitivity(f"without {left_out.row.study}", p))
+            sens.append(Sensitivity(f"without {left_out.row.study} (PMID {left_out.row.pmid})", p))
     else:
         sens.append(Sensitivity("leave-one-out", None, "needs 3 studies or more"))
     return result
@@ -307,3 +307,39 @@ def effects_table(results: Sequence[OutcomeMeta]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
+
+
+def _interval(lo: float | None, hi: float | None) -> str:
+    return "" if lo is None or hi is None else f"[{lo:.3g}, {hi:.3g}]"
+
+
+def describe(label: str, p: Pooled | None, note: str = "") -> str:
+    """One readable line: estimate, CI, PI, τ², I², Q."""
+    if p is None:
+        return f"{label}: {note or 'not pooled'}"
+    pi = f", PI {_interval(p.pi_lo, p.pi_hi)}" if p.pi_lo is not None else ""
+    return (
+        f"{label}: k = {p.k}, {p.estimate:.3g} {_interval(p.ci_lo, p.ci_hi)} "
+        f"({p.method}, {p.test}, p = {p.p:.3g}){pi}, τ² = {p.tau2:.3g}, I² = {p.i2:.0f}%, "
+        f"Q = {p.q:.3g} (df {p.q_df}, p = {p.q_p:.3g})"
+    )
+
+
+def format_results(results: Sequence[OutcomeMeta]) -> str:
+    """The readable summary ``itb-evidence meta`` prints and the demo writes."""
+    lines: list[str] = []
+    for m in results:
+        lines.append(f"{m.outcome} ({m.measure}; {m.orientation})")
+        lines.append("  " + describe(f"main (ri = {m.ri:g})", m.main, m.note))
+        lines += ["    " + describe(s.label, s.pooled, s.note) for s in m.sensitivity]
+        for e in m.effects:
+            r = e.row
+            if e.pooled and e.effect is not None and e.ri is not None:
+                est = " (estimated mean/SD)" if r.estimated else ""
+                lines.append(
+                    f"  study {r.study} (PMID {r.pmid}): yi = {e.effect.yi:.3g}, "
+                    f"vi = {e.effect.vi:.3g}, ri = {e.ri.ri:.3g} ({e.ri.source}){est}"
+                )
+            else:
+                lines.append(f"  not pooled: {r.study} (PMID {r.pmid}): {e.reason}")
+    return "\n".join(lines)

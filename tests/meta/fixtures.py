@@ -21,7 +21,7 @@ MAS = "Modified Ashworth Scale"
 # (pmid, n, pre mean, pre SD, post mean, post SD, t statistic or None)
 MAS_STUDIES = [
     ("501", 10, 3.1, 0.6, 1.9, 0.7, None),
-    ("502", 24, 2.8, 0.9, 1.2, 0.8, 6.1),
+    ("502", 24, 2.8, 0.9, 1.2, 0.8, 10.0),
     ("503", 15, 3.4, 0.5, 2.6, 0.9, None),
 ]
 
