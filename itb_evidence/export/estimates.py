@@ -71,8 +71,9 @@ class MeanSDEstimate:
 
     ``mean_method``: ``"reported"`` | ``"luo2018_c1"`` | ``"luo2018_c2"`` | ``"luo2018_c3"``.
     ``sd_method``: ``"reported"`` | ``"wan2014_c1"`` | ``"wan2014_c2"`` | ``"wan2014_c3"`` (with a
-    ``"_table"`` suffix when a tabulated ξ/η was used) | ``"shi2020_c2"``. ``xi``/``eta`` are the divisors actually
-    used (``None`` when not needed), so a reviewer can redo the arithmetic by hand.
+    ``"_table"`` suffix when a tabulated ξ/η was used) | ``"shi2020_c2"``. ``xi``/``eta`` are
+    the divisors actually used (``None`` when not needed), so a reviewer can redo the arithmetic
+    by hand.
     """
 
     mean: float
@@ -183,9 +184,7 @@ def skewness_test(
         return abs(lo + hi - 2.0 * median) / (hi - lo) if hi > lo else 0.0
 
     if minimum is not None and maximum is not None and q1 is not None and q3 is not None:
-        stat = max(
-            2.65 * math.log(0.6 * n) / math.sqrt(n) * ratio(minimum, maximum), ratio(q1, q3)
-        )
+        stat = max(2.65 * math.log(0.6 * n) / math.sqrt(n) * ratio(minimum, maximum), ratio(q1, q3))
         crit, scenario = 3.0 / math.sqrt(n) - 40.0 / n**3, "c2"
     elif minimum is not None and maximum is not None:
         stat = ratio(minimum, maximum)
@@ -239,7 +238,8 @@ def estimate_mean_sd(
 
     The scenario is picked from what is present: range and IQR → C2, range only → C1, IQR only →
     C3. With all five numbers the SD is Shi 2020's (the default of metafor and R ``meta``), or
-    Wan 2014's average of the two with ``five_number_sd="wan2014"``. A reported mean or SD always wins over an estimate. The SD estimators need no median (a
+    Wan 2014's average of the two with ``five_number_sd="wan2014"``. A reported mean or SD
+    always wins over an estimate. The SD estimators need no median (a
     "mean 12, range 4-20" study gets a Wan C1 SD); the mean estimators do.
 
     Raises ValueError naming the problem when n < 2, a pair (minimum/maximum, q1/q3) is half
@@ -250,9 +250,7 @@ def estimate_mean_sd(
     if wan_constants not in ("formula", "table"):
         raise ValueError(f"wan_constants must be 'formula' or 'table', got {wan_constants!r}")
     if five_number_sd not in ("shi2020", "wan2014"):
-        raise ValueError(
-            f"five_number_sd must be 'shi2020' or 'wan2014', got {five_number_sd!r}"
-        )
+        raise ValueError(f"five_number_sd must be 'shi2020' or 'wan2014', got {five_number_sd!r}")
     _check_inputs(
         {
             "median": median,
