@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from scipy.stats import t as student_t
+
 from extractors.types import PValue, ResultPair, SampleSize, Spread, Statistic, TestStatistic
 from itb_evidence.process import process_records
 from itb_evidence.pubmed.parse import parse_records
@@ -41,11 +43,15 @@ def mas_result(
 ) -> ResultPair:
     where = prov("from 3 (IQR 3-3.25) to 1 (IQR 1-1.25; p = 0.046)", "result.from_to")
     test = TestStatistic("t", t, (n - 1,)) if t is not None else None
+    p_value = PValue("<", 0.05, MAS, prov("p = 0.046", "pvalue.eq"))
+    if t is not None:  # the exact two-sided p of that paired t, as the paper would print it
+        exact = float(f"{2 * float(student_t.sf(abs(t), n - 1)):.2g}")
+        p_value = PValue("=", exact, MAS, prov("p = 0.046", "pvalue.eq"))
     return ResultPair(
         MAS,
         Statistic("mean", pre[0], Spread("sd", sd=pre[1])),
         Statistic("mean", post[0], Spread("sd", sd=post[1])),
-        PValue("<", 0.05, MAS, prov("p = 0.046", "pvalue.eq")),
+        p_value,
         where,
         test=test,
     )
