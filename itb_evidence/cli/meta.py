@@ -98,8 +98,8 @@ def meta_command(
     results = analyse(
         rows,
         outcome=outcome,
-        measure=measure.value,  # type: ignore[arg-type]
-        method=method.value,  # type: ignore[arg-type]
+        measure=measure.value,
+        method=method.value,
         hartung_knapp=hartung_knapp,
         ri=ri,
     )

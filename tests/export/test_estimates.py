@@ -258,8 +258,8 @@ def test_impossible_inputs_raise_clear_errors(kwargs: dict[str, object], message
 # --- Shi 2020 five-number SD and Shi 2023 skewness test -------------------------------------------
 def ref_sd_shi_meta_form(a: float, q1: float, q3: float, b: float, n: int) -> float:
     """R ``meta``'s algebraic form of Shi 2020 eq. (11): θ₁ and θ₂ instead of weights."""
-    theta1 = (2 + 0.14 * n**0.6) * PHI_INV((n - 0.375) / (n + 0.25))
-    theta2 = (2 + 2 / (0.07 * n**0.6)) * PHI_INV((0.75 * n - 0.125) / (n + 0.25))
+    theta1 = (2 + 0.14 * math.pow(n, 0.6)) * PHI_INV((n - 0.375) / (n + 0.25))
+    theta2 = (2 + 2 / (0.07 * math.pow(n, 0.6))) * PHI_INV((0.75 * n - 0.125) / (n + 0.25))
     return (b - a) / theta1 + (q3 - q1) / theta2
 
 

@@ -40,12 +40,13 @@ def exported(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
 
 def test_ni_ri_pi_columns(exported: tuple[Path, pd.DataFrame]) -> None:
     path, _ = exported
-    df = pd.read_csv(path, dtype={"pmid": str}).set_index("pmid")
+    df = pd.read_csv(path, dtype={"pmid": str})
+    rows = {str(r["pmid"]): r for r in df.to_dict("records")}
     assert list(df["ni"]) == [10, 24, 15] and (df["ni"] == df["n"]).all()
-    assert df.loc["501", "ri"] == 0.5 and df.loc["501", "ri_source"] == "assumed"
-    assert df.loc["502", "ri_source"] == "paired t" and 0 < df.loc["502", "ri"] < 1
-    assert pd.isna(df.loc["501", "pi"])  # p < 0.05 is no exact p of a paired t
-    assert df.loc["502", "pi"] < 0  # post - pre is negative: the p carries that sign
+    assert rows["501"]["ri"] == 0.5 and rows["501"]["ri_source"] == "assumed"
+    assert rows["502"]["ri_source"] == "paired t" and 0 < rows["502"]["ri"] < 1
+    assert pd.isna(rows["501"]["pi"])  # p < 0.05 is no exact p of a paired t
+    assert rows["502"]["pi"] < 0  # post - pre is negative: the p carries that sign
     assert df["meta_note"].isna().all()
     assert set(df["pre_sd_method"]) == {"reported"}
 

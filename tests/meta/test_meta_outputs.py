@@ -7,7 +7,6 @@ import io
 import json
 from pathlib import Path
 
-import lxml.html
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -17,6 +16,7 @@ from itb_evidence.curate import Correction, add_correction
 from itb_evidence.export.meta_estimates import write_meta
 from itb_evidence.report.render import render_report
 from tests.meta.fixtures import MAS, SEED_PMID, mas_store, snapshot_store
+from tests.support.report_fixtures import nodes, parse_html
 
 
 @pytest.fixture
@@ -83,27 +83,27 @@ def test_report_draws_a_forest_plot_linked_to_the_studies(db: Path) -> None:
 
     with EvidenceStore(db) as store:
         add_correction(store, Correction("503", "outcome", "reject", "x", "ben", outcome=MAS))
-        doc = lxml.html.fromstring(render_report(store))
-    (section,) = doc.xpath('//section[@id="meta-analysis"]')
-    (forest,) = section.xpath('.//div[@class="forest"]')
+        doc = parse_html(render_report(store))
+    (section,) = nodes(doc, '//section[@id="meta-analysis"]')
+    (forest,) = nodes(section, './/div[@class="forest"]')
     assert forest.get("data-outcome") == MAS
-    rows = forest.xpath('.//*[local-name()="g"][contains(@class, "forest-row")]')
+    rows = nodes(forest, './/*[local-name()="g"][contains(@class, "forest-row")]')
     assert len(rows) == 2  # the rejected study is not a row
-    links = forest.xpath('.//*[local-name()="a"]/@href')
+    links = [a.get("href") for a in nodes(forest, './/*[local-name()="a"]')]
     assert sorted(links) == ["#study-501", "#study-502"]
-    tips = [r.xpath('./*[local-name()="title"]')[0].text for r in rows]
+    tips = [nodes(r, './*[local-name()="title"]')[0].text or "" for r in rows]
     assert all("from 3 (IQR 3-3.25) to 1" in t for t in tips)  # the source span as written
-    assert forest.xpath('.//*[local-name()="polygon"][@class="diamond"]')
-    assert forest.xpath('.//*[local-name()="line"][@class="pi"]')
+    assert nodes(forest, './/*[local-name()="polygon"][@class="diamond"]')
+    assert nodes(forest, './/*[local-name()="line"][@class="pi"]')
     text = forest.text_content()
     assert "Not pooled: Doe J 2020 (PMID 503): rejected by a curator" in text
 
 
 def test_snapshot_report_and_files_say_why_nothing_is_pooled(tmp_path: Path) -> None:
     with snapshot_store(tmp_path / "s.duckdb") as store:
-        doc = lxml.html.fromstring(render_report(store))
+        doc = parse_html(render_report(store))
         files = write_meta(store, tmp_path / "out")
-    forests = doc.xpath('//section[@id="meta-analysis"]//div[@class="forest"]')
+    forests = nodes(doc, '//section[@id="meta-analysis"]//div[@class="forest"]')
     assert [f.get("data-outcome") for f in forests] == [
         "Modified Ashworth Scale",
         "Modified Rankin Scale",
@@ -111,7 +111,7 @@ def test_snapshot_report_and_files_say_why_nothing_is_pooled(tmp_path: Path) -> 
         "Rivermead Mobility Index",
     ]
     for f in forests:
-        assert not f.xpath('.//*[local-name()="svg"]')
+        assert not nodes(f, './/*[local-name()="svg"]')
         assert "0 studies with usable numbers: not pooled (needs 2)" in f.text_content()
         assert f"Pucks-Faes E 2019 (PMID {SEED_PMID}):" in f.text_content()
         assert "skewed (Shi 2023 C3" in f.text_content()
