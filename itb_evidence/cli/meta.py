@@ -87,13 +87,21 @@ def meta_command(
     with the reason (so are the study rows left out). Effects are oriented so that a positive
     value is an improvement where the outcome's direction is known.
     """
-    from itb_evidence.cli.main import _open_store
+    import duckdb
+
     from itb_evidence.curate import curated_tables
     from itb_evidence.meta.analysis import analyse, effects_table, format_results, pooled_table
     from itb_evidence.meta.studies import study_rows
+    from itb_evidence.store.store import EvidenceStore, StoreBusyError
 
-    with _open_store(db, read_only=True) as store:
-        tables = curated_tables(store)
+    try:
+        with EvidenceStore(db, read_only=True) as store:
+            tables = curated_tables(store)
+    except StoreBusyError as exc:
+        raise UserError(str(exc)) from exc
+    except duckdb.Error as exc:  # not a DuckDB file, ... (as `export` and `report` say it)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"--db {db}: cannot open the store: {first}") from exc
     rows = study_rows(tables["studies"], tables["outcomes"])
     results = analyse(
         rows,
