@@ -25,6 +25,7 @@ from extractors import EXTRACTOR_VERSION
 from flows.hooks import notify_run_state
 from flows.retrieval import fetch_task, search_task
 from itb_evidence.export import tables as export_stage
+from itb_evidence.export.meta_estimates import write_meta
 from itb_evidence.export.prisma import render_prisma_svg
 from itb_evidence.process import ProcessedBatch, RecordFailure, process_records
 from itb_evidence.progress import say
@@ -101,7 +102,8 @@ def export_task(db: Path, out_dir: Path) -> list[str]:
             prisma_svg=render_prisma_svg(export_stage.prisma_from_store(store)),
             changes=changes_since_previous_run(store),
         )
-    return [str(f.path) for f in files] + [str(report)]
+        meta = write_meta(store, out_dir)
+    return [str(f.path) for f in files] + [str(report)] + [str(p) for p in meta]
 
 
 def _process(

@@ -33,6 +33,7 @@ from itb_evidence.cli.errors import (
     check_out_file,
     one_line,
 )
+from itb_evidence.cli.meta import meta_command
 from itb_evidence.settings import apply_prefect_defaults
 
 if TYPE_CHECKING:
@@ -499,6 +500,8 @@ app.command(
     "link into partitioned Parquet, in parallel (process pool, or Dask with --dask-address or "
     "--dask-local).",
 )(extract_corpus_command)
+
+app.command("meta", help=meta_command.__doc__)(meta_command)
 
 curate_app = typer.Typer(
     cls=OneLineErrors,

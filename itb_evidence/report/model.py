@@ -16,7 +16,18 @@ from markupsafe import Markup
 
 from itb_evidence.curate import curated_tables
 from itb_evidence.export.failures import FailedRecord, unresolved_failures
-from itb_evidence.report.plots import DosePoint, SlopeEnd, SlopeLine, dose_dot_plot, slope_panel
+from itb_evidence.meta.analysis import OutcomeMeta, analyse, describe
+from itb_evidence.meta.studies import study_rows
+from itb_evidence.report.plots import (
+    DosePoint,
+    ForestRow,
+    ForestSummary,
+    SlopeEnd,
+    SlopeLine,
+    dose_dot_plot,
+    forest_plot,
+    slope_panel,
+)
 from itb_evidence.report.spans import HighlightSpan, highlight
 from itb_evidence.report.views import (
     DAILY_UNITS_TO_UG,
@@ -64,6 +75,17 @@ class StudyView:
     needs_review: bool = False  # a correction's anchored text changed in a revised record
 
 
+@dataclass(frozen=True, slots=True)
+class ForestView:
+    """One outcome of the meta-analysis section: a forest plot, or why there is none."""
+
+    outcome: str
+    svg: Markup  # empty when fewer than two studies could be pooled
+    summary: str  # the pooled estimate, or the sentence saying why it was not pooled
+    sensitivity: list[str]
+    not_pooled: list[str]  # "study (PMID): reason" for every row left out
+
+
 @dataclass(slots=True)
 class ReportModel:
     included: list[StudyView]
@@ -73,6 +95,7 @@ class ReportModel:
     dose_not_plotted: list[str]
     outcome_panels: list[Markup]
     failed: list[FailedRecord] = field(default_factory=list)  # not retrieved or not processed
+    forests: list[ForestView] = field(default_factory=list)  # one per outcome with results
 
     @property
     def low_flag_count(self) -> int:
@@ -275,6 +298,63 @@ def _dose_points(studies: list[StudyView], rows: dict[str, Row]) -> tuple[str, l
     return dose_dot_plot(points), skipped
 
 
+def _forest_view(m: OutcomeMeta) -> ForestView:
+    """The forest plot of one outcome (main model), with source spans in each row's tooltip."""
+    not_pooled = [
+        f"{e.row.study} (PMID {e.row.pmid}): {e.reason}" for e in m.effects if not e.pooled
+    ]
+    summary = describe(f"{m.measure}, {m.orientation}", m.main, m.note)
+    if m.main is None:
+        return ForestView(m.outcome, Markup(), summary, [], not_pooled)
+    pooled = [e for e in m.pooled_effects if e.effect is not None and e.ri is not None]
+    weights = [1.0 / (e.effect.vi + m.main.tau2) for e in pooled if e.effect is not None]
+    total = sum(weights)
+    rows = []
+    for e, w in zip(pooled, weights, strict=True):
+        assert e.effect is not None and e.ri is not None
+        half = 1.959963984540054 * e.effect.vi**0.5
+        r = e.row
+        estimated = " · mean/SD estimated: " + r.methods if r.estimated else ""
+        rows.append(
+            ForestRow(
+                label=f"{r.study} (PMID {r.pmid})",
+                yi=e.effect.yi,
+                lo=e.effect.yi - half,
+                hi=e.effect.yi + half,
+                weight=w / total,
+                tooltip=(
+                    f"{r.study}, PMID {r.pmid}: {m.measure} {e.effect.yi:.3g} "
+                    f"[{e.effect.yi - half:.3g}, {e.effect.yi + half:.3g}], n = {r.n}, "
+                    f"ri = {e.ri.ri:.3g} ({e.ri.source}){estimated} · “{r.source_text}”"
+                ),
+                href=f"#study-{r.pmid}",
+                estimated=r.estimated,
+            )
+        )
+    p = m.main
+    svg = forest_plot(
+        m.outcome,
+        rows,
+        ForestSummary(
+            f"{p.method} (k = {p.k})",
+            p.estimate,
+            p.ci_lo,
+            p.ci_hi,
+            p.pi_lo,
+            p.pi_hi,
+            describe("pooled", p),
+        ),
+        axis_label=f"{m.measure} ({m.orientation})",
+    )
+    sens = [describe(s.label, s.pooled, s.note) for s in m.sensitivity]
+    return ForestView(m.outcome, Markup(svg), summary, sens, not_pooled)
+
+
+def forest_views(studies: pd.DataFrame, outcomes: pd.DataFrame) -> list[ForestView]:
+    """The meta-analysis section: every outcome with a pre→post result of an included study."""
+    return [_forest_view(m) for m in analyse(study_rows(studies, outcomes))]
+
+
 def load_report_model(store: EvidenceStore) -> ReportModel:
     """Everything the template needs, in reviewer order (year, then PMID)."""
     tables = curated_tables(store)  # curator corrections win over machine values here too
@@ -331,4 +411,5 @@ def load_report_model(store: EvidenceStore) -> ReportModel:
         dose_not_plotted=skipped,
         outcome_panels=panels,
         failed=unresolved_failures(store),
+        forests=forest_views(tables["studies"], tables["outcomes"]),
     )

@@ -222,3 +222,113 @@ def slope_panel(title: str, lines: Sequence[SlopeLine], *, width: int = 230) -> 
         out.append("</g>")
     out.append("</svg>")
     return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class ForestRow:
+    """One study of a forest plot: effect with its 95% CI; ``href`` links to the study's card."""
+
+    label: str
+    yi: float
+    lo: float
+    hi: float
+    weight: float  # relative weight in the pooled estimate, 0-1 (sets the square's size)
+    tooltip: str  # the numbers and the source span as written
+    href: str
+    estimated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ForestSummary:
+    label: str
+    estimate: float
+    lo: float
+    hi: float
+    pi_lo: float | None
+    pi_hi: float | None
+    tooltip: str
+
+
+def forest_plot(
+    title: str,
+    rows: Sequence[ForestRow],
+    pooled: ForestSummary,
+    *,
+    axis_label: str,
+    width: int = 660,
+) -> str:
+    """Forest plot: a square and CI per study, the pooled diamond, the prediction interval.
+
+    Squares are sized by weight; a hollow square marks a study whose mean or SD was estimated
+    (from a median, range or IQR). The dashed line under the diamond is the 95% prediction
+    interval; the vertical line is no change.
+    """
+    if not rows:
+        return ""
+    row_h, top, left, right = 22, 30, 210, 24
+    height = top + row_h * (len(rows) + 1) + 44
+    ends = [v for r in rows for v in (r.lo, r.hi)] + [pooled.lo, pooled.hi, 0.0]
+    ends += [v for v in (pooled.pi_lo, pooled.pi_hi) if v is not None]
+    ticks = nice_ticks(min(ends), max(ends), 6)
+    x_lo, x_hi = ticks[0], ticks[-1]
+
+    def x(v: float) -> float:
+        return left + (width - left - right) * (v - x_lo) / (x_hi - x_lo)
+
+    axis_y = top + row_h * (len(rows) + 1) + 6
+    out = [
+        f'<svg class="plot forest-plot" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}: forest plot">',
+        f"<title>{escape(title)}: forest plot</title>",
+        _text(left, 16, title, cls="panel-title"),
+    ]
+    for t in ticks:
+        out.append(
+            f'<line class="grid" x1="{x(t):.1f}" y1="{top - 6}" x2="{x(t):.1f}" y2="{axis_y}"/>'
+        )
+        out.append(
+            _text(
+                x(t),
+                axis_y + 14,
+                _fmt(t) if abs(t) >= 0.1 or t == 0 else f"{t:g}",
+                anchor="middle",
+                cls="tick",
+            )
+        )
+    out.append(
+        f'<line class="no-effect" x1="{x(0):.1f}" y1="{top - 6}" x2="{x(0):.1f}" y2="{axis_y}"/>'
+    )
+    out.append(_text((left + width - right) / 2, axis_y + 30, axis_label, anchor="middle"))
+    for i, r in enumerate(rows):
+        y = top + row_h * i + row_h / 2
+        side = 4 + 8 * math.sqrt(max(r.weight, 0.0))
+        cls = "forest-row estimated" if r.estimated else "forest-row"
+        out.append(
+            f'<a href="{escape(r.href)}"><g class="{cls}"><title>{escape(r.tooltip)}</title>'
+        )
+        label = r.label if len(r.label) <= 30 else r.label[:29] + "…"
+        out.append(_text(left - 8, y + 4, label, anchor="end", cls="row-label"))
+        out.append(
+            f'<line class="ci" x1="{x(r.lo):.1f}" y1="{y:.1f}" x2="{x(r.hi):.1f}" y2="{y:.1f}"/>'
+        )
+        out.append(
+            f'<rect class="study-box" x="{x(r.yi) - side / 2:.1f}" y="{y - side / 2:.1f}" '
+            f'width="{side:.1f}" height="{side:.1f}"/>'
+        )
+        out.append("</g></a>")
+    y = top + row_h * len(rows) + row_h / 2
+    out.append(f'<g class="forest-pooled"><title>{escape(pooled.tooltip)}</title>')
+    out.append(_text(left - 8, y + 4, pooled.label, anchor="end", cls="row-label"))
+    if pooled.pi_lo is not None and pooled.pi_hi is not None:
+        out.append(
+            f'<line class="pi" x1="{x(pooled.pi_lo):.1f}" y1="{y + 7:.1f}" '
+            f'x2="{x(pooled.pi_hi):.1f}" y2="{y + 7:.1f}"/>'
+        )
+    out.append(
+        f'<polygon class="diamond" points="{x(pooled.lo):.1f},{y:.1f} '
+        f"{x(pooled.estimate):.1f},{y - 6:.1f} {x(pooled.hi):.1f},{y:.1f} "
+        f'{x(pooled.estimate):.1f},{y + 6:.1f}"/>'
+    )
+    out.append("</g></svg>")
+    return "".join(out)

@@ -13,7 +13,13 @@ from statistics import NormalDist
 
 import pytest
 
-from itb_evidence.export.estimates import MeanSDEstimate, estimate_mean_sd, wan_eta, wan_xi
+from itb_evidence.export.estimates import (
+    MeanSDEstimate,
+    estimate_mean_sd,
+    skewness_test,
+    wan_eta,
+    wan_xi,
+)
 from itb_evidence.export.wan2014_tables import ETA_TABLE, XI_TABLE
 
 PHI_INV = NormalDist().inv_cdf
@@ -150,7 +156,9 @@ def test_c3_matches_formulas(n: int, a: float, q1: float, m: float, q3: float, b
 
 @pytest.mark.parametrize(("n", "a", "q1", "m", "q3", "b"), CASES)
 def test_c2_matches_formulas(n: int, a: float, q1: float, m: float, q3: float, b: float) -> None:
-    est = estimate_mean_sd(n=n, minimum=a, q1=q1, median=m, q3=q3, maximum=b)
+    est = estimate_mean_sd(
+        n=n, minimum=a, q1=q1, median=m, q3=q3, maximum=b, five_number_sd="wan2014"
+    )
     assert est.mean == pytest.approx(ref_mean_c2(a, q1, m, q3, b, n), rel=1e-12)
     assert est.sd == pytest.approx(ref_sd_c2(a, q1, q3, b, n), rel=1e-12)
     assert (est.mean_method, est.sd_method) == ("luo2018_c2", "wan2014_c2")
@@ -164,7 +172,9 @@ def test_c2_worked_numbers() -> None:
     # mean = 0.18872*7 + 0.56140*5.5 + 0.24988*5 = 5.6581
     # xi(20) = 2*Phi^-1(19.625/20.25) = 3.7365, eta(20) = 2*Phi^-1(14.875/20.25) = 1.2534
     # sd = (10/3.7365 + 3/1.2534)/2 = 2.5349
-    est = estimate_mean_sd(n=20, minimum=2, q1=4, median=5, q3=7, maximum=12)
+    est = estimate_mean_sd(
+        n=20, minimum=2, q1=4, median=5, q3=7, maximum=12, five_number_sd="wan2014"
+    )
     assert est.mean == pytest.approx(5.6581, abs=1e-4)
     assert est.sd == pytest.approx(2.5349, abs=1e-4)
 
@@ -243,3 +253,56 @@ def test_zero_spread_is_allowed_and_gives_zero_sd() -> None:
 def test_impossible_inputs_raise_clear_errors(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         estimate_mean_sd(**kwargs)  # type: ignore[arg-type]
+
+
+# --- Shi 2020 five-number SD and Shi 2023 skewness test -------------------------------------------
+def ref_sd_shi_meta_form(a: float, q1: float, q3: float, b: float, n: int) -> float:
+    """R ``meta``'s algebraic form of Shi 2020 eq. (11): θ₁ and θ₂ instead of weights."""
+    theta1 = (2 + 0.14 * math.pow(n, 0.6)) * PHI_INV((n - 0.375) / (n + 0.25))
+    theta2 = (2 + 2 / (0.07 * math.pow(n, 0.6))) * PHI_INV((0.75 * n - 0.125) / (n + 0.25))
+    return (b - a) / theta1 + (q3 - q1) / theta2
+
+
+@pytest.mark.parametrize(("n", "a", "q1", "m", "q3", "b"), CASES)
+def test_c2_default_is_shi2020_as_metafor_and_meta(
+    n: int, a: float, q1: float, m: float, q3: float, b: float
+) -> None:
+    est = estimate_mean_sd(n=n, minimum=a, q1=q1, median=m, q3=q3, maximum=b)
+    assert est.sd == pytest.approx(ref_sd_shi_meta_form(a, q1, q3, b, n), rel=1e-12)
+    assert est.mean == pytest.approx(ref_mean_c2(a, q1, m, q3, b, n), rel=1e-12)
+    assert (est.mean_method, est.sd_method) == ("luo2018_c2", "shi2020_c2")
+    # the tables never apply to Shi's weights (neither R package uses them there)
+    tabled = estimate_mean_sd(
+        n=n, minimum=a, q1=q1, median=m, q3=q3, maximum=b, wan_constants="table"
+    )
+    assert tabled.sd == est.sd and tabled.sd_method == "shi2020_c2"
+
+
+def test_shi_weight_moves_from_range_to_iqr_as_n_grows() -> None:
+    small = estimate_mean_sd(n=5, minimum=0, q1=4, median=5, q3=6, maximum=10)
+    large = estimate_mean_sd(n=5000, minimum=0, q1=4, median=5, q3=6, maximum=10)
+    range_only = estimate_mean_sd(n=5, minimum=0, median=5, maximum=10).sd
+    iqr_only = estimate_mean_sd(n=5000, q1=4, median=5, q3=6).sd
+    assert abs(small.sd - range_only) < abs(small.sd - iqr_only)  # w(5) = 0.84
+    assert abs(large.sd - iqr_only) < 0.05 * iqr_only  # w(5000) = 0.06
+
+
+def test_skewness_test_worked_numbers() -> None:
+    # PMID 31507512, modified Ashworth pre: median 3 (IQR 3-3.25), n = 7
+    # T = |3 + 3.25 - 6| / 0.25 = 1; critical = 2.65/sqrt(7) - 6/49 = 1.001606 - 0.122449 = 0.879157
+    t = skewness_test(n=7, q1=3, median=3, q3=3.25)
+    assert t is not None and t.scenario == "c3" and t.skewed
+    assert t.statistic == pytest.approx(1.0) and t.critical == pytest.approx(0.879157, abs=1e-6)
+    assert t.text == "skewed (Shi 2023 C3: T = 1 >= critical 0.879)"
+    # symmetric range: T = 0 < 1/ln(19) + 2.5/11
+    c1 = skewness_test(n=10, minimum=0, median=5, maximum=10)
+    assert c1 is not None and not c1.skewed
+    assert c1.critical == pytest.approx(1 / math.log(19) + 2.5 / 11)
+    # five numbers: the range part is scaled by 2.65 ln(0.6 n)/sqrt(n)
+    c2 = skewness_test(n=30, minimum=0, q1=4, median=5, q3=6, maximum=20)
+    assert c2 is not None and c2.scenario == "c2"
+    assert c2.statistic == pytest.approx(2.65 * math.log(18) / math.sqrt(30) * 0.5)
+    assert c2.critical == pytest.approx(3 / math.sqrt(30) - 40 / 30**3)
+    assert skewness_test(n=10, median=5) is None
+    flat = skewness_test(n=10, q1=2, median=2, q3=2)
+    assert flat is not None and flat.statistic == 0 and not flat.skewed

@@ -53,6 +53,9 @@ def test_summary_counts(demo_run: tuple[RefreshSummary, Path, Path]) -> None:
         "evidence.csv",
         "evidence.xlsx",
         "evidence_outcomes.csv",
+        "meta_pooled.csv",
+        "meta_studies.csv",
+        "meta_summary.txt",
         "report.html",
     ]
 

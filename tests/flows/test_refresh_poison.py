@@ -81,7 +81,15 @@ def test_a_poison_record_among_300_leaves_299_stored_and_1_failure(
     assert (run.status, run.found, run.fetched, run.failed) == ("completed", 300, 300, 1)
     assert run.finished_at is not None
     exported = sorted(Path(p).name for p in summary.exports)
-    assert exported == ["evidence.csv", "evidence.xlsx", "evidence_outcomes.csv", "report.html"]
+    assert exported == [
+        "evidence.csv",
+        "evidence.xlsx",
+        "evidence_outcomes.csv",
+        "meta_pooled.csv",
+        "meta_studies.csv",
+        "meta_summary.txt",
+        "report.html",
+    ]
     assert all(Path(p).stat().st_size > 0 for p in summary.exports)
     report = (out / "report.html").read_text(encoding="utf-8")
     assert POISON in report  # the report names the record it could not take
