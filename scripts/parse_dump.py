@@ -46,12 +46,14 @@ CONSTRUCTED = """<?xml version="1.0"?>
 <Pagination><StartPage>10</StartPage><EndPage>12</EndPage></Pagination>
 <ELocationID EIdType="doi"> </ELocationID><ELocationID EIdType="doi">10.1/e</ELocationID>
 <Abstract><AbstractText/><AbstractText Label=" " NlmCategory="">  </AbstractText>
-<AbstractText Label="A" NlmCategory="X"><b>one</b>\r\n two</AbstractText><AbstractText>t\u2009u</AbstractText>
+<AbstractText Label="A" NlmCategory="X"><b>one</b>\r\n two</AbstractText>
+<AbstractText>t\u2009u</AbstractText>
 <CopyrightInformation>(c) <i>C</i></CopyrightInformation></Abstract>
 <Affiliation>Legacy place.</Affiliation>
 <AuthorList CompleteYN="N"><Author><LastName>L</LastName><LastName>M</LastName><ForeName/>
 <Initials>I</Initials><Suffix>Jr</Suffix><Identifier Source="ORCID">0</Identifier></Author>
-<Author><CollectiveName>The <i>group</i></CollectiveName><AffiliationInfo><Affiliation>a</Affiliation>
+<Author><CollectiveName>The <i>group</i></CollectiveName>
+<AffiliationInfo><Affiliation>a</Affiliation>
 <Affiliation> </Affiliation><Identifier>x</Identifier></AffiliationInfo>
 <AffiliationInfo><Affiliation>b</Affiliation></AffiliationInfo></Author></AuthorList>
 <AuthorList Type="editors"><Author><LastName>Ed</LastName></Author></AuthorList>
@@ -77,19 +79,23 @@ CONSTRUCTED = """<?xml version="1.0"?>
 <PubMedPubDate PubStatus="accepted"><Month>5</Month></PubMedPubDate>
 <PubMedPubDate><Year>2001</Year></PubMedPubDate>
 <PubMedPubDate PubStatus="pubmed"><MedlineDate> 1998  Dec-1999 </MedlineDate></PubMedPubDate>
-</History><ArticleIdList><ArticleId IdType="doi"></ArticleId><ArticleId IdType="pmc">PMC1</ArticleId>
+</History><ArticleIdList><ArticleId IdType="doi"></ArticleId>
+<ArticleId IdType="pmc">PMC1</ArticleId>
 <ArticleId IdType="doi">10.1/a</ArticleId></ArticleIdList>
-<ReferenceList><Reference><ArticleIdList><ArticleId IdType="doi">10.9/ref</ArticleId></ArticleIdList>
+<ReferenceList><Reference>
+<ArticleIdList><ArticleId IdType="doi">10.9/ref</ArticleId></ArticleIdList>
 </Reference></ReferenceList></PubmedData></PubmedArticle>
 <PubmedArticle><MedlineCitation><PMID>99200002</PMID><Article><ArticleTitle>Dates</ArticleTitle>
 <Journal><JournalIssue><PubDate><MedlineDate>Winter 1999-2000</MedlineDate><Year>1999</Year>
-</PubDate></JournalIssue></Journal><ArticleDate DateType="Electronic"><Month>Aug</Month></ArticleDate>
+</PubDate></JournalIssue></Journal>
+<ArticleDate DateType="Electronic"><Month>Aug</Month></ArticleDate>
 <Pagination><MedlinePgn></MedlinePgn><StartPage>e5</StartPage></Pagination></Article>
 </MedlineCitation></PubmedArticle>
 <PubmedArticle><MedlineCitation><PMID Version="x">99200003</PMID></MedlineCitation></PubmedArticle>
 <PubmedArticle><MedlineCitation><PMID>12a</PMID></MedlineCitation></PubmedArticle>
 <PubmedArticle><MedlineCitation><Article/></MedlineCitation></PubmedArticle>
-<PubmedArticle><MedlineCitation><PMID>99200004</PMID><Article><ArticleTitle>An <i>&undeclared;</i> one
+<PubmedArticle><MedlineCitation><PMID>99200004</PMID><Article>
+<ArticleTitle>An <i>&undeclared;</i> one
 </ArticleTitle></Article></MedlineCitation></PubmedArticle>
 <PubmedArticle><MedlineCitation><PMID>99200010</PMID><Article><Journal><JournalIssue><PubDate>
 <Year>2001</Year><Month>&m;</Month></PubDate></JournalIssue></Journal></Article>
@@ -109,7 +115,8 @@ CONSTRUCTED = """<?xml version="1.0"?>
 <PubmedBookArticle><BookDocument><PMID Version="1">99200005</PMID>
 <ArticleIdList><ArticleId IdType="doi">10.1/book</ArticleId></ArticleIdList>
 <Book><Publisher><PublisherName> Press <i>P</i></PublisherName></Publisher>
-<BookTitle>Whole <sup>\u00ae</sup> book</BookTitle><PubDate><Year>1993</Year><Month>Jun</Month></PubDate>
+<BookTitle>Whole <sup>\u00ae</sup> book</BookTitle>
+<PubDate><Year>1993</Year><Month>Jun</Month></PubDate>
 <AuthorList><Author><LastName>Bookwriter</LastName></Author></AuthorList>
 <AuthorList Type="editors"><Author><LastName>Ed</LastName></Author></AuthorList></Book>
 <PublicationType>Review</PublicationType><Pagination><MedlinePgn>1-2</MedlinePgn></Pagination>
