@@ -15,6 +15,7 @@ what ``iterchildren("PMID")`` does: elements of that name in no namespace.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -55,7 +56,15 @@ _MONTHS = {
     )
     for name in names
 }
+_TWO_DIGITS = tuple(f"{number:02d}" for number in range(100))
 _FIRST_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+# The same MeSH terms recur in record after record ("Humans", "drug therapy"): their immutable
+# objects are shared rather than built again (a frozen dataclass costs more to build than to look
+# up). Bounded, so memory stays flat however many records stream through.
+_SHARED_MESH_TERMS = 4096
+_mesh_qualifier = functools.lru_cache(maxsize=_SHARED_MESH_TERMS)(MeshQualifier)
+_mesh_heading = functools.lru_cache(maxsize=_SHARED_MESH_TERMS)(MeshHeading)  # no qualifiers
 
 # Children of one element grouped by tag, in document order (comments and processing
 # instructions land under their factory-function "tags" and are never looked up).
@@ -324,26 +333,42 @@ def parse_authors(record: RecordLike) -> tuple[Author, ...]:
 def parse_author(author: etree._Element) -> Author:
     """One ``Author``: a person (names, initials) or a ``CollectiveName``, with affiliations.
 
-    The first element of each name tag counts, even when it is empty.
+    The first element of each name tag counts, even when it is empty. The first element of every
+    other tag (``Identifier``, ``Suffix``...) is flattened too, though its text is not kept, so an
+    entity reference in it fails the record (a childless element cannot hold one).
     """
-    names: dict[str, str | None] = {}
+    # Locals and flags rather than a dict of names: six authors a record make this a hot loop.
+    last_name = fore_name = initials = collective_name = None
+    seen_last = seen_fore = seen_initials = seen_collective = False
     affiliations: list[str] = []
+    other_tags: set[object] | None = None
     for child in author[:]:  # type: ignore[index]
         tag = child.tag
-        if tag == "AffiliationInfo":
+        if tag == "LastName":
+            if not seen_last:
+                last_name, seen_last = clean_text(child) or None, True
+        elif tag == "ForeName":
+            if not seen_fore:
+                fore_name, seen_fore = clean_text(child) or None, True
+        elif tag == "Initials":
+            if not seen_initials:
+                initials, seen_initials = clean_text(child) or None, True
+        elif tag == "AffiliationInfo":
             for affiliation in child[:]:  # type: ignore[index]
                 if affiliation.tag == "Affiliation" and (text := clean_text(affiliation)):
                     affiliations.append(text)
-        elif tag not in names:  # every first child is read: an entity in any of them fails
-            names[tag] = clean_text(child) or None
-    get = names.get  # positional arguments: measurably cheaper for a frozen dataclass
-    return Author(
-        get("LastName"),
-        get("ForeName"),
-        get("Initials"),
-        get("CollectiveName"),
-        tuple(affiliations),
-    )
+        elif tag == "CollectiveName":
+            if not seen_collective:
+                collective_name, seen_collective = clean_text(child) or None, True
+        else:
+            if other_tags is None:
+                other_tags = set()
+            if tag not in other_tags:
+                other_tags.add(tag)
+                if len(child):
+                    clean_text(child)
+    # positional arguments: measurably cheaper for a frozen dataclass
+    return Author(last_name, fore_name, initials, collective_name, tuple(affiliations))
 
 
 # ---- where and when -------------------------------------------------------------------------
@@ -391,26 +416,28 @@ def _pages(pagination: etree._Element | None) -> str | None:
 
 
 _DateFields = tuple[int | None, int | None, int | None, str | None]
+_DateTexts = tuple[str | None, str | None, str | None, str | None]
 
 
-def _date_fields(element: etree._Element | None) -> _DateFields | None:
-    """(year, month, day, MedlineDate) of a date element, or None when it gives no date.
-
-    When a child tag repeats, the last one counts.
-    """
-    if element is None:
-        return None
-    year_text = month_text = day_text = medline_date = None
+def _date_texts(element: etree._Element) -> _DateTexts:
+    """The raw (Year, Month, Day, MedlineDate) texts of a date element; a repeated tag's last."""
+    year = month = day = medline_date = None
     for child in element[:]:  # type: ignore[index]
         tag = child.tag
         if tag == "Year":
-            year_text = child.text
+            year = child.text
         elif tag == "Month":
-            month_text = child.text
+            month = child.text
         elif tag == "Day":
-            day_text = child.text
+            day = child.text
         elif tag == "MedlineDate":
             medline_date = child.text
+    return year, month, day, medline_date
+
+
+def _date_fields(texts: _DateTexts) -> _DateFields | None:
+    """(year, month, day, MedlineDate) of a date's texts, or None when they give no date."""
+    year_text, month_text, day_text, medline_date = texts
     if medline_date is not None and medline_date.strip():
         medline_date = " ".join(medline_date.split())
         match = _FIRST_YEAR.search(medline_date)
@@ -425,13 +452,26 @@ def _date_fields(element: etree._Element | None) -> _DateFields | None:
 
 def parse_date(element: etree._Element | None) -> PubDate | None:
     """A PubMed date element: Year/Month/Day, or free-text ``MedlineDate`` ("1998 Dec-1999 Jan")."""
-    fields = _date_fields(element)
+    fields = None if element is None else _date_fields(_date_texts(element))
     return None if fields is None else PubDate(*fields)
 
 
 def parse_date_iso(element: etree._Element | None) -> str | None:
     """``parse_date(element).iso()``, without building the PubDate."""
-    fields = _date_fields(element)
+    if element is None:
+        return None
+    texts = _date_texts(element)
+    year_text, month_text, day_text, medline_date = texts
+    # Fast path, the shape of nearly every PubMed date (a record's history has several): a
+    # 4-digit year, a month 1-12 and a day 1-99 in ASCII digits. Same text as the general path
+    # below, without its number formatting (which costs more than the rest of the date).
+    if medline_date is None and year_text and month_text and day_text and len(year_text) == 4:
+        digits = year_text + month_text + day_text
+        if digits.isascii() and digits.isdigit():
+            month_number, day_number = int(month_text), int(day_text)
+            if 1 <= month_number <= 12 and 1 <= day_number <= 99:
+                return f"{year_text}-{_TWO_DIGITS[month_number]}-{_TWO_DIGITS[day_number]}"
+    fields = _date_fields(texts)
     if fields is None:
         return None
     year, month, day, _ = fields
@@ -527,17 +567,16 @@ def parse_mesh(record: RecordLike) -> tuple[MeshHeading, ...]:
                 descriptor = child
             elif tag == "QualifierName":
                 major = child.get("MajorTopicYN") == "Y"
-                qualifiers.append(MeshQualifier(clean_text(child), child.get("UI"), major))
+                qualifiers.append(_mesh_qualifier(clean_text(child), child.get("UI"), major))
         if descriptor is None:
             continue
-        headings.append(
-            MeshHeading(
-                clean_text(descriptor),
-                descriptor.get("UI"),
-                descriptor.get("MajorTopicYN") == "Y",
-                tuple(qualifiers),
-            )
-        )
+        name = clean_text(descriptor)
+        ui = descriptor.get("UI")
+        major = descriptor.get("MajorTopicYN") == "Y"
+        if qualifiers:
+            headings.append(MeshHeading(name, ui, major, tuple(qualifiers)))
+        else:
+            headings.append(_mesh_heading(name, ui, major))
     return tuple(headings)
 
 

@@ -59,7 +59,10 @@ def clean_text(element: etree._Element | None) -> str:
         _collect(element, parts)
         raw = "".join(parts)
     else:
-        raw = element.text or ""
+        text = element.text
+        if text is None:
+            return ""
+        raw = text
     # Hot path (tens of calls per record): text with no line break, tab or double space is
     # already collapsed, so only its ends need trimming; four substring scans cost far less
     # than splitting it into words or running the regex.
