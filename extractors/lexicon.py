@@ -29,6 +29,9 @@ _ENTRY_KEYS = {
     "joint_qualified",
     "needs_finding",
     "note",
+    "domain",
+    "sources",
+    "short_forms",
 }
 
 
@@ -50,6 +53,11 @@ class LexiconEntry:
     negatable: bool = False  # "no complications" is not a reported outcome
     joint_qualified: bool = False  # "range of motion of the knee" -> "Knee range of motion"
     needs_finding: bool = False  # an outcome only where the sentence tests or compares it
+    domain: str = ""  # outcome vocabulary: spasticity, gait, pain, adverse events ...
+    sources: tuple[str, ...] = ()  # catalogue pages checked for the name (README: provenance)
+    # Short or generic forms ("Ashworth", "spasm score") that name this instrument only where the
+    # abstract names it in full too (extractors/references.py resolves them).
+    short_forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +104,16 @@ def _entry_from_dict(raw: dict[str, Any], where: str) -> LexiconEntry:
         negatable=bool(raw.get("negatable", False)),
         joint_qualified=bool(raw.get("joint_qualified", False)),
         needs_finding=bool(raw.get("needs_finding", False)),
+        domain=str(raw.get("domain", "")),
+        sources=_strings(raw.get("sources", ()), "sources", where),
+        short_forms=_strings(raw.get("short_forms", ()), "short_forms", where),
     )
+
+
+def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise LexiconError(f"{where}: {key!r} must be a list of strings")
+    return tuple(value)
 
 
 @cache
