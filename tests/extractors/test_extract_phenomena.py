@@ -6,7 +6,7 @@ import pytest
 
 from extractors import extract_study
 from extractors.abbreviations import find_abbreviations
-from extractors.engine import _standalone_uses
+from extractors.references import standalone_uses as _standalone_uses
 from extractors.pvalues import find_p_values
 from extractors.spans import all_provenances
 from extractors.types import StudyExtraction
