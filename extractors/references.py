@@ -99,20 +99,18 @@ def _defined_abbreviations(
 def _short_form_references(
     pipeline: Pipeline, text: str, found: list[Found], short: list[Found]
 ) -> list[Found]:
-    """Short forms that name an entry named in full earlier, or that stand in brackets."""
-    first_named: dict[str, int] = {}
-    for label, start, _, _ in found:
-        if pipeline.entries[label][0] == OUTCOMES:
-            first_named[label] = min(start, first_named.get(label, start))
+    """Short forms of an entry the abstract names in full (anywhere: guide rules N3, N4 name the
+    instrument from any mention in the abstract), or that stand in brackets."""
+    named = {f[0] for f in _longest_first(found) if pipeline.entries[f[0]][0] == OUTCOMES}
     out: list[Found] = []
     by_span: dict[tuple[int, int], list[str]] = {}
     for label, start, end, _ in short:
         by_span.setdefault((start, end), []).append(label)
     for (start, end), labels in by_span.items():
-        named = [lab for lab in labels if first_named.get(lab, len(text)) < start]
-        if named:
-            # The instrument named most recently before the short form.
-            target = max(named, key=lambda lab: _last_named_before(found, lab, start))
+        candidates = [lab for lab in labels if lab in named]
+        if candidates:
+            # The instrument named nearest the short form, before it if any.
+            target = min(candidates, key=lambda lab: _distance(found, lab, start))
             out.append((target, start, end, "outcome.reference_short_form"))
         elif _BRACKETED.search(text[max(0, start - 2) : start]) and text[end : end + 1] in ")]":
             target = min(labels, key=lambda lab: len(pipeline.entries[lab][1].canonical))
@@ -120,8 +118,19 @@ def _short_form_references(
     return out
 
 
-def _last_named_before(found: list[Found], label: str, position: int) -> int:
-    return max((f[1] for f in found if f[0] == label and f[1] < position), default=-1)
+def _longest_first(found: list[Found]) -> list[Found]:
+    """The matches left when overlaps go to the longest (within the outcome group)."""
+    kept: list[Found] = []
+    for f in sorted(set(found), key=lambda f: (f[1] - f[2], f[1])):
+        if not any(k[1] < f[2] and f[1] < k[2] for k in kept):
+            kept.append(f)
+    return kept
+
+
+def _distance(found: list[Found], label: str, position: int) -> tuple[int, int]:
+    before = [position - f[1] for f in found if f[0] == label and f[1] < position]
+    after = [f[1] - position for f in found if f[0] == label and f[1] >= position]
+    return (0, min(before)) if before else (1, min(after))
 
 
 def _generic_references(pipeline: Pipeline, text: str, found: list[Found]) -> list[Found]:
