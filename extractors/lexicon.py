@@ -27,6 +27,7 @@ _ENTRY_KEYS = {
     "route_by_unit",
     "negatable",
     "joint_qualified",
+    "muscle_qualified",
     "needs_finding",
     "note",
     "domain",
@@ -52,6 +53,7 @@ class LexiconEntry:
     route_by_unit: dict[str, str] = field(default_factory=dict)
     negatable: bool = False  # "no complications" is not a reported outcome
     joint_qualified: bool = False  # "range of motion of the knee" -> "Knee range of motion"
+    muscle_qualified: bool = False  # "soleus H-reflex amplitude" keeps its muscle (guide N9)
     needs_finding: bool = False  # an outcome only where the sentence tests or compares it
     domain: str = ""  # outcome vocabulary: spasticity, gait, pain, adverse events ...
     sources: tuple[str, ...] = ()  # catalogue pages checked for the name (README: provenance)
@@ -103,6 +105,7 @@ def _entry_from_dict(raw: dict[str, Any], where: str) -> LexiconEntry:
         route_by_unit=dict(raw.get("route_by_unit", {})),
         negatable=bool(raw.get("negatable", False)),
         joint_qualified=bool(raw.get("joint_qualified", False)),
+        muscle_qualified=bool(raw.get("muscle_qualified", False)),
         needs_finding=bool(raw.get("needs_finding", False)),
         domain=str(raw.get("domain", "")),
         sources=_strings(raw.get("sources", ()), "sources", where),

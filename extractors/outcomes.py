@@ -274,6 +274,19 @@ def _coordinated(
     return extra
 
 
+def _measurement_sites(text: str, matches: list[Match], muscles: list[Match]) -> dict[str, str]:
+    """Entry id -> the muscle written right before one of its mentions ("soleus H-reflex")."""
+    sites: dict[str, str] = {}
+    for m in matches:
+        if not m.entry.muscle_qualified or m.entry.id in sites:
+            continue
+        for muscle in muscles:
+            if muscle.end <= m.start and not text[muscle.end : m.start].strip():
+                sites[m.entry.id] = muscle.entry.canonical
+                break
+    return sites
+
+
 def _muscle_spasticity(text: str, muscles: list[Match]) -> list[OutcomeHit]:
     """ "rectus femoris (P=0.04) and gastrocnemius spasticity" -> two muscle-specific outcomes."""
     hits: list[OutcomeHit] = []
@@ -310,8 +323,16 @@ def find_outcomes(
     muscles = [m for m in matches if m.entry.kind == "muscle"]
     outcome_matches += _coordinated(text, outcome_matches, by_phrase)
     hits: list[OutcomeHit] = []
+    site_of = _measurement_sites(text, outcome_matches, muscles)
     for m in outcome_matches:
         rule_id = m.rule_id
+        if m.entry.id in site_of:
+            # Rule outcome.muscle_measure: a neurophysiological measure keeps the muscle it was
+            # recorded from ("soleus H-reflex amplitude"; guide N9), at every mention.
+            site = site_of[m.entry.id]
+            name = f"{site} {text[m.start : m.end]}"
+            hits.append(OutcomeHit(name, m.start, m.end, "outcome.muscle_measure", False))
+            continue
         if m.entry.needs_finding:
             found = _dose_finding(text, m, sentence_start(m.start))
             if found is None:
