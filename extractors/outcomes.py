@@ -359,7 +359,8 @@ def find_outcomes(
             continue
         if UNLEXICONED_LONG_FORM.search(long_form):
             pattern = re.compile(rf"(?<![\w-]){re.escape(abbreviation.short)}(?![A-Za-z0-9])")
-            uses = list(pattern.finditer(text, abbreviation.short_start))
+            # An abbreviation names its long form everywhere, before its definition too.
+            uses = list(pattern.finditer(text))
             if not _title_case(long_form) and not any(
                 MEASURE_FINDING.search(_sentence(text, at, sentence_start))
                 for at in [abbreviation.long_start, *(use.start() for use in uses)]

@@ -29,8 +29,6 @@ LEXICON_GROUP = {"exclusions.jsonl": OUTCOMES}
 GENERIC_REFERENCE = re.compile(
     r"\b(?:the|this|that|these)\s+(scale|test|index|questionnaire|inventory)s?\b", re.I
 )
-# A short form in brackets names its instrument: "spasm score (Penn)", "stiffness (Ashworth)".
-_BRACKETED = re.compile(r"^[(\[]\s*$")
 
 Found = tuple[str, int, int, str]  # entry id, start, end, rule id
 
@@ -112,7 +110,7 @@ def _short_form_references(
             # The instrument named nearest the short form, before it if any.
             target = min(candidates, key=lambda lab: _distance(found, lab, start))
             out.append((target, start, end, "outcome.reference_short_form"))
-        elif _BRACKETED.search(text[max(0, start - 2) : start]) and text[end : end + 1] in ")]":
+        elif text[:start].rstrip().endswith(("(", "[")) and text[end:].lstrip()[:1] in (")", "]"):
             target = min(labels, key=lambda lab: len(pipeline.entries[lab][1].canonical))
             out.append((target, start, end, "outcome.bracketed_short_form"))
     return out
