@@ -29,6 +29,7 @@ _ENTRY_KEYS = {
     "joint_qualified",
     "muscle_qualified",
     "needs_finding",
+    "free_text",
     "note",
     "domain",
     "sources",
@@ -55,6 +56,9 @@ class LexiconEntry:
     joint_qualified: bool = False  # "range of motion of the knee" -> "Knee range of motion"
     muscle_qualified: bool = False  # "soleus H-reflex amplitude" keeps its muscle (guide N9)
     needs_finding: bool = False  # an outcome only where the sentence tests or compares it
+    # A free-text measure ("Pain", "Quality of life", "Cobb angle"), not a named instrument: an
+    # outcome only where a result or a Methods statement says it was measured (guide O3).
+    free_text: bool = False
     domain: str = ""  # outcome vocabulary: spasticity, gait, pain, adverse events ...
     sources: tuple[str, ...] = ()  # catalogue pages checked for the name (README: provenance)
     # Short or generic forms ("Ashworth", "spasm score") that name this instrument only where the
@@ -107,6 +111,7 @@ def _entry_from_dict(raw: dict[str, Any], where: str) -> LexiconEntry:
         joint_qualified=bool(raw.get("joint_qualified", False)),
         muscle_qualified=bool(raw.get("muscle_qualified", False)),
         needs_finding=bool(raw.get("needs_finding", False)),
+        free_text=bool(raw.get("free_text", False)),
         domain=str(raw.get("domain", "")),
         sources=_strings(raw.get("sources", ()), "sources", where),
         short_forms=_strings(raw.get("short_forms", ()), "short_forms", where),

@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 from extractors.abbreviations import Abbreviation
 from extractors.finding_subjects import find_finding_subjects
 from extractors.lexicon import LexiconEntry
+from extractors.outcome_gate import gated
 
 # Events that did not happen, were avoided or are only a risk are not reported outcomes.
 NEGATION_BEFORE = re.compile(
@@ -324,6 +325,7 @@ def find_outcomes(
     outcome_matches += _coordinated(text, outcome_matches, by_phrase)
     hits: list[OutcomeHit] = []
     site_of = _measurement_sites(text, outcome_matches, muscles)
+    taken: list[tuple[Match, str]] = []
     for m in outcome_matches:
         rule_id = m.rule_id
         if m.entry.id in site_of:
@@ -340,6 +342,13 @@ def find_outcomes(
             rule_id = found
         if m.entry.negatable and _negated(text, m.start, sentence_start(m.start)):
             continue
+        taken.append((m, rule_id))
+    reported = {id(m) for m in gated(text, [m for m, _ in taken], sentence_start)}
+    # Generic mentions that the gate drops still cover their words (no free-text rule renames them).
+    not_reported = [(m.start, m.end) for m, _ in taken if id(m) not in reported]
+    for m, rule_id in taken:
+        if id(m) not in reported:
+            continue
         name = m.entry.canonical
         if m.entry.joint_qualified:
             for joint in joints:
@@ -353,6 +362,7 @@ def find_outcomes(
     hits += _muscle_spasticity(text, muscles)
     # Abbreviations whose long form is an unknown instrument ("Sitting Balance Scale (SBS)").
     covered = [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in excluded]
+    covered += not_reported
     for abbreviation in abbreviations:
         long_form = text[abbreviation.long_start : abbreviation.long_end]
         if any(s < abbreviation.long_end and abbreviation.long_start < e for s, e in covered):

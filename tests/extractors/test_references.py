@@ -69,12 +69,6 @@ def test_bracketed_short_form_names_its_instrument() -> None:
     assert _links(BRACKETED) == ["Ashworth Scale"]
 
 
-@pytest.mark.xfail(
-    reason="O6: the domain word before a bracketed instrument ('Spasticity scores') is still "
-    "listed as its own outcome; the bracketed name is resolved after the lexicon matches it "
-    "would have to replace",
-    strict=True,
-)
 def test_domain_before_a_bracketed_instrument_adds_no_entry() -> None:
     assert _names(BRACKETED) == ["Ashworth Scale"]
 
