@@ -30,6 +30,7 @@ _ENTRY_KEYS = {
     "muscle_qualified",
     "needs_finding",
     "free_text",
+    "classification",
     "note",
     "domain",
     "sources",
@@ -59,6 +60,9 @@ class LexiconEntry:
     # A free-text measure ("Pain", "Quality of life", "Cobb angle"), not a named instrument: an
     # outcome only where a result or a Methods statement says it was measured (guide O3).
     free_text: bool = False
+    # A grading that also describes who took part ("AIS grades A-D", a baseline EDSS): gated like
+    # a free-text measure (guide O4: baseline descriptors and classifications are not outcomes).
+    classification: bool = False
     domain: str = ""  # outcome vocabulary: spasticity, gait, pain, adverse events ...
     sources: tuple[str, ...] = ()  # catalogue pages checked for the name (README: provenance)
     # Short or generic forms ("Ashworth", "spasm score") that name this instrument only where the
@@ -112,6 +116,7 @@ def _entry_from_dict(raw: dict[str, Any], where: str) -> LexiconEntry:
         muscle_qualified=bool(raw.get("muscle_qualified", False)),
         needs_finding=bool(raw.get("needs_finding", False)),
         free_text=bool(raw.get("free_text", False)),
+        classification=bool(raw.get("classification", False)),
         domain=str(raw.get("domain", "")),
         sources=_strings(raw.get("sources", ()), "sources", where),
         short_forms=_strings(raw.get("short_forms", ()), "short_forms", where),

@@ -49,8 +49,14 @@ DASH_VARIANTS = ("\u2010", "\u2011", "\u2013", "\u2014")
 _SCORED_HEADS = ("scale", "index", "test", "questionnaire", "inventory", "measure", "profile")
 _HEAD_SWAPS = {"scale": "score", "score": "scale"}
 # American and British spellings of the same name ("visual analog scale", "10-meter walk test").
-_SPELLINGS = (("analogue", "analog"), ("metre", "meter"), ("behaviour", "behavior"),
-              ("ising", "izing"), ("isation", "ization"), ("paediatric", "pediatric"))
+_SPELLINGS = (
+    ("analogue", "analog"),
+    ("metre", "meter"),
+    ("behaviour", "behavior"),
+    ("ising", "izing"),
+    ("isation", "ization"),
+    ("paediatric", "pediatric"),
+)
 
 
 def _head_forms(phrase: str) -> list[str]:

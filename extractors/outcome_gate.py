@@ -59,7 +59,7 @@ FINDING = re.compile(
 )
 # ... or a Methods statement that it was measured (guide O3a).
 MEASURED = re.compile(
-    r"\b(?:assess\w*|measur\w*|evaluat\w*|record\w*|examin\w*|quantif\w*|rated|scored|tested|"
+    r"\b(?:assess\w*|measur\w*|evaluat\w*|recorded|recording|examin\w*|quantif\w*|rated|scored|tested|"
     r"monitored|documented|collected|outcomes?|endpoints?|analy[sz]\w*|compared|investigated|"
     r"determined|calculated|registered|underwent|submitted\s+to|defined|obtained|performed)\b",
     re.I,
@@ -114,13 +114,15 @@ CONSTRUCT_OF_NEXT = re.compile(
     re.I,
 )
 # - the complement of a measure named before it: "quality of movement of the spastic arm in
-#   performing common activities of daily living" (the activities are what was rated, not a measure);
+#   performing common activities of daily living" (the activities are what was rated);
 COMPLEMENT_OF_PREVIOUS = re.compile(
     r"^\s+(?:of|in|during|for|while|when)\s+"
     r"(?:(?!and\b|or\b|but\b|was\b|were\b|is\b|are\b|has\b|have\b|had\b|showed\b|increas|"
     r"decreas|improv|reduc|[^,;.()\[\]\s]+ed\b)[^,;.()\[\]\s]+\s+){0,6}$",
     re.I,
 )
+# - a restatement in brackets right after a measure: "H-reflex amplitude (Hmax/Mmax ratio)";
+APPOSITION_GAP = re.compile(r"\s*[(\[]\s*$")
 # - a claim of the conclusions (guide O4: only a result or a Methods statement counts).
 CONCLUSION_LABEL = re.compile(r"\b(?:conclusions?|interpretation|significance)\s*:", re.I)
 
@@ -208,11 +210,26 @@ def event_counted(
     )
 
 
+def _generic(entry: LexiconEntry) -> bool:
+    return entry.free_text or entry.classification
+
+
+def apposition_of_measure(text: str, mention: Mention, measures: Sequence[Mention]) -> bool:
+    """A generic measure in brackets right after another measure restates it: "Soleus H-reflex
+    amplitude (Hmax/Mmax ratio)" is one measure."""
+    return any(
+        other.end <= mention.start
+        and APPOSITION_GAP.match(text, other.end, mention.start) is not None
+        for other in measures
+        if other is not mention
+    )
+
+
 def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart) -> list[Mention]:
     """The mentions whose entry passes its gate (instruments always pass); a generic construct
     rated on the instrument named after it is dropped wherever it stands."""
     events = [m for m in mentions if m.entry.negatable]
-    instruments = [m for m in mentions if not (m.entry.negatable or m.entry.free_text)]
+    instruments = [m for m in mentions if not (m.entry.negatable or _generic(m.entry))]
     constructs = {
         id(m)
         for m in mentions
@@ -220,6 +237,7 @@ def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart)
         and (
             construct_of_instrument(text, m, instruments)
             or complement_of_measure(text, m, mentions)
+            or apposition_of_measure(text, m, mentions)
         )
     }
     passed: set[str] = set()
@@ -229,6 +247,6 @@ def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart)
         if m.entry.negatable:
             if event_counted(text, m, events, sentence_start):
                 passed.add(m.entry.id)
-        elif not m.entry.free_text or measure_taken(text, m.start, sentence_start):
+        elif not _generic(m.entry) or measure_taken(text, m.start, sentence_start):
             passed.add(m.entry.id)
     return [m for m in mentions if m.entry.id in passed and id(m) not in constructs]

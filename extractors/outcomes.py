@@ -285,7 +285,29 @@ def _measurement_sites(text: str, matches: list[Match], muscles: list[Match]) ->
             if muscle.end <= m.start and not text[muscle.end : m.start].strip():
                 sites[m.entry.id] = muscle.entry.canonical
                 break
+    # One recording site named once ("underwent soleus H-reflex testing ... The Hmax/Mmax ratio
+    # was higher") is the site of every measure of that recording; two sites decide nothing.
+    if len(set(sites.values())) == 1:
+        site = next(iter(sites.values()))
+        for m in matches:
+            if m.entry.muscle_qualified:
+                sites.setdefault(m.entry.id, site)
     return sites
+
+
+# "soleus H-reflex testing": the method, listed only when none of its variables is named (X-O1).
+METHOD_AFTER = re.compile(
+    r"\s+(?:testing|tests?|recordings?|studies|study|examinations?|measurements?)\b", re.I
+)
+
+
+def _methods_with_variables(text: str, matches: list[Match]) -> set[int]:
+    """Offsets of muscle-qualified method mentions when a variable of the method is named too."""
+    methods = {
+        m.start for m in matches if m.entry.muscle_qualified and METHOD_AFTER.match(text, m.end)
+    }
+    variables = [m for m in matches if m.entry.muscle_qualified and m.start not in methods]
+    return methods if variables else set()
 
 
 def _muscle_spasticity(text: str, muscles: list[Match]) -> list[OutcomeHit]:
@@ -325,15 +347,11 @@ def find_outcomes(
     outcome_matches += _coordinated(text, outcome_matches, by_phrase)
     hits: list[OutcomeHit] = []
     site_of = _measurement_sites(text, outcome_matches, muscles)
+    methods = _methods_with_variables(text, outcome_matches)
     taken: list[tuple[Match, str]] = []
     for m in outcome_matches:
         rule_id = m.rule_id
-        if m.entry.id in site_of:
-            # Rule outcome.muscle_measure: a neurophysiological measure keeps the muscle it was
-            # recorded from ("soleus H-reflex amplitude"; guide N9), at every mention.
-            site = site_of[m.entry.id]
-            name = f"{site} {text[m.start : m.end]}"
-            hits.append(OutcomeHit(name, m.start, m.end, "outcome.muscle_measure", False))
+        if m.start in methods:
             continue
         if m.entry.needs_finding:
             found = _dose_finding(text, m, sentence_start(m.start))
@@ -348,6 +366,12 @@ def find_outcomes(
     not_reported = [(m.start, m.end) for m, _ in taken if id(m) not in reported]
     for m, rule_id in taken:
         if id(m) not in reported:
+            continue
+        if m.entry.id in site_of:
+            # Rule outcome.muscle_measure: a neurophysiological measure keeps the muscle it was
+            # recorded from ("soleus H-reflex amplitude"; guide N9), at every mention.
+            name = f"{site_of[m.entry.id]} {text[m.start : m.end]}"
+            hits.append(OutcomeHit(name, m.start, m.end, "outcome.muscle_measure", False))
             continue
         name = m.entry.canonical
         if m.entry.joint_qualified:
@@ -452,12 +476,13 @@ def _sentence(text: str, position: int, sentence_start: Callable[[int], int]) ->
 
 
 # Rule outcome.covariate_dropped: a variable the analysis adjusts for ("after adjustment for BMI",
-# "controlling for age, sex and FIM") is a covariate of this study, so none of its mentions is an
+# "controlling for age, sex and FIM") or the groups are matched for ("matched for walking
+# ability") is a covariate of this study, so none of its mentions is an
 # outcome. The outcome's own baseline value ("adjusted for baseline Ashworth score") is exempt.
-COVARIATE_WORDS = ("adjust", "controll", "correct", "account")
+COVARIATE_WORDS = ("adjust", "controll", "correct", "account", "matched")
 COVARIATE_BEFORE = re.compile(
-    r"\b(?:adjust(?:ed|ing|ments?)|controll(?:ed|ing)|correct(?:ed|ing|ion)|account(?:ed|ing))"
-    r"\s+for\s+(?:(?:the\s+)?[\w\u2010-]+(?:\s+[\w\u2010-]+){0,2}"
+    r"\b(?:adjust(?:ed|ing|ments?)|controll(?:ed|ing)|correct(?:ed|ing|ion)|account(?:ed|ing)|"
+    r"matched)\s+(?:for|on)\s+(?:(?:the\s+)?[\w\u2010-]+(?:\s+[\w\u2010-]+){0,2}"
     r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+))*(?:the\s+)?$",
     re.I,
 )

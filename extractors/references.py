@@ -134,9 +134,7 @@ def _distance(found: list[Found], label: str, position: int) -> tuple[int, int]:
 def _generic_references(pipeline: Pipeline, text: str, found: list[Found]) -> list[Found]:
     """ "the scale" -> the nearest instrument named in full before it whose name ends so."""
     out: list[Found] = []
-    named = sorted(
-        (f for f in found if pipeline.entries[f[0]][0] == OUTCOMES), key=lambda f: f[1]
-    )
+    named = sorted((f for f in found if pipeline.entries[f[0]][0] == OUTCOMES), key=lambda f: f[1])
     if not named:
         return out
     for reference in GENERIC_REFERENCE.finditer(text, named[0][2]):

@@ -252,4 +252,4 @@ def test_eligibility_and_background_events_are_not_outcomes() -> None:
     )
     se = extract_study("t", "", abstract)
     got = [(o.name, o.prov.text) for o in se.outcome_measures]
-    assert got == [("Penn Spasm Frequency Scale", "Penn Spasm Frequency Scale")]
+    assert got == [("Penn Spasm Frequency Scale", "Penn Spasm Frequency Scale scores")]
