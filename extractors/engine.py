@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from spacy.tokens import Doc
-
-from extractors.abbreviations import Abbreviation, find_abbreviations
+from extractors.abbreviations import find_abbreviations
 from extractors.concept_patterns import concept_pattern_spans
 from extractors.context import FieldContext, build_context
 from extractors.doses import DoseHit, find_doses
