@@ -1,8 +1,8 @@
 """The one spaCy pipeline of the extractors, built once per process.
 
 ``spacy.blank("en")`` tokenizer, trimmed (``make_tokenizer``), and two PhraseMatchers over the
-lexicons (LOWER for names, ORTH for case-sensitive abbreviations). Sentences come from a regex
-splitter (context.py): measured, the sentencizer cost a third of the tokeniser's time.
+lexicons (LOWER for names and short forms, ORTH for case-sensitive abbreviations). Sentences come
+from a regex splitter (context.py): measured, the sentencizer cost a third of the tokeniser's time.
 Why PhraseMatcher and regexes rather than many Matcher patterns: Matcher cost grows with the
 pattern count (NOTES.md), PhraseMatcher cost barely does.
 """
@@ -32,16 +32,22 @@ GLUED_SENTENCE_INFIX = r"(?<=[A-Za-z0-9)\]])\.(?=[A-Z][a-z]+)"
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     nlp: Language
-    names: PhraseMatcher  # synonyms, case-insensitive
+    # Synonyms and short forms, case-insensitive, in one matcher (one pass over the doc).
+    names: PhraseMatcher
     abbreviations: PhraseMatcher  # abbreviations, case-sensitive
-    short_forms: PhraseMatcher  # forms that name an entry only by reference (references.py)
-    entries: dict[str, tuple[str, LexiconEntry]]  # entry id -> (lexicon file, entry)
+    # Match key -> (lexicon file, entry): entry ids, and the keys of short forms (below).
+    entries: dict[str, tuple[str, LexiconEntry]]
+    # Short-form match key -> its entry id: forms that name an entry only by reference
+    # ("Ashworth", "spasm score"; extractors/references.py decides).
+    short_form_keys: dict[str, str]
     by_phrase: dict[str, tuple[str, LexiconEntry]]  # lower-cased surface form -> entry
     title_itb: GatedPattern  # ITB concept terms, for titles (a regex: no tokenising needed)
     title_hsp: GatedPattern
     negatable_ids: frozenset[str]  # entries for events ("infection"), not instruments
 
 
+# Suffix of the match key under which an entry's short forms are added to the names matcher.
+SHORT_FORM_KEY = " (short form)"
 # Typeset names join words with other dashes than the lexicon's hyphen-minus: "Barry–Albright".
 DASH_VARIANTS = ("\u2010", "\u2011", "\u2013", "\u2014")
 # Surface-form rules for lexicon data (the data lists a name once; these write its variants):
@@ -133,8 +139,8 @@ def get_pipeline() -> Pipeline:
     nlp = make_tokenizer()
     names = PhraseMatcher(nlp.vocab, attr="LOWER")
     abbreviations = PhraseMatcher(nlp.vocab, attr="ORTH")
-    short_forms = PhraseMatcher(nlp.vocab, attr="LOWER")
     entries: dict[str, tuple[str, LexiconEntry]] = {}
+    short_form_keys: dict[str, str] = {}
     by_phrase: dict[str, tuple[str, LexiconEntry]] = {}
     for lexicon in LEXICON_FILES:
         for entry in load_entries(lexicon):
@@ -149,18 +155,27 @@ def get_pipeline() -> Pipeline:
             if entry.abbreviations:
                 abbreviations.add(entry.id, [nlp.make_doc(a) for a in entry.abbreviations])
             if entry.short_forms:
+                key = f"{entry.id}{SHORT_FORM_KEY}"
+                entries[key] = (lexicon, entry)
+                short_form_keys[key] = entry.id
                 forms = dict.fromkeys(v for s in entry.short_forms for v in surface_variants(s))
-                short_forms.add(entry.id, [nlp.make_doc(f) for f in forms])
+                names.add(key, [nlp.make_doc(f) for f in forms])
+    # The tokenizer caches at most ``max_cache_size`` (10,000) distinct strings, and the ~10,000
+    # pattern docs above filled it with lexicon words: no abstract word was cached any more and a
+    # second pass over the same abstracts tokenised 4x slower (measured: 195 vs 45 us/abstract).
+    # Setting the (empty) rules again is spaCy's public way to empty that cache.
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.rules = {}
     return Pipeline(
         nlp,
         names,
         abbreviations,
-        short_forms,
         entries,
+        short_form_keys,
         by_phrase,
         _concept_regex(entries, "itb"),
         _concept_regex(entries, "hsp"),
-        frozenset(entry_id for entry_id, (_, e) in entries.items() if e.negatable),
+        frozenset(e.id for _, e in entries.values() if e.negatable),
     )
 
 

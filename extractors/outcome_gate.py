@@ -142,13 +142,18 @@ def _clause_bounds(text: str, start: int, end: int, sentence: tuple[int, int]) -
     return clause_start, after.start() if after else sentence[1]
 
 
-def measure_taken(text: str, start: int, sentence_start: SentenceStart) -> bool:
-    """Guide O3: a finding or a Methods statement about the free-text measure at ``start``."""
+def measure_taken(
+    text: str, start: int, sentence_start: SentenceStart, conclusions_at: int | None = None
+) -> bool:
+    """Guide O3: a finding or a Methods statement about the free-text measure at ``start``
+    (``conclusions_at``: where the conclusions begin, ``conclusions_start(text)``)."""
     s_start, s_end = _sentence_bounds(text, start, sentence_start)
-    sentence = text[s_start:s_end]
-    if _aim(text, s_start, sentence) or DESCRIBED_PATIENTS.search(text, max(0, start - 80), start):
+    if s_start >= (conclusions_start(text) if conclusions_at is None else conclusions_at):
         return False
-    if _in_conclusions(text, s_start):
+    if DESCRIBED_PATIENTS.search(text, max(0, start - 80), start):
+        return False
+    sentence = text[s_start:s_end]
+    if _aim(text, s_start, sentence):
         return False
     return bool(FINDING.search(sentence) or MEASURED.search(sentence) or VALUE.search(sentence))
 
@@ -160,10 +165,10 @@ def _aim(text: str, sentence_start: int, sentence: str) -> bool:
     )
 
 
-def _in_conclusions(text: str, position: int) -> bool:
-    return "onclusion" in text and any(
-        True for _ in CONCLUSION_LABEL.finditer(text, max(0, position - 2000), position + 20)
-    )
+def conclusions_start(text: str) -> int:
+    """Offset of the conclusions label ("Conclusions:"), or the end of the text."""
+    found = CONCLUSION_LABEL.search(text) if "onclusion" in text else None
+    return found.start() if found else len(text)
 
 
 def construct_of_instrument(text: str, mention: Mention, instruments: Sequence[Mention]) -> bool:
@@ -218,7 +223,7 @@ def apposition_of_measure(text: str, mention: Mention, measures: Sequence[Mentio
     """A generic measure in brackets right after another measure restates it: "Soleus H-reflex
     amplitude (Hmax/Mmax ratio)" is one measure."""
     return any(
-        other.end <= mention.start
+        0 <= mention.start - other.end <= 3
         and APPOSITION_GAP.match(text, other.end, mention.start) is not None
         for other in measures
         if other is not mention
@@ -228,6 +233,9 @@ def apposition_of_measure(text: str, mention: Mention, measures: Sequence[Mentio
 def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart) -> list[Mention]:
     """The mentions whose entry passes its gate (instruments always pass); a generic construct
     rated on the instrument named after it is dropped wherever it stands."""
+    if not any(m.entry.negatable or _generic(m.entry) for m in mentions):
+        return list(mentions)
+    conclusions_at = conclusions_start(text)
     events = [m for m in mentions if m.entry.negatable]
     instruments = [m for m in mentions if not (m.entry.negatable or _generic(m.entry))]
     constructs = {
@@ -247,6 +255,6 @@ def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart)
         if m.entry.negatable:
             if event_counted(text, m, events, sentence_start):
                 passed.add(m.entry.id)
-        elif not _generic(m.entry) or measure_taken(text, m.start, sentence_start):
+        elif not _generic(m.entry) or measure_taken(text, m.start, sentence_start, conclusions_at):
             passed.add(m.entry.id)
     return [m for m in mentions if m.entry.id in passed and id(m) not in constructs]

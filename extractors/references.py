@@ -30,6 +30,8 @@ GENERIC_REFERENCE = re.compile(
     r"\b(?:the|this|that|these)\s+(scale|test|index|questionnaire|inventory)s?\b", re.I
 )
 
+GENERIC_HEADS = ("scale", "test", "index", "questionnaire", "inventory")
+
 Found = tuple[str, int, int, str]  # entry id, start, end, rule id
 
 
@@ -99,7 +101,14 @@ def _short_form_references(
 ) -> list[Found]:
     """Short forms of an entry the abstract names in full (anywhere: guide rules N3, N4 name the
     instrument from any mention in the abstract), or that stand in brackets."""
-    named = {f[0] for f in _longest_first(found) if pipeline.entries[f[0]][0] == OUTCOMES}
+    if not short:
+        return []
+    wanted = {s[0] for s in short}
+    named = {
+        f[0]
+        for f in found
+        if f[0] in wanted and pipeline.entries[f[0]][0] == OUTCOMES and _not_inside_longer(f, found)
+    }
     out: list[Found] = []
     by_span: dict[tuple[int, int], list[str]] = {}
     for label, start, end, _ in short:
@@ -110,19 +119,24 @@ def _short_form_references(
             # The instrument named nearest the short form, before it if any.
             target = min(candidates, key=lambda lab: _distance(found, lab, start))
             out.append((target, start, end, "outcome.reference_short_form"))
-        elif text[:start].rstrip().endswith(("(", "[")) and text[end:].lstrip()[:1] in (")", "]"):
+        elif text[max(0, start - 8) : start].rstrip().endswith(("(", "[")) and text[
+            end : end + 8
+        ].lstrip()[:1] in (")", "]"):
             target = min(labels, key=lambda lab: len(pipeline.entries[lab][1].canonical))
             out.append((target, start, end, "outcome.bracketed_short_form"))
     return out
 
 
-def _longest_first(found: list[Found]) -> list[Found]:
-    """The matches left when overlaps go to the longest (within the outcome group)."""
-    kept: list[Found] = []
-    for f in sorted(set(found), key=lambda f: (f[1] - f[2], f[1])):
-        if not any(k[1] < f[2] and f[1] < k[2] for k in kept):
-            kept.append(f)
-    return kept
+def _not_inside_longer(f: Found, found: list[Found]) -> bool:
+    """No longer match (or an as long one further left) overlaps ``f``: an "Ashworth Scale"
+    inside "Modified Ashworth Scale" is not a naming of the Ashworth Scale."""
+    length = f[2] - f[1]
+    return not any(
+        g[1] < f[2]
+        and f[1] < g[2]
+        and (g[2] - g[1] > length or (g[2] - g[1] == length and g[1] < f[1]))
+        for g in found
+    )
 
 
 def _distance(found: list[Found], label: str, position: int) -> tuple[int, int]:
@@ -134,16 +148,21 @@ def _distance(found: list[Found], label: str, position: int) -> tuple[int, int]:
 def _generic_references(pipeline: Pipeline, text: str, found: list[Found]) -> list[Found]:
     """ "the scale" -> the nearest instrument named in full before it whose name ends so."""
     out: list[Found] = []
-    named = sorted((f for f in found if pipeline.entries[f[0]][0] == OUTCOMES), key=lambda f: f[1])
+    named = sorted(
+        (
+            (f, pipeline.entries[f[0]][1].canonical.lower())
+            for f in found
+            if pipeline.entries[f[0]][0] == OUTCOMES
+        ),
+        key=lambda named_f: named_f[0][1],
+    )
+    named = [(f, canonical) for f, canonical in named if canonical.endswith(GENERIC_HEADS)]
     if not named:
         return out
-    for reference in GENERIC_REFERENCE.finditer(text, named[0][2]):
+    for reference in GENERIC_REFERENCE.finditer(text, named[0][0][2]):
         head = reference.group(1).lower()
         before = [
-            f
-            for f in named
-            if f[2] <= reference.start()
-            and pipeline.entries[f[0]][1].canonical.lower().endswith(head)
+            f for f, canonical in named if f[2] <= reference.start() and canonical.endswith(head)
         ]
         if before:
             out.append(
@@ -161,11 +180,12 @@ def lexicon_matches(
     ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds it token by token."""
     # Token -> character offsets for the matched tokens only: ``doc.to_array(...).tolist()``
     # over every token cost more than tokenising (measured), and matches are few.
-    found = _spans(doc, [*pipeline.names(doc), *pipeline.abbreviations(doc)], None)
+    spans = _spans(doc, [*pipeline.names(doc), *pipeline.abbreviations(doc)], None)
+    short_of = pipeline.short_form_keys
+    found = [f for f in spans if f[0] not in short_of]
+    short = [(short_of[f[0]], f[1], f[2], f[3]) for f in spans if f[0] in short_of]
     found = _defined_abbreviations(pipeline, text, found, abbreviations)
-    references = _short_form_references(
-        pipeline, text, found, _spans(doc, list(pipeline.short_forms(doc)), "short")
-    )
+    references = _short_form_references(pipeline, text, found, short)
     if "the " in text or "this " in text or "these " in text or "that " in text:
         references += _generic_references(pipeline, text, found)
     # Overlaps are resolved within a lexicon group only: "intrathecal baclofen" is both a drug
