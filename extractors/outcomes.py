@@ -382,7 +382,9 @@ def find_outcomes(
                 ):
                     name = f"{joint.entry.canonical} range of motion"
                     break
-        hits.append(OutcomeHit(name, m.start, m.end, rule_id, True))
+        # A free-text measure ("Cobb angle", "Pain") keeps its normalised name from the
+        # vocabulary but is not a catalogued instrument: in_lexicon False, as the issue asks.
+        hits.append(OutcomeHit(name, m.start, m.end, rule_id, not m.entry.free_text))
     hits += _muscle_spasticity(text, muscles)
     # Abbreviations whose long form is an unknown instrument ("Sitting Balance Scale (SBS)").
     covered = [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in excluded]

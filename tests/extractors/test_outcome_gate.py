@@ -135,3 +135,14 @@ def test_restated_measure_takes_the_link() -> None:
 def test_former_free_text_measures_keep_their_links(text: str, link: str) -> None:
     assert link in _names(text)
     assert _links(text) == [link]
+
+
+def test_free_text_measures_are_not_marked_as_lexicon_instruments() -> None:
+    se = extract_study(
+        "t",
+        "",
+        "Constant pain decreased in 8 of 10 patients, the Cobb angle increased from 20 to 35 "
+        "degrees (p = 0.02) and the Modified Ashworth Scale fell from 3 to 2.",
+    )
+    got = {o.name: o.in_lexicon for o in se.outcome_measures}
+    assert got == {"Constant pain": False, "Cobb angle": False, "Modified Ashworth Scale": True}
