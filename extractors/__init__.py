@@ -2,6 +2,6 @@
 mentions with provenance out. No I/O, no network, no Prefect.
 """
 
-from extractors.engine import EXTRACTOR_VERSION, extract_study
+from extractors.engine import EXTRACTOR_VERSION, extract_study, measures_named
 
-__all__ = ["EXTRACTOR_VERSION", "extract_study"]
+__all__ = ["EXTRACTOR_VERSION", "extract_study", "measures_named"]

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from spacy.tokens import Doc
-
-from extractors.abbreviations import Abbreviation, find_abbreviations
+from extractors.abbreviations import find_abbreviations
 from extractors.concept_patterns import concept_pattern_spans
 from extractors.confidence import assign_confidence
 from extractors.doses import find_doses, may_have_dose
@@ -30,6 +28,7 @@ from extractors.link import (
 from extractors.nlp import Pipeline, get_pipeline
 from extractors.outcomes import Match, find_outcomes
 from extractors.pvalues import PValueHit, find_p_values
+from extractors.references import lexicon_matches
 from extractors.results import (
     NO_CONVENTIONS,
     PAIR_CUES,
@@ -72,86 +71,10 @@ EXTRACTOR_VERSION = "extractors-0.7.0"
 # squared (a few seconds at 100,000 characters, benchmarks/extract_memory.py).
 MAX_FIELD_CHARS = 100_000
 BACLOFEN_WORD = re.compile(r"\bbaclofen\b", re.I)
-LEXICON_GROUP = {"exclusions.jsonl": "outcomes.jsonl"}
 DECIMALS = re.compile(r"[.\u00b7,](\d+)")
 BACKGROUND_SECTIONS = frozenset(
     {"background", "introduction", "context", "rationale", "background and purpose"}
 )
-
-
-def _standalone_uses(text: str, short: str) -> list[tuple[int, int]]:
-    """Every use of an abbreviation not glued to a word ("MAS" but not "MASS" or "pre-MAS").
-
-    A ``str.find`` scan: each abstract defines its own abbreviations, so a compiled regex per
-    abbreviation missed the ``re`` cache on every new abstract (measured, 5% of extraction)."""
-    uses: list[tuple[int, int]] = []
-    start = text.find(short)
-    while start != -1:
-        end = start + len(short)
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        if not (before == "-" or before == "_" or before.isalnum()) and not (
-            after.isascii() and after.isalnum()
-        ):
-            uses.append((start, end))
-        start = text.find(short, start + 1)
-    return uses
-
-
-def _lexicon_matches(
-    pipeline: Pipeline, doc: Doc, text: str, abbreviations: list[Abbreviation]
-) -> list[Match]:
-    """Phrase-matcher hits plus abstract-defined abbreviations, overlaps resolved longest-first.
-
-    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds it token by token."""
-    raw = [*pipeline.names(doc), *pipeline.abbreviations(doc)]
-    found: list[tuple[str, int, int]] = []
-    if raw:
-        # Token -> character offsets for the matched tokens only: ``doc.to_array(...).tolist()``
-        # over every token cost more than tokenising (measured), and matches are few.
-        strings = doc.vocab.strings
-        for match_id, start, end in raw:
-            last = doc[end - 1]
-            found.append((strings[match_id], doc[start].idx, last.idx + len(last)))
-    resolved: dict[str, str | None] = {}
-    for abbreviation in abbreviations:
-        overlapping = [
-            f for f in found if f[1] < abbreviation.long_end and abbreviation.long_start < f[2]
-        ]
-        target = (
-            max(overlapping, key=lambda f: (f[2] == abbreviation.long_end, f[2] - f[1]))[0]
-            if overlapping
-            else None
-        )
-        resolved.setdefault(abbreviation.short, target)
-    if resolved:
-        # Drop lexicon abbreviations the abstract defines as something else.
-        found = [
-            f
-            for f in found
-            if not (
-                text[f[1] : f[2]] in resolved
-                and resolved[text[f[1] : f[2]]] != f[0]
-                and text[f[1] : f[2]] in pipeline.entries[f[0]][1].abbreviations
-            )
-        ]
-    for short, target in resolved.items():
-        if target is None:
-            continue
-        found += [(target, start, end) for start, end in _standalone_uses(text, short)]
-    # Overlaps are resolved within a lexicon group only: "intrathecal baclofen" is both a drug
-    # mention (for doses) and an ITB concept (for the study flag). Longest first, then leftmost.
-    matches: list[Match] = []
-    taken: dict[str, list[tuple[int, int]]] = {}
-    for label, start, end in sorted(set(found), key=lambda f: (f[1] - f[2], f[1])):
-        lexicon, entry = pipeline.entries[label]
-        group = taken.setdefault(LEXICON_GROUP.get(lexicon, lexicon), [])
-        if any(s < end and start < e for s, e in group):
-            continue
-        group.append((start, end))
-        matches.append(Match(entry, lexicon, start, end, entry.id))
-    matches.sort(key=lambda m: m.start)
-    return matches
 
 
 def _decimals(text: str) -> int:
@@ -260,6 +183,31 @@ class FieldTooLong(ValueError):
         self.limit = limit
 
 
+def measures_named(text: str) -> tuple[OutcomeMention, ...]:
+    """The outcome measures named by a short text known to report measures taken (a results
+    table's row or column header): the vocabulary, abbreviations and naming rules of
+    ``extract_study``, without the gate that asks an abstract whether a generic measure was
+    taken."""
+    pipeline = get_pipeline()
+    doc = pipeline.nlp.make_doc(text)
+    ctx = build_scope("abstract", text, doc, ())
+    abbreviations = find_abbreviations(text) if "(" in text or "[" in text else []
+    matches = lexicon_matches(pipeline, doc, text, abbreviations)
+    hits = find_outcomes(
+        text,
+        doc,
+        matches,
+        abbreviations,
+        pipeline.by_phrase,
+        ctx.sentence_start,
+        lower_same_length(text),
+        measures_taken=True,
+    )
+    return tuple(
+        OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon) for h in hits
+    )
+
+
 def extract_study(
     id: str,
     title: str,
@@ -283,7 +231,7 @@ def extract_study(
     ctx = build_scope("abstract", abstract, doc, sections)
     lowered = lower_same_length(abstract)
     abbreviations = find_abbreviations(abstract) if "(" in abstract or "[" in abstract else []
-    matches = _lexicon_matches(pipeline, doc, abstract, abbreviations)
+    matches = lexicon_matches(pipeline, doc, abstract, abbreviations)
 
     outcome_hits = find_outcomes(
         abstract, doc, matches, abbreviations, pipeline.by_phrase, ctx.sentence_start, lowered

@@ -27,8 +27,14 @@ _ENTRY_KEYS = {
     "route_by_unit",
     "negatable",
     "joint_qualified",
+    "muscle_qualified",
     "needs_finding",
+    "free_text",
+    "classification",
     "note",
+    "domain",
+    "sources",
+    "short_forms",
 }
 
 
@@ -49,7 +55,19 @@ class LexiconEntry:
     route_by_unit: dict[str, str] = field(default_factory=dict)
     negatable: bool = False  # "no complications" is not a reported outcome
     joint_qualified: bool = False  # "range of motion of the knee" -> "Knee range of motion"
+    muscle_qualified: bool = False  # "soleus H-reflex amplitude" keeps its muscle (guide N9)
     needs_finding: bool = False  # an outcome only where the sentence tests or compares it
+    # A free-text measure ("Pain", "Quality of life", "Cobb angle"), not a named instrument: an
+    # outcome only where a result or a Methods statement says it was measured (guide O3).
+    free_text: bool = False
+    # A grading that also describes who took part ("AIS grades A-D", a baseline EDSS): gated like
+    # a free-text measure (guide O4: baseline descriptors and classifications are not outcomes).
+    classification: bool = False
+    domain: str = ""  # outcome vocabulary: spasticity, gait, pain, adverse events ...
+    sources: tuple[str, ...] = ()  # catalogue pages checked for the name (README: provenance)
+    # Short or generic forms ("Ashworth", "spasm score") that name this instrument only where the
+    # abstract names it in full too (extractors/references.py resolves them).
+    short_forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +113,20 @@ def _entry_from_dict(raw: dict[str, Any], where: str) -> LexiconEntry:
         route_by_unit=dict(raw.get("route_by_unit", {})),
         negatable=bool(raw.get("negatable", False)),
         joint_qualified=bool(raw.get("joint_qualified", False)),
+        muscle_qualified=bool(raw.get("muscle_qualified", False)),
         needs_finding=bool(raw.get("needs_finding", False)),
+        free_text=bool(raw.get("free_text", False)),
+        classification=bool(raw.get("classification", False)),
+        domain=str(raw.get("domain", "")),
+        sources=_strings(raw.get("sources", ()), "sources", where),
+        short_forms=_strings(raw.get("short_forms", ()), "short_forms", where),
     )
+
+
+def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise LexiconError(f"{where}: {key!r} must be a list of strings")
+    return tuple(value)
 
 
 @cache

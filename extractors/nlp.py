@@ -1,8 +1,8 @@
 """The one spaCy pipeline of the extractors, built once per process.
 
 ``spacy.blank("en")`` tokenizer, trimmed (``make_tokenizer``), and two PhraseMatchers over the
-lexicons (LOWER for names, ORTH for case-sensitive abbreviations). Sentences come from a regex
-splitter (context.py): measured, the sentencizer cost a third of the tokeniser's time.
+lexicons (LOWER for names and short forms, ORTH for case-sensitive abbreviations). Sentences come
+from a regex splitter (context.py): measured, the sentencizer cost a third of the tokeniser's time.
 Why PhraseMatcher and regexes rather than many Matcher patterns: Matcher cost grows with the
 pattern count (NOTES.md), PhraseMatcher cost barely does.
 """
@@ -32,28 +32,79 @@ GLUED_SENTENCE_INFIX = r"(?<=[A-Za-z0-9)\]])\.(?=[A-Z][a-z]+)"
 @dataclass(frozen=True, slots=True)
 class Pipeline:
     nlp: Language
-    names: PhraseMatcher  # synonyms, case-insensitive
+    # Synonyms and short forms, case-insensitive, in one matcher (one pass over the doc).
+    names: PhraseMatcher
     abbreviations: PhraseMatcher  # abbreviations, case-sensitive
-    entries: dict[str, tuple[str, LexiconEntry]]  # entry id -> (lexicon file, entry)
+    # Match key -> (lexicon file, entry): entry ids, and the keys of short forms (below).
+    entries: dict[str, tuple[str, LexiconEntry]]
+    # Short-form match key -> its entry id: forms that name an entry only by reference
+    # ("Ashworth", "spasm score"; extractors/references.py decides).
+    short_form_keys: dict[str, str]
     by_phrase: dict[str, tuple[str, LexiconEntry]]  # lower-cased surface form -> entry
     title_itb: GatedPattern  # ITB concept terms, for titles (a regex: no tokenising needed)
     title_hsp: GatedPattern
     negatable_ids: frozenset[str]  # entries for events ("infection"), not instruments
 
 
+# Suffix of the match key under which an entry's short forms are added to the names matcher.
+SHORT_FORM_KEY = " (short form)"
 # Typeset names join words with other dashes than the lexicon's hyphen-minus: "Barry–Albright".
 DASH_VARIANTS = ("\u2010", "\u2011", "\u2013", "\u2014")
+# Surface-form rules for lexicon data (the data lists a name once; these write its variants):
+# an instrument head also appears as "<name> score(s)", a scale as its score and back.
+_SCORED_HEADS = ("scale", "index", "test", "questionnaire", "inventory", "measure", "profile")
+_HEAD_SWAPS = {"scale": "score", "score": "scale"}
+# American and British spellings of the same name ("visual analog scale", "10-meter walk test").
+_SPELLINGS = (
+    ("analogue", "analog"),
+    ("metre", "meter"),
+    ("behaviour", "behavior"),
+    ("ising", "izing"),
+    ("isation", "ization"),
+    ("paediatric", "pediatric"),
+)
 
 
-def _variants(phrase: str) -> list[str]:
-    """The phrase, its plural ("Ashworth score" -> "Ashworth scores") and its spellings with a
-    typeset dash for each hyphen ("Barry-Albright" -> "Barry–Albright"), for plain lexicon data."""
+def _head_forms(phrase: str) -> list[str]:
+    words = phrase.split()
+    if len(words) < 2:
+        return [phrase]
+    last = words[-1].lower()
     out = [phrase]
-    if phrase[-1:].isalpha() and not phrase.endswith("s"):
-        out.append(phrase + "s")
-    if "-" in phrase:
-        out += [form.replace("-", dash) for form in list(out) for dash in DASH_VARIANTS]
+    if last in _SCORED_HEADS:
+        out.append(phrase + " score")
+    if last in _HEAD_SWAPS:
+        out.append(" ".join([*words[:-1], _HEAD_SWAPS[last]]))
     return out
+
+
+def _spelling_forms(phrase: str) -> list[str]:
+    out = [phrase]
+    for british, american in _SPELLINGS:
+        for a, b in ((british, american), (american, british)):
+            swapped = re.sub(rf"{a}(?![a-z])", b, phrase, flags=re.I)
+            if swapped != phrase:
+                out.append(swapped)
+                break
+    return out
+
+
+def _plural(phrase: str) -> str | None:
+    if not phrase[-1:].isalpha() or phrase.endswith("s"):
+        return None
+    return phrase + ("es" if phrase.endswith(("x", "ch", "sh")) else "s")
+
+
+def surface_variants(phrase: str) -> list[str]:
+    """The phrase and the forms the rules above write for it: head word variants ("Ashworth
+    scale" -> "Ashworth score", "Ashworth scale score"), spellings, plurals ("Ashworth scores"),
+    a hyphen written as a space or as a typeset dash ("Barry–Albright"). Order: the phrase first."""
+    forms = [v for h in _head_forms(phrase) for v in _spelling_forms(h)]
+    forms += [p for p in map(_plural, list(forms)) if p]
+    if "-" in phrase:
+        forms += [f.replace("-", " ") for f in list(forms)]
+        forms += [f.replace("-", dash) for f in list(forms) if "-" in f for dash in DASH_VARIANTS]
+    return list(dict.fromkeys(forms))
 
 
 def make_tokenizer() -> Language:
@@ -89,6 +140,7 @@ def get_pipeline() -> Pipeline:
     names = PhraseMatcher(nlp.vocab, attr="LOWER")
     abbreviations = PhraseMatcher(nlp.vocab, attr="ORTH")
     entries: dict[str, tuple[str, LexiconEntry]] = {}
+    short_form_keys: dict[str, str] = {}
     by_phrase: dict[str, tuple[str, LexiconEntry]] = {}
     for lexicon in LEXICON_FILES:
         for entry in load_entries(lexicon):
@@ -96,21 +148,34 @@ def get_pipeline() -> Pipeline:
             # The canonical name is matched only when no synonyms are listed: two entries may share
             # a canonical name ("baclofen" for oral and intrathecal) but not their surface forms.
             surface = entry.synonyms or (entry.canonical,)
-            phrases = [v for s in surface for v in _variants(s)]
+            phrases = [v for s in surface for v in surface_variants(s)]
             for phrase in phrases:
                 by_phrase.setdefault(phrase.lower(), (lexicon, entry))
             names.add(entry.id, [nlp.make_doc(p) for p in dict.fromkeys(phrases)])
             if entry.abbreviations:
                 abbreviations.add(entry.id, [nlp.make_doc(a) for a in entry.abbreviations])
+            if entry.short_forms:
+                key = f"{entry.id}{SHORT_FORM_KEY}"
+                entries[key] = (lexicon, entry)
+                short_form_keys[key] = entry.id
+                forms = dict.fromkeys(v for s in entry.short_forms for v in surface_variants(s))
+                names.add(key, [nlp.make_doc(f) for f in forms])
+    # The tokenizer caches at most ``max_cache_size`` (10,000) distinct strings, and the ~10,000
+    # pattern docs above filled it with lexicon words: no abstract word was cached any more and a
+    # second pass over the same abstracts tokenised 4x slower (measured: 195 vs 45 us/abstract).
+    # Setting the (empty) rules again is spaCy's public way to empty that cache.
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.rules = {}
     return Pipeline(
         nlp,
         names,
         abbreviations,
         entries,
+        short_form_keys,
         by_phrase,
         _concept_regex(entries, "itb"),
         _concept_regex(entries, "hsp"),
-        frozenset(entry_id for entry_id, (_, e) in entries.items() if e.negatable),
+        frozenset(e.id for _, e in entries.values() if e.negatable),
     )
 
 

@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 from extractors.abbreviations import Abbreviation
 from extractors.finding_subjects import find_finding_subjects
 from extractors.lexicon import LexiconEntry
+from extractors.outcome_gate import gated
 
 # Events that did not happen, were avoided or are only a risk are not reported outcomes.
 NEGATION_BEFORE = re.compile(
@@ -274,6 +275,41 @@ def _coordinated(
     return extra
 
 
+def _measurement_sites(text: str, matches: list[Match], muscles: list[Match]) -> dict[str, str]:
+    """Entry id -> the muscle written right before one of its mentions ("soleus H-reflex")."""
+    sites: dict[str, str] = {}
+    for m in matches:
+        if not m.entry.muscle_qualified or m.entry.id in sites:
+            continue
+        for muscle in muscles:
+            if muscle.end <= m.start and not text[muscle.end : m.start].strip():
+                sites[m.entry.id] = muscle.entry.canonical
+                break
+    # One recording site named once ("underwent soleus H-reflex testing ... The Hmax/Mmax ratio
+    # was higher") is the site of every measure of that recording; two sites decide nothing.
+    if len(set(sites.values())) == 1:
+        site = next(iter(sites.values()))
+        for m in matches:
+            if m.entry.muscle_qualified:
+                sites.setdefault(m.entry.id, site)
+    return sites
+
+
+# "soleus H-reflex testing": the method, listed only when none of its variables is named (X-O1).
+METHOD_AFTER = re.compile(
+    r"\s+(?:testing|tests?|recordings?|studies|study|examinations?|measurements?)\b", re.I
+)
+
+
+def _methods_with_variables(text: str, matches: list[Match]) -> set[int]:
+    """Offsets of muscle-qualified method mentions when a variable of the method is named too."""
+    methods = {
+        m.start for m in matches if m.entry.muscle_qualified and METHOD_AFTER.match(text, m.end)
+    }
+    variables = [m for m in matches if m.entry.muscle_qualified and m.start not in methods]
+    return methods if variables else set()
+
+
 def _muscle_spasticity(text: str, muscles: list[Match]) -> list[OutcomeHit]:
     """ "rectus femoris (P=0.04) and gastrocnemius spasticity" -> two muscle-specific outcomes."""
     hits: list[OutcomeHit] = []
@@ -301,23 +337,52 @@ def find_outcomes(
     by_phrase: dict[str, tuple[str, LexiconEntry]],
     sentence_start: Callable[[int], int],
     lowered: str | None = None,
+    *,
+    measures_taken: bool = False,
 ) -> list[OutcomeHit]:
     """All outcome mentions in one field, sorted by offset (several may share a name);
-    ``lowered`` is ``lower_same_length(text)`` when the caller has it."""
+    ``lowered`` is ``lower_same_length(text)`` when the caller has it. ``measures_taken``: the
+    text is known to name measures that were taken (a results table's row or column header), so
+    the gate for generic measures (``outcome_gate``) is not asked."""
     outcome_matches = [m for m in matches if m.lexicon == "outcomes.jsonl"]
     excluded = [m for m in matches if m.lexicon == "exclusions.jsonl"]
     joints = [m for m in matches if m.entry.kind == "joint"]
     muscles = [m for m in matches if m.entry.kind == "muscle"]
     outcome_matches += _coordinated(text, outcome_matches, by_phrase)
     hits: list[OutcomeHit] = []
+    site_of = _measurement_sites(text, outcome_matches, muscles)
+    methods = _methods_with_variables(text, outcome_matches)
+    taken: list[tuple[Match, str]] = []
     for m in outcome_matches:
         rule_id = m.rule_id
+        if m.start in methods:
+            continue
         if m.entry.needs_finding:
             found = _dose_finding(text, m, sentence_start(m.start))
             if found is None:
                 continue
             rule_id = found
         if m.entry.negatable and _negated(text, m.start, sentence_start(m.start)):
+            continue
+        taken.append((m, rule_id))
+    reported = {
+        id(m)
+        for m in (
+            [m for m, _ in taken]
+            if measures_taken
+            else gated(text, [m for m, _ in taken], sentence_start)
+        )
+    }
+    # Generic mentions that the gate drops still cover their words (no free-text rule renames them).
+    not_reported = [(m.start, m.end) for m, _ in taken if id(m) not in reported]
+    for m, rule_id in taken:
+        if id(m) not in reported:
+            continue
+        if m.entry.id in site_of:
+            # Rule outcome.muscle_measure: a neurophysiological measure keeps the muscle it was
+            # recorded from ("soleus H-reflex amplitude"; guide N9), at every mention.
+            name = f"{site_of[m.entry.id]} {text[m.start : m.end]}"
+            hits.append(OutcomeHit(name, m.start, m.end, "outcome.muscle_measure", False))
             continue
         name = m.entry.canonical
         if m.entry.joint_qualified:
@@ -328,17 +393,21 @@ def find_outcomes(
                 ):
                     name = f"{joint.entry.canonical} range of motion"
                     break
-        hits.append(OutcomeHit(name, m.start, m.end, rule_id, True))
+        # A free-text measure ("Cobb angle", "Pain") keeps its normalised name from the
+        # vocabulary but is not a catalogued instrument: in_lexicon False, as the issue asks.
+        hits.append(OutcomeHit(name, m.start, m.end, rule_id, not m.entry.free_text))
     hits += _muscle_spasticity(text, muscles)
     # Abbreviations whose long form is an unknown instrument ("Sitting Balance Scale (SBS)").
     covered = [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in excluded]
+    covered += not_reported
     for abbreviation in abbreviations:
         long_form = text[abbreviation.long_start : abbreviation.long_end]
         if any(s < abbreviation.long_end and abbreviation.long_start < e for s, e in covered):
             continue
         if UNLEXICONED_LONG_FORM.search(long_form):
             pattern = re.compile(rf"(?<![\w-]){re.escape(abbreviation.short)}(?![A-Za-z0-9])")
-            uses = list(pattern.finditer(text, abbreviation.short_start))
+            # An abbreviation names its long form everywhere, before its definition too.
+            uses = list(pattern.finditer(text))
             if not _title_case(long_form) and not any(
                 MEASURE_FINDING.search(_sentence(text, at, sentence_start))
                 for at in [abbreviation.long_start, *(use.start() for use in uses)]
@@ -420,12 +489,13 @@ def _sentence(text: str, position: int, sentence_start: Callable[[int], int]) ->
 
 
 # Rule outcome.covariate_dropped: a variable the analysis adjusts for ("after adjustment for BMI",
-# "controlling for age, sex and FIM") is a covariate of this study, so none of its mentions is an
+# "controlling for age, sex and FIM") or the groups are matched for ("matched for walking
+# ability") is a covariate of this study, so none of its mentions is an
 # outcome. The outcome's own baseline value ("adjusted for baseline Ashworth score") is exempt.
-COVARIATE_WORDS = ("adjust", "controll", "correct", "account")
+COVARIATE_WORDS = ("adjust", "controll", "correct", "account", "matched")
 COVARIATE_BEFORE = re.compile(
-    r"\b(?:adjust(?:ed|ing|ments?)|controll(?:ed|ing)|correct(?:ed|ing|ion)|account(?:ed|ing))"
-    r"\s+for\s+(?:(?:the\s+)?[\w\u2010-]+(?:\s+[\w\u2010-]+){0,2}"
+    r"\b(?:adjust(?:ed|ing|ments?)|controll(?:ed|ing)|correct(?:ed|ing|ion)|account(?:ed|ing)|"
+    r"matched)\s+(?:for|on)\s+(?:(?:the\s+)?[\w\u2010-]+(?:\s+[\w\u2010-]+){0,2}"
     r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+))*(?:the\s+)?$",
     re.I,
 )

@@ -10,7 +10,7 @@ How a cell is read:
 - **Headers.** A column's header is the path of its header-row texts ("MAS / Pre"); a row's is
   its first cell, and a body row whose only text is its first cell is a group row ("Modified
   Ashworth Scale") that heads the rows below it until the next one.
-- **Outcome.** Through the extractors' public API (``extract_study`` on the header text): rows
+- **Outcome.** Through the extractors' public API (``measures_named`` on the header text): rows
   name outcomes, or columns do (per-patient tables: a row per patient, a column per outcome and
   time). Abbreviations the caption or footnotes define ("MAS, modified Ashworth Scale") are
   expanded first. A header that names no outcome leaves the value unlinked (``outcome=None``).
@@ -34,7 +34,7 @@ from typing import Any, Final, Literal
 
 import yaml
 
-from extractors import extract_study
+from extractors import measures_named
 from extractors.lexicon import LEXICON_PACKAGE, LexiconError
 from extractors.types import Comparator, Spread, Statistic
 
@@ -275,10 +275,11 @@ def abbreviations_defined(*texts: str) -> dict[str, str]:
 
 @lru_cache(maxsize=4096)
 def _outcome_in(text: str) -> tuple[str, bool] | None:
-    """The first outcome measure ``extract_study`` finds in a header text."""
+    """The first outcome measure a header text names (a results table's header names measures
+    that were taken, so generic ones such as "Pain" count without the abstract's gate)."""
     if not text.strip():
         return None
-    found = extract_study("table-header", "", text).outcome_measures
+    found = measures_named(text)
     return (found[0].name, found[0].in_lexicon) if found else None
 
 

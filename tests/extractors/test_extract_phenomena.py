@@ -6,8 +6,8 @@ import pytest
 
 from extractors import extract_study
 from extractors.abbreviations import find_abbreviations
-from extractors.engine import _standalone_uses
 from extractors.pvalues import find_p_values
+from extractors.references import standalone_uses as _standalone_uses
 from extractors.spans import all_provenances
 from extractors.types import StudyExtraction
 
@@ -158,7 +158,8 @@ def test_sample_size(text: str, n: int | None) -> None:
 
 OUTCOME_ROWS = [
     ("The modified Ashworth Scale (MAS) fell; MAS scores stayed low.", {"Modified Ashworth Scale"}),
-    ("Gait distance/velocity improved.", {"Gait distance", "Gait speed"}),
+    # Guide N8: gait distance is Walking distance.
+    ("Gait distance/velocity improved.", {"Walking distance", "Gait speed"}),
     (
         "improvements for rectus femoris (P=0.04) and gastrocnemius spasticity measures (P=0.03).",
         {"Rectus femoris spasticity", "Gastrocnemius spasticity"},

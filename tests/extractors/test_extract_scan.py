@@ -46,7 +46,8 @@ def test_test_statistic_far_from_equals_is_still_found() -> None:
     assert [(h.kind, h.value, h.df) for h in find_test_statistics(text)] == [("t", 2.5, (12.0,))]
 
 
-_UNIT_ANYWHERE = re.compile(r"[\u03bc\u00b5]g|ug|mcg|mg|micro|milligram|[(|]ig", re.I)
+# ASCII case folding, as the literal scan does: Python's re.I also folds the dotless "ı" to "i".
+_UNIT_ANYWHERE = re.compile(r"[\u03bc\u00b5]g|ug|mcg|mg|micro|milligram|[(|]ig", re.I | re.A)
 
 
 def _regex_unit_windows(text: str) -> list[tuple[int, int]]:
@@ -252,4 +253,4 @@ def test_eligibility_and_background_events_are_not_outcomes() -> None:
     )
     se = extract_study("t", "", abstract)
     got = [(o.name, o.prov.text) for o in se.outcome_measures]
-    assert got == [("Penn Spasm Frequency Scale", "Penn Spasm Frequency Scale")]
+    assert got == [("Penn Spasm Frequency Scale", "Penn Spasm Frequency Scale scores")]

@@ -49,9 +49,9 @@ ROWS: list[tuple[str, list[tuple[str, str, str]], dict[str, str | None]]] = [
         {"p = 0.04": "Perceived exertion"},
     ),
     (
-        "After 12 months, there was a significant reduction in urinary frequency (p = 0.01).",
-        [("Urinary frequency", "outcome.finding_object", "urinary frequency")],
-        {"p = 0.01": "Urinary frequency"},
+        "After 12 months, there was a significant reduction in nocturnal voiding (p = 0.01).",
+        [("Nocturnal voiding", "outcome.finding_object", "nocturnal voiding")],
+        {"p = 0.01": "Nocturnal voiding"},
     ),
     (
         "Compared with placebo, baclofen reduced the Ashworth score (p = 0.002) and the number of "
@@ -60,10 +60,10 @@ ROWS: list[tuple[str, list[tuple[str, str, str]], dict[str, str | None]]] = [
         {"p = 0.002": "Ashworth Scale", "p = 0.03": "Cramps per night"},
     ),
     (
-        "Before surgery the energy cost of walking was 0.40 ± 0.1 J/kg/m, and at one year it was "
-        "0.33 ± 0.1 J/kg/m (p = 0.02).",
-        [("Energy cost of walking", "outcome.finding_value", "energy cost of walking")],
-        {"p = 0.02": "Energy cost of walking"},
+        "Before surgery the mechanical cost of walking was 0.40 ± 0.1 J/kg/m, and at one year it "
+        "was 0.33 ± 0.1 J/kg/m (p = 0.02).",
+        [("Mechanical cost of walking", "outcome.finding_value", "mechanical cost of walking")],
+        {"p = 0.02": "Mechanical cost of walking"},
     ),
     (
         "Values at baseline vs six months were: Modified Ashworth Scale, 3.0 vs 2.0 (p = 0.01); "
@@ -93,9 +93,10 @@ ROWS: list[tuple[str, list[tuple[str, str, str]], dict[str, str | None]]] = [
 
 ROWS += [
     (
-        "Gains were seen for hamstring spasticity (p = 0.01), but not for grip strength (p = 0.4).",
-        [("Grip strength", "outcome.finding_object", "grip strength")],
-        {"p = 0.01": "Hamstring spasticity", "p = 0.4": "Grip strength"},
+        "Gains were seen for hamstring spasticity (p = 0.01), but not for grip endurance "
+        "(p = 0.4).",
+        [("Grip endurance", "outcome.finding_object", "grip endurance")],
+        {"p = 0.01": "Hamstring spasticity", "p = 0.4": "Grip endurance"},
     ),
     (
         "Peak knee extension in stance increased from 160 to 170 degrees (p = 0.02).",
@@ -111,9 +112,9 @@ ROWS += [
         {"p < 0.01": "Ashworth Scale", "p = 0.02": "Walking"},
     ),
     (
-        "MAS fell (p = 0.01) but no significant change was seen in trunk control (p = 0.3).",
-        [("Trunk control", "outcome.finding_object", "trunk control")],
-        {"p = 0.01": "Modified Ashworth Scale", "p = 0.3": "Trunk control"},
+        "MAS fell (p = 0.01) but no significant change was seen in head control (p = 0.3).",
+        [("Head control", "outcome.finding_object", "head control")],
+        {"p = 0.01": "Modified Ashworth Scale", "p = 0.3": "Head control"},
     ),
     (
         "The Ashworth score fell (p = 0.01). Cramps were less frequent at night (p = 0.03).",
@@ -141,9 +142,9 @@ ROWS += [
         {"p = 0.02": "Hip power"},
     ),
     (
-        "Spasm counts were lower after baclofen than after saline (p = 0.008).",
-        [("Spasm count", "outcome.finding_subject", "Spasm counts")],
-        {"p = 0.008": "Spasm count"},
+        "Cramp counts were lower after baclofen than after saline (p = 0.008).",
+        [("Cramp count", "outcome.finding_subject", "Cramp counts")],
+        {"p = 0.008": "Cramp count"},
     ),
 ]
 

@@ -573,7 +573,10 @@ ARROW_STUDY_ROWS = [
         # A list after a header: each item names its own measure.
         "Twenty adults received intrathecal baclofen. From baseline to 12 months: pain NRS 7 → 4 "
         "(p = 0.001), MAS 3→1 (p < 0.001).",
-        [("Pain (NRS)", 7.0, 4.0, 0.001), ("Modified Ashworth Scale", 3.0, 1.0, 0.001)],
+        [
+            ("Pain Numeric Rating Scale", 7.0, 4.0, 0.001),
+            ("Modified Ashworth Scale", 3.0, 1.0, 0.001),
+        ],
     ),
     (
         # Two limbs of one instrument with "respectively": one outcome, two entries.
@@ -586,7 +589,10 @@ ARROW_STUDY_ROWS = [
         # No p-value written: the pair stands with p null; the scale is named after the pair.
         "A woman received intrathecal baclofen. Nine months later her pain had improved from 7 to "
         "4 points on a numeric rating scale and her Penn Spasm Frequency Scale score from 3 → 1.",
-        [("Pain (NRS)", 7.0, 4.0, None), ("Penn Spasm Frequency Scale", 3.0, 1.0, None)],
+        [
+            ("Pain Numeric Rating Scale", 7.0, 4.0, None),
+            ("Penn Spasm Frequency Scale", 3.0, 1.0, None),
+        ],
     ),
     (
         # The p-value in the bracket after the time point ("after implantation (... p = ...)").

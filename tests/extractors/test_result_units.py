@@ -54,7 +54,7 @@ def test_listed_pairs_each_carry_their_own_unit() -> None:
     )
     assert [(r.outcome, r.unit) for r in se.results] == [
         ("Gait speed", "m/s"),
-        ("Stride length", "m"),
+        ("Step length", "m"),
         ("6-Minute Walk Test", "m"),
         ("Modified Ashworth Scale", None),
     ]

@@ -1,0 +1,207 @@
+"""Lexicon matches of one field, with in-abstract references resolved: a pure function.
+
+Why here and not in the matchers: what a short form names depends on the rest of the abstract.
+- An abbreviation the abstract defines ("modified Ashworth Scale (MAS)") names that long form's
+  entry at every use, before its definition too (authors often use it in the title or the first
+  sentence); a lexicon abbreviation the abstract defines as something else is dropped.
+- A short or generic form listed under an entry's ``short_forms`` ("Ashworth", "spasm score",
+  "tone") names that entry where the abstract named it in full earlier, and inside brackets after
+  a domain word ("spasticity scores (Ashworth)"). Elsewhere it is what the other lexicon entries
+  say it is ("spasm score" alone is Spasm frequency, guide rule N4) or nothing.
+- "the scale", "this test" name the nearest instrument named in full before them with that head.
+Overlaps are then resolved longest first, within a lexicon group.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from extractors.abbreviations import Abbreviation
+from extractors.nlp import Pipeline
+from extractors.outcomes import Match
+
+OUTCOMES = "outcomes.jsonl"
+# Overlaps are resolved within a group: an excluded phrase blocks an outcome, not a drug.
+LEXICON_GROUP = {"exclusions.jsonl": OUTCOMES}
+# "the scale", "this test": a generic head that refers back to a named instrument.
+GENERIC_REFERENCE = re.compile(
+    r"\b(?:the|this|that|these)\s+(scale|test|index|questionnaire|inventory)s?\b", re.I
+)
+
+GENERIC_HEADS = ("scale", "test", "index", "questionnaire", "inventory")
+
+Found = tuple[str, int, int, str]  # entry id, start, end, rule id
+
+
+def standalone_uses(text: str, short: str) -> list[tuple[int, int]]:
+    """Every use of an abbreviation not glued to a word ("MAS" but not "MASS" or "pre-MAS").
+
+    A ``str.find`` scan: each abstract defines its own abbreviations, so a compiled regex per
+    abbreviation missed the ``re`` cache on every new abstract (measured, 5% of extraction)."""
+    uses: list[tuple[int, int]] = []
+    start = text.find(short)
+    while start != -1:
+        end = start + len(short)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not (before == "-" or before == "_" or before.isalnum()) and not (
+            after.isascii() and after.isalnum()
+        ):
+            uses.append((start, end))
+        start = text.find(short, start + 1)
+    return uses
+
+
+def _spans(doc: Doc, raw: list[tuple[int, int, int]], rule: str | None) -> list[Found]:
+    strings = doc.vocab.strings
+    found: list[Found] = []
+    for match_id, start, end in raw:
+        last = doc[end - 1]
+        label = strings[match_id]
+        found.append((label, doc[start].idx, last.idx + len(last), rule or label))
+    return found
+
+
+def _defined_abbreviations(
+    pipeline: Pipeline, text: str, found: list[Found], abbreviations: list[Abbreviation]
+) -> list[Found]:
+    resolved: dict[str, str | None] = {}
+    for abbreviation in abbreviations:
+        overlapping = [
+            f for f in found if f[1] < abbreviation.long_end and abbreviation.long_start < f[2]
+        ]
+        target = (
+            max(overlapping, key=lambda f: (f[2] == abbreviation.long_end, f[2] - f[1]))[0]
+            if overlapping
+            else None
+        )
+        resolved.setdefault(abbreviation.short, target)
+    if not resolved:
+        return found
+    # Drop lexicon abbreviations the abstract defines as something else.
+    kept = [
+        f
+        for f in found
+        if not (
+            text[f[1] : f[2]] in resolved
+            and resolved[text[f[1] : f[2]]] != f[0]
+            and text[f[1] : f[2]] in pipeline.entries[f[0]][1].abbreviations
+        )
+    ]
+    for short, target in resolved.items():
+        if target is not None:
+            kept += [(target, s, e, target) for s, e in standalone_uses(text, short)]
+    return kept
+
+
+def _short_form_references(
+    pipeline: Pipeline, text: str, found: list[Found], short: list[Found]
+) -> list[Found]:
+    """Short forms of an entry the abstract names in full (anywhere: guide rules N3, N4 name the
+    instrument from any mention in the abstract), or that stand in brackets."""
+    if not short:
+        return []
+    wanted = {s[0] for s in short}
+    named = {
+        f[0]
+        for f in found
+        if f[0] in wanted and pipeline.entries[f[0]][0] == OUTCOMES and _not_inside_longer(f, found)
+    }
+    out: list[Found] = []
+    by_span: dict[tuple[int, int], list[str]] = {}
+    for label, start, end, _ in short:
+        by_span.setdefault((start, end), []).append(label)
+    for (start, end), labels in by_span.items():
+        candidates = [lab for lab in labels if lab in named]
+        if candidates:
+            # The instrument named nearest the short form, before it if any.
+            target = min(candidates, key=lambda lab: _distance(found, lab, start))
+            out.append((target, start, end, "outcome.reference_short_form"))
+        elif text[max(0, start - 8) : start].rstrip().endswith(("(", "[")) and text[
+            end : end + 8
+        ].lstrip()[:1] in (")", "]"):
+            target = min(labels, key=lambda lab: len(pipeline.entries[lab][1].canonical))
+            out.append((target, start, end, "outcome.bracketed_short_form"))
+    return out
+
+
+def _not_inside_longer(f: Found, found: list[Found]) -> bool:
+    """No longer match (or an as long one further left) overlaps ``f``: an "Ashworth Scale"
+    inside "Modified Ashworth Scale" is not a naming of the Ashworth Scale."""
+    length = f[2] - f[1]
+    return not any(
+        g[1] < f[2]
+        and f[1] < g[2]
+        and (g[2] - g[1] > length or (g[2] - g[1] == length and g[1] < f[1]))
+        for g in found
+    )
+
+
+def _distance(found: list[Found], label: str, position: int) -> tuple[int, int]:
+    before = [position - f[1] for f in found if f[0] == label and f[1] < position]
+    after = [f[1] - position for f in found if f[0] == label and f[1] >= position]
+    return (0, min(before)) if before else (1, min(after))
+
+
+def _generic_references(pipeline: Pipeline, text: str, found: list[Found]) -> list[Found]:
+    """ "the scale" -> the nearest instrument named in full before it whose name ends so."""
+    out: list[Found] = []
+    named = sorted(
+        (
+            (f, pipeline.entries[f[0]][1].canonical.lower())
+            for f in found
+            if pipeline.entries[f[0]][0] == OUTCOMES
+        ),
+        key=lambda named_f: named_f[0][1],
+    )
+    named = [(f, canonical) for f, canonical in named if canonical.endswith(GENERIC_HEADS)]
+    if not named:
+        return out
+    for reference in GENERIC_REFERENCE.finditer(text, named[0][0][2]):
+        head = reference.group(1).lower()
+        before = [
+            f for f, canonical in named if f[2] <= reference.start() and canonical.endswith(head)
+        ]
+        if before:
+            out.append(
+                (before[-1][0], reference.start(), reference.end(), "outcome.reference_generic")
+            )
+    return out
+
+
+def lexicon_matches(
+    pipeline: Pipeline, doc: Doc, text: str, abbreviations: list[Abbreviation]
+) -> list[Match]:
+    """Phrase-matcher hits plus abstract-defined abbreviations and resolved references, overlaps
+    resolved longest-first (a resolved reference wins a tie with the plain match it covers).
+
+    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds it token by token."""
+    # Token -> character offsets for the matched tokens only: ``doc.to_array(...).tolist()``
+    # over every token cost more than tokenising (measured), and matches are few.
+    spans = _spans(doc, [*pipeline.names(doc), *pipeline.abbreviations(doc)], None)
+    short_of = pipeline.short_form_keys
+    found = [f for f in spans if f[0] not in short_of]
+    short = [(short_of[f[0]], f[1], f[2], f[3]) for f in spans if f[0] in short_of]
+    found = _defined_abbreviations(pipeline, text, found, abbreviations)
+    references = _short_form_references(pipeline, text, found, short)
+    if "the " in text or "this " in text or "these " in text or "that " in text:
+        references += _generic_references(pipeline, text, found)
+    # Overlaps are resolved within a lexicon group only: "intrathecal baclofen" is both a drug
+    # mention (for doses) and an ITB concept (for the study flag). Longest first, then a
+    # reference before a plain match of the same span, then leftmost.
+    matches: list[Match] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    ranked = [(f, 0) for f in references] + [(f, 1) for f in set(found)]
+    for (label, start, end, rule_id), _ in sorted(
+        ranked, key=lambda r: (r[0][1] - r[0][2], r[1], r[0][1])
+    ):
+        lexicon, entry = pipeline.entries[label]
+        group = taken.setdefault(LEXICON_GROUP.get(lexicon, lexicon), [])
+        if any(s < end and start < e for s, e in group):
+            continue
+        group.append((start, end))
+        matches.append(Match(entry, lexicon, start, end, rule_id))
+    matches.sort(key=lambda m: m.start)
+    return matches

@@ -1,0 +1,96 @@
+"""In-abstract reference resolution and the outcome vocabulary's code-written variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import extract_study
+from extractors.lexicon import load_entries
+from extractors.nlp import surface_variants
+
+
+def _names(abstract: str) -> list[str]:
+    return sorted({o.name for o in extract_study("t", "", abstract).outcome_measures})
+
+
+def _links(abstract: str) -> list[str | None]:
+    return [p.outcome for p in extract_study("t", "", abstract).p_values]
+
+
+def test_vocabulary_covers_the_field() -> None:
+    entries = load_entries("outcomes.jsonl")
+    assert len(entries) >= 300
+    domains = {e.domain for e in entries}
+    for domain in ("spasticity", "gait", "pain", "quality of life", "adverse events"):
+        assert domain in domains
+    assert all(e.domain for e in entries)
+    assert all(s.startswith(("NINDS", "SCIRE", "StrokEngine")) for e in entries for s in e.sources)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "variant"),
+    [
+        ("modified Ashworth scale", "modified Ashworth scores"),
+        ("6-minute walk test", "6 minute walk test"),
+        ("H-reflex", "H\u2013reflexes"),
+        ("visual analogue scale for pain", "visual analog scale for pain"),
+    ],
+)
+def test_variants_are_written_by_rules(phrase: str, variant: str) -> None:
+    assert variant in surface_variants(phrase)
+
+
+def test_spasm_score_is_penn_only_where_penn_is_named() -> None:
+    named = (
+        "Spasms were rated on the Penn Spasm Frequency Scale. After ITB the spasm score fell "
+        "from 2.9 to 1.1 (P = 0.02)."
+    )
+    assert _names(named) == ["Penn Spasm Frequency Scale"]
+    assert _links(named) == ["Penn Spasm Frequency Scale"]
+    assert _names("After ITB the spasm score fell from 2.9 to 1.1 (P = 0.02).") == [
+        "Spasm frequency"
+    ]
+
+
+def test_tone_after_a_named_instrument_is_that_instrument() -> None:
+    text = (
+        "Spasticity was graded with the Modified Ashworth Scale. Tone decreased in all six "
+        "patients (p = 0.01)."
+    )
+    assert _names(text) == ["Modified Ashworth Scale"]
+    assert _links(text) == ["Modified Ashworth Scale"]
+
+
+BRACKETED = "Spasticity scores (Ashworth) fell from 3.1 to 1.9 (p = 0.003)."
+
+
+def test_bracketed_short_form_names_its_instrument() -> None:
+    assert "Ashworth Scale" in _names(BRACKETED)
+    assert _links(BRACKETED) == ["Ashworth Scale"]
+
+
+def test_domain_before_a_bracketed_instrument_adds_no_entry() -> None:
+    assert _names(BRACKETED) == ["Ashworth Scale"]
+
+
+def test_generic_reference_resolves_to_the_named_scale() -> None:
+    text = (
+        "Function was rated with the Barry-Albright Dystonia Scale. The scale improved by "
+        "four points (p = 0.04)."
+    )
+    assert _links(text) == ["Barry-Albright Dystonia Scale"]
+
+
+def test_defined_abbreviation_counts_before_its_definition() -> None:
+    text = (
+        "SBS improved (p = 0.01). Balance was measured with the Sitting Balance Scale (SBS) "
+        "at baseline and 6 months."
+    )
+    extraction = extract_study("t", "", text)
+    assert [p.outcome for p in extraction.p_values] == [extraction.outcome_measures[-1].name]
+    assert extraction.p_values[0].outcome is not None
+
+
+def test_muscle_qualified_measure_keeps_its_muscle() -> None:
+    text = "Soleus H-reflex amplitude fell after the bolus (p = 0.008)."
+    assert _names(text) == ["Soleus H-reflex amplitude"]
