@@ -295,6 +295,10 @@ def names_own_measure(text: str, start: int, end: int) -> bool:
     )
 
 
+# Two measures coordinated as one subject: "MAS and PSFS", "pain, spasms", "pain or stiffness".
+COORDINATED = re.compile(r"\s*(?:,\s*|\s(?:and|or|as\s+well\s+as)\s+)(?:the\s+)?$")
+
+
 def pair_outcome(
     pair: PairHit, outcomes: Sequence[OutcomeHit], scope: Scope, own_from: int = -1
 ) -> Link:
@@ -307,6 +311,14 @@ def pair_outcome(
     clause = scope.clause_start(at, CLAUSE)
     before = [o for o in outcomes if clause <= o.start and o.end <= at]
     name = before[-1].name if before else None
+    if (
+        pair.group[1] == 1
+        and len(before) > 1
+        and before[-2].name != name
+        and COORDINATED.match(scope.text, before[-2].end, before[-1].start)
+    ):
+        # "Spasticity and pain fell from 3 to 1": one pair, two measures, nothing decides.
+        return None, LinkReason.AMBIGUOUS
     if (
         name is not None
         and own_from >= 0

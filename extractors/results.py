@@ -209,6 +209,7 @@ class PairForm(Enum):
     TIMES_THEN_VALUES = "times_then_values"  # "from pre-intervention (7.9±3.8) to post- (5.3±4.1)"
     BRACKETED = "bracketed"  # "the treatment group (20.4° (16.6) to 32.1° (14.0))"
     HEADER_AND_LIST = "header_and_list"  # "Before and after ITB, X were A and B, and Y ..."
+    FOLLOW_UP_SERIES = "follow_up_series"  # "3.1 at baseline, 1.9 at 3 months, 1.7 at 12 months"
     BASELINE_THEN_POSTS = "baseline_then_posts"  # "baseline X was 4.0 and this fell to 2.0, 2.2"
 
     @property
@@ -946,6 +947,83 @@ def _shifted(hit: PairHit, offset: int) -> PairHit:
     )
 
 
+# Later follow-ups of one baseline (R3 of the guide: one pair per follow-up, each with the same
+# baseline): "MAS 3.1 ± 0.6 at baseline, 1.9 ± 0.8 at 3 months, 1.7 ± 0.7 at 12 months", "fell
+# from 3.1 at baseline to 1.9 at 3 months and 1.7 at 12 months". Every later value carries its own
+# time point (rule result.follow_up_series); the first pair is from_to or before_after, or the
+# series' own first pair when the values are joined by commas.
+SERIES_PRE = re.compile(
+    rf"{NUM_LEFT}{_stat_value('a_')}\s+{PRE_MARK}\b(?:\s+[\w\u2010-]+){{0,2}}?(?=\s*,)"
+)
+POST_TIME_AFTER = re.compile(rf"\s+{POST_MARK}\b")
+SERIES_NEXT = re.compile(
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:to\s+)?{NUM_LEFT}{_stat_value('a_')}\s+{POST_MARK}\b"
+)
+
+
+def _series_pairs(
+    sentence: str, pre_match: re.Match[str], prefix: str, pos: int, conventions: Conventions
+) -> list[PairHit]:
+    """The pairs of the values listed from ``pos`` on, each with its own post time point, all
+    paired with the pre value of ``pre_match``."""
+    if not _is_score(sentence, pre_match, prefix):
+        return []
+    before = sentence[: pre_match.start()]
+    pre = _statistic(pre_match, prefix, before, sentence, conventions)
+    hits: list[PairHit] = []
+    m = SERIES_NEXT.match(sentence, pos)
+    while m is not None and _is_score(sentence, m, "a_"):
+        post = _statistic(m, "a_", before, sentence, conventions)
+        if _looks_like_year(pre) and _looks_like_year(post):
+            return []
+        pre_i, post_i = _same_stat(pre, post)
+        unit = _pair_unit(_value_unit(pre_match, prefix, sentence), _value_unit(m, "a_", sentence))
+        start = _value_start(m, "a_")
+        hits.append(
+            PairHit(start, m.end(), pre_i, post_i, start, PairForm.FOLLOW_UP_SERIES, unit=unit)
+        )
+        m = SERIES_NEXT.match(sentence, m.end())
+    return hits
+
+
+def _follow_up_series(
+    sentence: str, firsts: Sequence[PairHit], conventions: Conventions
+) -> list[PairHit]:
+    """Series after a first pair whose post value has a time point, and comma-joined series."""
+    hits: list[PairHit] = []
+    for m in _pre_post_matches(sentence):
+        time = POST_TIME_AFTER.match(sentence, m.end())
+        if time and any(h.start == m.start() for h in firsts):
+            hits += _series_pairs(sentence, m, "a_", time.end(), conventions)
+    for m in _before_after_matches(sentence):
+        if any(h.start == m.start() for h in firsts):
+            hits += _series_pairs(sentence, m, "a_", m.end(), conventions)
+    if "," in sentence:
+        for m in SERIES_PRE.finditer(sentence):
+            series = _series_pairs(sentence, m, "a_", m.end(), conventions)
+            if series:
+                first = series[0]
+                hits.append(_replace_span(first, m.start(), first.end))
+                hits += series[1:]
+    return hits
+
+
+def _replace_span(hit: PairHit, start: int, end: int) -> PairHit:
+    return PairHit(
+        start,
+        end,
+        hit.pre,
+        hit.post,
+        hit.post_start,
+        hit.form,
+        hit.link_at,
+        hit.group,
+        hit.respective,
+        hit.unit,
+        hit.timepoint,
+    )
+
+
 def find_pairs(
     sentence: str, offset: int, conventions: Conventions = NO_CONVENTIONS
 ) -> list[PairHit]:
@@ -968,6 +1046,8 @@ def find_pairs(
     if "remain" in sentence or "unchanged" in sentence or "stayed" in sentence:
         hits += _remained_pairs(sentence, conventions)
     extra: list[PairHit] = _baseline_then_pairs(sentence, conventions)
+    if "at " in sentence or "after" in sentence or "post" in sentence:
+        extra += _follow_up_series(sentence, hits, conventions)
     if "respectively" in sentence:
         extra += _respectively_pairs(sentence, conventions)
     if "vs" in sentence or "versus" in sentence or " and " in sentence:
