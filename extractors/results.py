@@ -862,7 +862,9 @@ AFTER_A_WORD = re.compile(r"[A-Za-z]\s*[(\[]\s*\Z")
 
 
 # "Compared with the control group, ...": a control group named as the comparator.
-COMPARATOR_BEFORE = re.compile(r"\b(?:compared\s+(?:with|to)|than|versus|vs\.?)\s+(?:the\s+)?\Z")
+COMPARATOR_BEFORE = re.compile(
+    r"\b(?:compared\s+(?:with|to)|than|versus|vs\.?)\s+(?:the\s+)?\Z", re.I
+)
 
 
 def _of_control_group(sentence: str, start: int) -> bool:
