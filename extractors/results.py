@@ -526,13 +526,14 @@ COMPARED_WITH = re.compile(
 ARROW = r"(?:\u2192|\u27f6|\u279e|\u21d2|-{1,2}>|\u2013>)"
 ARROW_CUES = ("\u2192", "->", "\u27f6", "\u279e", "\u21d2", "\u2013>")
 ARROW_PAIR = re.compile(rf"{NUM_LEFT}{_stat_value('a_')}\s*{ARROW}\s*{_stat_value('b_')}")
-# Words every pre -> post pair form holds (find_pairs): "from", "initial", " to " (a bracketed
-# "(A to B)"), "remained", "unchanged", "stayed", "before", "baseline", "prior to",
-# "pre-implantation", an arrow. Only sentences holding one are searched.
+# Words every pre -> post pair form holds (find_pairs): "from", "initial", a value's end before
+# " to " (a bracketed "(A to B)": "6 to ", ") to ", "\u00b0 to ", "% to "), "remained",
+# "unchanged", "stayed", "before", "baseline", "prior to", "pre-implantation", an arrow. Only
+# sentences holding one are searched.
 PAIR_CUES = (
     "from",
     "initial",
-    " to ",
+    *(f"{end} to " for end in "0123456789)\u00b0%"),
     "remain",
     "unchanged",
     "stayed",
@@ -989,25 +990,41 @@ def _series_pairs(
 
 
 def _follow_up_series(
-    sentence: str, firsts: Sequence[PairHit], conventions: Conventions
+    sentence: str, firsts: Sequence[tuple[re.Match[str], PairForm]], conventions: Conventions
 ) -> list[PairHit]:
-    """Series after a first pair whose post value has a time point, and comma-joined series."""
+    """Series after a first from_to pair whose post value has a time point or a first
+    before_after pair (``firsts``: the matches kept as pairs), and comma-joined series."""
     hits: list[PairHit] = []
-    for m in _pre_post_matches(sentence):
-        time = POST_TIME_AFTER.match(sentence, m.end())
-        if time and any(h.start == m.start() for h in firsts):
-            hits += _series_pairs(sentence, m, "a_", time.end(), conventions)
-    for m in _before_after_matches(sentence):
-        if any(h.start == m.start() for h in firsts):
+    for m, form in firsts:
+        if form is PairForm.FROM_TO:
+            time = POST_TIME_AFTER.match(sentence, m.end())
+            if time:
+                hits += _series_pairs(sentence, m, "a_", time.end(), conventions)
+        elif form is PairForm.BEFORE_AFTER:
             hits += _series_pairs(sentence, m, "a_", m.end(), conventions)
     if "," in sentence:
-        for m in SERIES_PRE.finditer(sentence):
+        for m in _series_pre_matches(sentence):
             series = _series_pairs(sentence, m, "a_", m.end(), conventions)
             if series:
                 first = series[0]
                 hits.append(_replace_span(first, m.start(), first.end))
                 hits += series[1:]
     return hits
+
+
+# The middle of SERIES_PRE: searched first, so the full pattern runs only where it may match.
+SERIES_PRE_MARK = re.compile(rf"\s{PRE_MARK}\b(?:\s+[\w\u2010-]+){{0,2}}?(?=\s*,)")
+
+
+def _series_pre_matches(sentence: str) -> list[re.Match[str]]:
+    """``SERIES_PRE.finditer(sentence)``, run only in the stretch before each pre mark."""
+    found: list[re.Match[str]] = []
+    for anchor in SERIES_PRE_MARK.finditer(sentence):
+        window_start = max(found[-1].end() if found else 0, anchor.start() - 110)
+        m = SERIES_PRE.search(sentence, window_start, sentence.find(",", anchor.end()) + 1)
+        if m and m.start() <= anchor.start() < m.end() and m.end() == anchor.end():
+            found.append(m)
+    return found
 
 
 def _replace_span(hit: PairHit, start: int, end: int) -> PairHit:
@@ -1026,6 +1043,24 @@ def _replace_span(hit: PairHit, start: int, end: int) -> PairHit:
     )
 
 
+# The words of the time before treatment (lower case) that the before/after, vs-list, clause,
+# baseline and series forms all hold (PRE_MARK, VS_HEADER, CLAUSE_PRE, BASELINE_THEN,
+# SERIES_PRE): sentences without one skip those forms.
+PRE_WORDS = (
+    "before",
+    "baseline",
+    "prior",
+    "pre-",
+    "pre\u2010",
+    "pre ",
+    "preop",
+    "pretreat",
+    "preimpl",
+    "preinterv",
+    "preinj",
+)
+
+
 def find_pairs(
     sentence: str, offset: int, conventions: Conventions = NO_CONVENTIONS
 ) -> list[PairHit]:
@@ -1034,27 +1069,38 @@ def find_pairs(
     The list forms (respectively, vs lists, before/after clauses) are tried where their literal
     cue is present, and give way to any overlapping from_to/before_after/remained pair."""
     hits: list[PairHit] = []
-    for m, form in [
+    lowered = sentence.lower()
+    # Most forms need a word for the time before treatment; sentences without one skip them.
+    names_pre = any(word in lowered for word in PRE_WORDS)
+    singles = [
         *((m, PairForm.FROM_TO) for m in _pre_post_matches(sentence)),
-        *((m, PairForm.BEFORE_AFTER) for m in _before_after_matches(sentence)),
+        *(
+            (m, PairForm.BEFORE_AFTER)
+            for m in (_before_after_matches(sentence) if names_pre else [])
+        ),
         *((m, PairForm.COMPARED_WITH_PRE) for m in _compared_matches(sentence)),
         *((m, PairForm.ARROW) for m in _arrow_matches(sentence)),
         *((m, PairForm.TIMES_THEN_VALUES) for m in _times_then_matches(sentence)),
         *((m, PairForm.BRACKETED) for m in _bracketed_matches(sentence)),
-    ]:
+    ]
+    kept: list[tuple[re.Match[str], PairForm]] = []
+    for m, form in singles:
         hit = _single_pair(sentence, m, form, conventions)
         if hit is not None:
             hits.append(hit)
+            kept.append((m, form))
     if "remain" in sentence or "unchanged" in sentence or "stayed" in sentence:
         hits += _remained_pairs(sentence, conventions)
-    extra: list[PairHit] = _baseline_then_pairs(sentence, conventions)
-    if "at " in sentence or "after" in sentence or "post" in sentence:
-        extra += _follow_up_series(sentence, hits, conventions)
+    extra: list[PairHit] = []
+    if (names_pre or "initial" in lowered) and " to " in sentence:
+        extra += _baseline_then_pairs(sentence, conventions)
+    if names_pre and ("at " in sentence or "after" in sentence or "post" in lowered):
+        extra += _follow_up_series(sentence, kept, conventions)
     if "respectively" in sentence:
         extra += _respectively_pairs(sentence, conventions)
-    if "vs" in sentence or "versus" in sentence or " and " in sentence:
+    if names_pre and ("vs" in sentence or "versus" in sentence or " and " in sentence):
         extra += _vs_list_pairs(sentence, conventions)
-    if " was " in sentence or " were " in sentence:
+    if names_pre and (" was " in sentence or " were " in sentence):
         extra += _clause_pairs(sentence, conventions)
     taken = [(h.start, h.end) for h in hits]
     for hit in extra:
@@ -1062,7 +1108,7 @@ def find_pairs(
             hits.append(hit)
             if hit.group[0] == hit.group[1] - 1:
                 taken.append((hit.start, hit.end))
-    if GROUP_LABEL.search(sentence):
+    if hits and GROUP_LABEL.search(sentence):
         hits = [h for h in hits if not _of_control_group(sentence, h.start)]
     return [_shifted(h, offset) for h in hits] if offset else hits
 
