@@ -278,12 +278,31 @@ BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 NAME_WORD = re.compile(r"[A-Za-z][A-Za-z\u2010-]+")
 
 
+# Where on the body a measure was taken: "a decrease of the MAS in upper (3.2 to 1.3) and lower
+# extremities (3.5 to 2.0)" reports one measure at two sites (N9 of the guide), so the words
+# between the two pairs name no other measure.
+SITE_WORDS = frozenset(
+    [
+        "upper", "lower", "left", "right", "proximal", "distal", "extremity", "extremities",
+        "limb", "limbs", "arm", "arms", "leg", "legs", "side", "sides", "affected",
+        "unaffected", "bilateral", "ipsilateral", "contralateral",
+    ]
+)  # fmt: skip
+
+
 def names_own_measure(text: str, start: int, end: int) -> bool:
     """Whether the words between a pair and the one before it in the sentence name a measure
     ("...(p = 0.006) and peak knee flexion from 38.5 to 44.1", "; spasms per day 11 \u2192 3"):
-    then the earlier pair's measure is not this pair's."""
+    then the earlier pair's measure is not this pair's. Body sites name none."""
     gap = BRACKETED.sub(" ", text[start:end])
-    return any(w.lower() not in PAIR_GLUE_WORDS for w in NAME_WORD.findall(gap))
+    return any(
+        w.lower() not in PAIR_GLUE_WORDS and w.lower() not in SITE_WORDS
+        for w in NAME_WORD.findall(gap)
+    )
+
+
+# Two measures coordinated as one subject: "MAS and PSFS", "pain, spasms", "pain or stiffness".
+COORDINATED = re.compile(r"\s*(?:,\s*|\s(?:and|or|as\s+well\s+as)\s+)(?:the\s+)?$")
 
 
 def pair_outcome(
@@ -298,6 +317,14 @@ def pair_outcome(
     clause = scope.clause_start(at, CLAUSE)
     before = [o for o in outcomes if clause <= o.start and o.end <= at]
     name = before[-1].name if before else None
+    if (
+        pair.group[1] == 1
+        and len(before) > 1
+        and before[-2].name != name
+        and COORDINATED.match(scope.text, before[-2].end, before[-1].start)
+    ):
+        # "Spasticity and pain fell from 3 to 1": one pair, two measures, nothing decides.
+        return None, LinkReason.AMBIGUOUS
     if (
         name is not None
         and own_from >= 0
@@ -314,7 +341,13 @@ def pair_outcome(
 
 # pre -> post pair -> p-value ------------------------------------------------------------------
 # The rest of a time point after a "... after" pair ("after implantation", "after 12 months").
-TIME_POINT_TAIL = re.compile(r"(?:\s+[\w\u2010-]+){1,3}?(?=\s*[(\[])")
+# Never a coordinated measure: "... to post-intervention (21.67) and grip strength (p = 0.043)".
+TIME_POINT_TAIL = re.compile(
+    r"(?:\s+(?!(?:and|or|with|but|while|whereas)\b)[\w\u2010-]+){1,3}?(?=\s*[(\[])"
+)
+# A measure coordinated after the pair: the p-value after it is that measure's.
+AND_NEXT = re.compile(r"(?:,|\band\b|\bor\b)\s+(?P<rest>[^,]*)\Z")
+OPEN_BRACKET_TAIL = re.compile(r"[(\[][^()\[\]]*\Z")  # "(z=-2.023, " before "p=0.043)"
 PLink = tuple[PValue | None, LinkReason | None]
 NO_P: PLink = (None, None)
 
@@ -337,7 +370,14 @@ def pair_p_value(
     if tail and first.prov.end <= bracket_end(text, tail.end()):
         return first, LinkReason.P_IN_BRACKET  # "0.58 beats/m after implantation (p = 0.014)"
     if outcome is not None and first.outcome == outcome:
-        return first, LinkReason.P_SAME_OUTCOME
+        between = OPEN_BRACKET_TAIL.sub("", BRACKETED.sub(" ", text[pair.end : first.prov.start]))
+        gap = AND_NEXT.search(between)
+        refused = load_rules().refused
+        if gap is None or not any(
+            w.lower() not in PAIR_GLUE_WORDS and w.lower() not in refused
+            for w in NAME_WORD.findall(gap.group("rest"))
+        ):
+            return first, LinkReason.P_SAME_OUTCOME
     return NO_P
 
 

@@ -34,7 +34,8 @@ from extractors.types import Spread, Statistic
 # "240 mL", "0.31 mL/kg/m"); never a mass or time unit of a dose or duration (see
 # NOT_A_SCORE_UNIT).
 SCORE_UNIT = (
-    r"(?:(?:mL|ml)(?:/(?:kg|m|min|h|s))*|m/s|cm\s?H2O|mm\s?Hg|cm|mm|ms|m|secs?|seconds?|s"
+    r"(?:(?:mL|ml)(?:/(?:kg|m|min|h|s))*|m/s|cm\s?H2O|mm\s?Hg|(?:cm|mm|m)(?:2|\u00b2)|cm|mm|ms|m"
+    r"|secs?|seconds?|s"
     r"|degrees?|\u00b0|points?|Hz|mV|[\u00b5\u03bc]V"
     # A rate or a normalised score: "beats/m", "steps/min", "W/kg", "J/kg/m", "N·m/kg"; a
     # mass over anything ("mg/kg", "µg/day") is a dose and a time ("h/day") a duration.
@@ -54,6 +55,9 @@ UNITS: dict[str, tuple[str, ...]] = {
     "ms": ("ms",),
     "m": ("m",),
     "cm": ("cm",),
+    "cm2": ("cm2", "cm\u00b2"),
+    "mm2": ("mm2", "mm\u00b2"),
+    "m2": ("m2", "m\u00b2"),
     "mm": ("mm",),
     "deg": ("degree", "degrees", "\u00b0"),
     "mL": ("mL", "ml"),
@@ -110,8 +114,48 @@ _PRE_CONTEXT = (
 # "from a baseline of 212 m to 250 m": the pre value named as the baseline. Without a "to" value
 # ("improved by 38 m from a baseline of 212 m") there is no post value and no pair.
 _BASELINE_OF = r"(?:(?:an?\s+|the\s+)?baseline\s+(?:value\s+|score\s+|level\s+)?of\s+)?"
+# What a unit measures, after it: "from 120 degrees of flexion to 69 degrees".
+_UNIT_OF = r"(?(a_unit)(?:\s+of\s+[a-z]+)?)"
 PRE_POST = re.compile(
-    rf"\bfrom\s+{_BASELINE_OF}{_stat_value('a_')}{_PRE_CONTEXT}\s+to\s+{_stat_value('b_')}"
+    rf"\bfrom\s+{_BASELINE_OF}{_stat_value('a_')}{_UNIT_OF}{_PRE_CONTEXT}\s+to\s+"
+    rf"{_stat_value('b_')}"
+)
+# The time points written before their values, which stand in brackets: "from pre-intervention
+# (7.89±3.79) to one hour post-application (5.33±4.06)", "from pre- (9.89±16.56) to
+# post-intervention (21.67±20.70)", "from baseline (3 [2-4]) to 12 months (1 [1-2])". The pre time
+# point names the time before treatment; the post one names a later time.
+PRE_TIME = (
+    r"(?:the\s+)?(?:(?:at\s+)?baseline|pre[-\u2010]?(?:\w+)?|before(?:\s+[\w\u2010-]+){1,2}"
+    r"|admission|(?:the\s+)?(?:first|initial)\s+(?:visit|assessment|evaluation))"
+)
+POST_TIME = (
+    r"(?:the\s+)?(?:[\w\u2010-]+\s+){0,3}?(?:post[-\u2010]?\w*|after(?:\s+[\w\u2010-]+){1,2}"
+    r"|(?:(?:last|final)\s+)?follow[-\u2010\s]?up|discharge|end\s+of\s+\w+"
+    r"|(?:months?|weeks?|years?|days?|hours?)(?:\s+later)?)"
+)
+TIMES_THEN_VALUES = re.compile(
+    rf"\bfrom\s+{PRE_TIME}\s*\(\s*{_stat_value('a_')}\s*\)\s+to\s+{POST_TIME}\s*\(\s*"
+    rf"{_stat_value('b_')}\s*\)",
+    re.I,
+)
+# A pair alone in a bracket after the label of what it reports on: "External rotation improved
+# (p = 0.001) for the treatment group (20.4° (16.6) to 32.1° (14.0))", "a decrease of the MAS
+# in upper (3.2 ± 1.4 to 1.3 ± 0.6) and lower extremities (3.5 ± 0.9 to 2.0 ± 1.0)". Taken only
+# after a word of change in its sentence, and never as the bounds of a scale ("(0 to 10)").
+BRACKETED_TO = re.compile(
+    rf"(?<=[(\[])\s*{_stat_value('a_')}\s+to\s+{_stat_value('b_')}\s*(?=[)\];,])"
+)
+CHANGE_WORD = re.compile(
+    r"\b(?:improv|decreas|increas|reduc|declin|fell|rose|lower|drop|chang|diminish|rais|gain)",
+    re.I,
+)
+# The pair of a control arm (R2: the course of an untreated or control group is no result): the
+# last group named before the pair in its sentence is a control, placebo or sham group.
+GROUP_LABEL = re.compile(
+    r"\b(?P<label>(?:\w+[-\u2010])?\w+)\s+(?:group|arm|condition|cohort)s?\b|\bcontrols\b", re.I
+)
+CONTROL_LABELS = frozenset(
+    {"control", "placebo", "sham", "untreated", "comparison", "waitlist", "waiting-list", "usual"}
 )
 # "ranged from 2 to 4", "varying from 110 to 390": the spread of one measurement, not a change.
 RANGE_VERB_BEFORE = re.compile(r"\b(?:rang(?:e|es|ed|ing)|var(?:y|ies|ied|ying))\s+$", re.I)
@@ -162,10 +206,21 @@ class PairForm(Enum):
     RESPECTIVELY = "respectively"  # "from 3 and 2 to 1 and 1, respectively"
     VS_LIST = "vs_list"  # "baseline vs one year: BADS, 14·2 vs 10·1; MAS, 2·8 vs 1·9"
     BEFORE_AFTER_CLAUSES = "before_after_clauses"  # "Before ..., X was A; after ... it was B"
+    TIMES_THEN_VALUES = "times_then_values"  # "from pre-intervention (7.9±3.8) to post- (5.3±4.1)"
+    BRACKETED = "bracketed"  # "the treatment group (20.4° (16.6) to 32.1° (14.0))"
+    HEADER_AND_LIST = "header_and_list"  # "Before and after ITB, X were A and B, and Y ..."
+    FOLLOW_UP_SERIES = "follow_up_series"  # "3.1 at baseline, 1.9 at 3 months, 1.7 at 12 months"
+    BASELINE_THEN_POSTS = "baseline_then_posts"  # "baseline X was 4.0 and this fell to 2.0, 2.2"
 
     @property
     def rule_id(self) -> str:
         return f"result.{self.value}"
+
+    @property
+    def time_before_post_value(self) -> bool:
+        """Whether the post value's time point is written before it ("to one hour
+        post-application (5.33)"), not after it."""
+        return self is PairForm.TIMES_THEN_VALUES
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +241,7 @@ class PairHit:
     group: tuple[int, int] = (0, 1)
     respective: bool = False
     unit: str | None = None  # a UNITS id, or a rate as written; None when no unit is written
+    timepoint: str | None = None  # the post value's time point when the form names it itself
 
     @property
     def rule_id(self) -> str:
@@ -430,6 +486,12 @@ VS_HEADER = re.compile(
 VS_ITEM = re.compile(
     rf"{NUM_LEFT}{_stat_value('a_')}\s*(?:vs\.?|versus)\s+{_stat_value('b_')}", re.I
 )
+# After the same header, "A and B" is a pair too: "Before and after ITB initiation, mean Ashworth
+# scores were 2.75 +/- 0.85 and 1.15 +/- 0.36, and mean spasm scores were 3.75 +/- 0.55 and
+# 1.00 +/- 0.56" (rule result.header_and_list); never two values of a longer list ("3, 2 and 1").
+AND_ITEM = re.compile(rf"{NUM_LEFT}{_stat_value('a_')},?\s+and\s+{_stat_value('b_')}")
+LIST_GOES_ON_BEFORE = re.compile(rf"{DECIMAL}\s*%?\s*,\s*\Z")
+LIST_GOES_ON_AFTER = re.compile(rf"\s*(?:,|and)\s*(?:and\s+)?{DECIMAL}")
 # "12 vs 8 patients": counts of people, not a measure's values.
 COUNT_NOUN = re.compile(
     r"\s*(?:patients?|subjects?|participants?|children|adults|people|persons|cases|limbs|pumps"
@@ -464,11 +526,14 @@ COMPARED_WITH = re.compile(
 ARROW = r"(?:\u2192|\u27f6|\u279e|\u21d2|-{1,2}>|\u2013>)"
 ARROW_CUES = ("\u2192", "->", "\u27f6", "\u279e", "\u21d2", "\u2013>")
 ARROW_PAIR = re.compile(rf"{NUM_LEFT}{_stat_value('a_')}\s*{ARROW}\s*{_stat_value('b_')}")
-# Words every pre -> post pair form holds (find_pairs): "from", "remained", "unchanged",
-# "stayed", "before", "baseline", "prior to", "pre-implantation", an arrow. Only sentences holding
-# one are searched.
+# Words every pre -> post pair form holds (find_pairs): "from", "initial", a value's end before
+# " to " (a bracketed "(A to B)": "6 to ", ") to ", "\u00b0 to ", "% to "), "remained",
+# "unchanged", "stayed", "before", "baseline", "prior to", "pre-implantation", an arrow. Only
+# sentences holding one are searched.
 PAIR_CUES = (
     "from",
+    "initial",
+    *(f"{end} to " for end in "0123456789)\u00b0%"),
     "remain",
     "unchanged",
     "stayed",
@@ -624,12 +689,21 @@ def _respectively_pairs(sentence: str, conventions: Conventions) -> list[PairHit
 
 def _vs_list_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
     """ "at baseline vs one year were: BADS, 14·2 vs 10·1 (P=0·003); MAS, 2·8 vs 1·9": one pair
-    per "A vs B" after a header naming the two time points (rule result.vs_list)."""
+    per "A vs B" (or "A and B") after a header naming the two time points (rules result.vs_list,
+    result.header_and_list)."""
     header = VS_HEADER.search(sentence)
     if header is None:
         return []
     hits = []
-    for m in VS_ITEM.finditer(sentence, header.end()):
+    items = [(m, PairForm.VS_LIST) for m in VS_ITEM.finditer(sentence, header.end())]
+    if " and " in sentence[header.end() :]:
+        items += [
+            (m, PairForm.HEADER_AND_LIST)
+            for m in AND_ITEM.finditer(sentence, header.end())
+            if not LIST_GOES_ON_BEFORE.search(sentence, max(0, m.start() - 20), m.start())
+            and not LIST_GOES_ON_AFTER.match(sentence, m.end())
+        ]
+    for m, form in sorted(items, key=lambda item: item[0].start()):
         if not (_is_score(sentence, m, "a_") and _is_score(sentence, m, "b_")):
             continue
         if COUNT_NOUN.match(sentence, m.end()) or COUNT_NOUN.match(sentence, _value_end(m, "a_")):
@@ -639,6 +713,8 @@ def _vs_list_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
             _statistic(m, "a_", before, sentence, conventions),
             _statistic(m, "b_", before, sentence, conventions),
         )
+        if _looks_like_year(pre) and _looks_like_year(post):
+            continue
         unit = _pair_unit(_value_unit(m, "a_", sentence), _value_unit(m, "b_", sentence))
         hits.append(
             PairHit(
@@ -647,7 +723,7 @@ def _vs_list_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
                 pre,
                 post,
                 _value_start(m, "b_"),
-                PairForm.VS_LIST,
+                form,
                 unit=unit,
             )
         )
@@ -688,6 +764,124 @@ def _clause_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
     return hits
 
 
+# "The mean baseline MAS score was 4.0 +/- 0.5 and this improved to 2.0 +/- 0.6, 2.2 +/- 0.6 and
+# 2.6 +/- 0.6 at four weeks, three months and six months post neurolysis respectively": one pre
+# value, then one post value per time point (rule result.baseline_then_posts, R3 of the guide).
+BASELINE_THEN = re.compile(
+    rf"\b(?:baseline|pre[-\u2010]?(?:treatment|operative|implantation|intervention|injection)"
+    rf"|initial|before\s+(?:treatment|implantation|surgery|injection))\b[^;]{{0,60}}?"
+    rf"\b(?:was|were|of)\s+{NUM_LEFT}{_stat_value('a_')},?\s+(?:and|but|which|that)\s+"
+    r"(?:(?:this|it|they|these|which|that)\s+)?(?:(?:had|has|was|were|significantly)\s+)*"
+    r"(?:improved|decreased|fell|fallen|dropped|declined|increased|rose|risen|reduced|changed"
+    r"|lowered)\s+(?:\w+\s+){0,2}?to\s+",
+    re.I,
+)
+NUMBER_WORD = (
+    r"(?:\d+(?:[.\u00b7]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|eighteen|twenty[-\s]?four|thirty[-\s]?six)"
+)
+_DURATION = rf"{NUMBER_WORD}\s+(?:days?|weeks?|months?|years?)"
+# "at four weeks, three months and six months": the time points of a list of post values, in
+# order. Only one unit word per time point is read: "at 3, 6 and 12 months" is left undecided.
+TIME_LIST = re.compile(
+    rf"\s*,?\s*(?:at|after)\s+(?P<times>{_DURATION}(?:\s*,\s*(?:and\s+)?{_DURATION}|"
+    rf"\s+and\s+{_DURATION})+)",
+    re.I,
+)
+TIME_ITEM = re.compile(_DURATION, re.I)
+
+
+def _baseline_then_pairs(sentence: str, conventions: Conventions) -> list[PairHit]:
+    """One pair per post value after "baseline X was A and this improved to B[, C and D]"; with
+    several post values, each needs its own time point ("at four weeks, three months and six
+    months ... respectively"), else which follow-up a value is of cannot be told."""
+    hits: list[PairHit] = []
+    for m in BASELINE_THEN.finditer(sentence):
+        posts = _value_list(sentence, m.end(), None)
+        if not posts or not all(_is_score(sentence, v, "a_") for v in (m, *posts)):
+            continue
+        times: list[str | None] = [None]
+        if len(posts) > 1:
+            listed = TIME_LIST.match(sentence, posts[-1].end())
+            found = TIME_ITEM.findall(listed.group("times")) if listed else []
+            if len(found) != len(posts):
+                continue
+            times = [" ".join(t.split()) for t in found]
+        before = sentence[: m.start()]
+        pre = _statistic(m, "a_", before, sentence, conventions)
+        end = posts[-1].end()
+        for index, value in enumerate(posts):
+            post = _statistic(value, "a_", before, sentence, conventions)
+            if _looks_like_year(pre) and _looks_like_year(post):
+                return hits
+            pre_i, post_i = _same_stat(pre, post)
+            hits.append(
+                PairHit(
+                    m.start(),
+                    end,
+                    pre_i,
+                    post_i,
+                    _value_start(value, "a_"),
+                    PairForm.BASELINE_THEN_POSTS,
+                    _value_start(m, "a_"),
+                    (index, len(posts)),
+                    False,
+                    _pair_unit(_value_unit(m, "a_", sentence), _value_unit(value, "a_", sentence)),
+                    times[index] if len(posts) > 1 else None,
+                )
+            )
+    return hits
+
+
+# Scale bounds are integers from 0 or 1 ("VAS (0 to 100)", "(1 to 5)"), written without spread.
+def _scale_bounds(pre: Statistic, post: Statistic) -> bool:
+    return (
+        pre.spread is None
+        and post.spread is None
+        and pre.value in (0.0, 1.0)
+        and post.value is not None
+        and post.value.is_integer()
+    )
+
+
+def _bracketed_matches(sentence: str) -> list[re.Match[str]]:
+    """``BRACKETED_TO`` pairs in a sentence that says something changed before them."""
+    if "(" not in sentence and "[" not in sentence:
+        return []
+    return [
+        m
+        for m in BRACKETED_TO.finditer(sentence)
+        if AFTER_A_WORD.search(sentence, max(0, m.start() - 4), m.start())
+        and CHANGE_WORD.search(sentence, 0, m.start())
+        and not COUNT_NOUN.match(sentence, m.end())
+    ]
+
+
+# The bracket of a bracketed pair follows a label ("the treatment group (", "upper ("), never a
+# value: "3.0 (0 to 6.7)" is a median with its range.
+AFTER_A_WORD = re.compile(r"[A-Za-z]\s*[(\[]\s*\Z")
+
+
+# "Compared with the control group, ...": a control group named as the comparator.
+COMPARATOR_BEFORE = re.compile(
+    r"\b(?:compared\s+(?:with|to)|than|versus|vs\.?)\s+(?:the\s+)?\Z", re.I
+)
+
+
+def _of_control_group(sentence: str, start: int) -> bool:
+    """Whether the last group the sentence names before ``start`` is a control arm (not one
+    named as the comparator: "compared with the control group, the MAS fell from 3 to 1")."""
+    last = None
+    for m in GROUP_LABEL.finditer(sentence, 0, start):
+        last = m
+    if last is None:
+        return False
+    label = (last.group("label") or "control").lower()
+    if label not in CONTROL_LABELS:
+        return False
+    return not COMPARATOR_BEFORE.search(sentence, max(0, last.start() - 25), last.start())
+
+
 def _single_pair(
     sentence: str, m: re.Match[str], form: PairForm, conventions: Conventions
 ) -> PairHit | None:
@@ -702,13 +896,17 @@ def _single_pair(
             if time is None or not CHANGE_VERB_BEFORE.search(sentence, 0, m.start()):
                 return None
             time_unit = time_unit or unit_id(time.group().strip().lower())
-    if form is PairForm.FROM_TO and RANGE_VERB_BEFORE.search(sentence, 0, m.start()):
+    if form in (PairForm.FROM_TO, PairForm.TIMES_THEN_VALUES) and RANGE_VERB_BEFORE.search(
+        sentence, 0, m.start()
+    ):
         return None
     before = sentence[: m.start()]
     pre = _statistic(m, "a_", before, sentence, conventions)
     post = _statistic(m, "b_", before, sentence, conventions)
     if _looks_like_year(pre) and _looks_like_year(post):
         return None  # "from 1998 to 2003" is a period, not a result
+    if form is PairForm.BRACKETED and _scale_bounds(pre, post):
+        return None
     pre, post = _same_stat(pre, post)
     unit = _pair_unit(_value_unit(m, "a_", sentence), _value_unit(m, "b_", sentence))
     return PairHit(
@@ -748,7 +946,119 @@ def _shifted(hit: PairHit, offset: int) -> PairHit:
         hit.group,
         hit.respective,
         hit.unit,
+        hit.timepoint,
     )
+
+
+# Later follow-ups of one baseline (R3 of the guide: one pair per follow-up, each with the same
+# baseline): "MAS 3.1 ± 0.6 at baseline, 1.9 ± 0.8 at 3 months, 1.7 ± 0.7 at 12 months", "fell
+# from 3.1 at baseline to 1.9 at 3 months and 1.7 at 12 months". Every later value carries its own
+# time point (rule result.follow_up_series); the first pair is from_to or before_after, or the
+# series' own first pair when the values are joined by commas.
+SERIES_PRE = re.compile(
+    rf"{NUM_LEFT}{_stat_value('a_')}\s+{PRE_MARK}\b(?:\s+[\w\u2010-]+){{0,2}}?(?=\s*,)"
+)
+POST_TIME_AFTER = re.compile(rf"\s+{POST_MARK}\b")
+SERIES_NEXT = re.compile(
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:to\s+)?{NUM_LEFT}{_stat_value('a_')}\s+{POST_MARK}\b"
+)
+
+
+def _series_pairs(
+    sentence: str, pre_match: re.Match[str], prefix: str, pos: int, conventions: Conventions
+) -> list[PairHit]:
+    """The pairs of the values listed from ``pos`` on, each with its own post time point, all
+    paired with the pre value of ``pre_match``."""
+    if not _is_score(sentence, pre_match, prefix):
+        return []
+    before = sentence[: pre_match.start()]
+    pre = _statistic(pre_match, prefix, before, sentence, conventions)
+    hits: list[PairHit] = []
+    m = SERIES_NEXT.match(sentence, pos)
+    while m is not None and _is_score(sentence, m, "a_"):
+        post = _statistic(m, "a_", before, sentence, conventions)
+        if _looks_like_year(pre) and _looks_like_year(post):
+            return []
+        pre_i, post_i = _same_stat(pre, post)
+        unit = _pair_unit(_value_unit(pre_match, prefix, sentence), _value_unit(m, "a_", sentence))
+        start = _value_start(m, "a_")
+        hits.append(
+            PairHit(start, m.end(), pre_i, post_i, start, PairForm.FOLLOW_UP_SERIES, unit=unit)
+        )
+        m = SERIES_NEXT.match(sentence, m.end())
+    return hits
+
+
+def _follow_up_series(
+    sentence: str, firsts: Sequence[tuple[re.Match[str], PairForm]], conventions: Conventions
+) -> list[PairHit]:
+    """Series after a first from_to pair whose post value has a time point or a first
+    before_after pair (``firsts``: the matches kept as pairs), and comma-joined series."""
+    hits: list[PairHit] = []
+    for m, form in firsts:
+        if form is PairForm.FROM_TO:
+            time = POST_TIME_AFTER.match(sentence, m.end())
+            if time:
+                hits += _series_pairs(sentence, m, "a_", time.end(), conventions)
+        elif form is PairForm.BEFORE_AFTER:
+            hits += _series_pairs(sentence, m, "a_", m.end(), conventions)
+    if "," in sentence:
+        for m in _series_pre_matches(sentence):
+            series = _series_pairs(sentence, m, "a_", m.end(), conventions)
+            if series:
+                first = series[0]
+                hits.append(_replace_span(first, m.start(), first.end))
+                hits += series[1:]
+    return hits
+
+
+# The middle of SERIES_PRE: searched first, so the full pattern runs only where it may match.
+SERIES_PRE_MARK = re.compile(rf"\s{PRE_MARK}\b(?:\s+[\w\u2010-]+){{0,2}}?(?=\s*,)")
+
+
+def _series_pre_matches(sentence: str) -> list[re.Match[str]]:
+    """``SERIES_PRE.finditer(sentence)``, run only in the stretch before each pre mark."""
+    found: list[re.Match[str]] = []
+    for anchor in SERIES_PRE_MARK.finditer(sentence):
+        window_start = max(found[-1].end() if found else 0, anchor.start() - 110)
+        m = SERIES_PRE.search(sentence, window_start, sentence.find(",", anchor.end()) + 1)
+        if m and m.start() <= anchor.start() < m.end() and m.end() == anchor.end():
+            found.append(m)
+    return found
+
+
+def _replace_span(hit: PairHit, start: int, end: int) -> PairHit:
+    return PairHit(
+        start,
+        end,
+        hit.pre,
+        hit.post,
+        hit.post_start,
+        hit.form,
+        hit.link_at,
+        hit.group,
+        hit.respective,
+        hit.unit,
+        hit.timepoint,
+    )
+
+
+# The words of the time before treatment (lower case) that the before/after, vs-list, clause,
+# baseline and series forms all hold (PRE_MARK, VS_HEADER, CLAUSE_PRE, BASELINE_THEN,
+# SERIES_PRE): sentences without one skip those forms.
+PRE_WORDS = (
+    "before",
+    "baseline",
+    "prior",
+    "pre-",
+    "pre\u2010",
+    "pre ",
+    "preop",
+    "pretreat",
+    "preimpl",
+    "preinterv",
+    "preinj",
+)
 
 
 def find_pairs(
@@ -759,23 +1069,38 @@ def find_pairs(
     The list forms (respectively, vs lists, before/after clauses) are tried where their literal
     cue is present, and give way to any overlapping from_to/before_after/remained pair."""
     hits: list[PairHit] = []
-    for m, form in [
+    lowered = sentence.lower()
+    # Most forms need a word for the time before treatment; sentences without one skip them.
+    names_pre = any(word in lowered for word in PRE_WORDS)
+    singles = [
         *((m, PairForm.FROM_TO) for m in _pre_post_matches(sentence)),
-        *((m, PairForm.BEFORE_AFTER) for m in _before_after_matches(sentence)),
+        *(
+            (m, PairForm.BEFORE_AFTER)
+            for m in (_before_after_matches(sentence) if names_pre else [])
+        ),
         *((m, PairForm.COMPARED_WITH_PRE) for m in _compared_matches(sentence)),
         *((m, PairForm.ARROW) for m in _arrow_matches(sentence)),
-    ]:
+        *((m, PairForm.TIMES_THEN_VALUES) for m in _times_then_matches(sentence)),
+        *((m, PairForm.BRACKETED) for m in _bracketed_matches(sentence)),
+    ]
+    kept: list[tuple[re.Match[str], PairForm]] = []
+    for m, form in singles:
         hit = _single_pair(sentence, m, form, conventions)
         if hit is not None:
             hits.append(hit)
+            kept.append((m, form))
     if "remain" in sentence or "unchanged" in sentence or "stayed" in sentence:
         hits += _remained_pairs(sentence, conventions)
     extra: list[PairHit] = []
+    if (names_pre or "initial" in lowered) and " to " in sentence:
+        extra += _baseline_then_pairs(sentence, conventions)
+    if names_pre and ("at " in sentence or "after" in sentence or "post" in lowered):
+        extra += _follow_up_series(sentence, kept, conventions)
     if "respectively" in sentence:
         extra += _respectively_pairs(sentence, conventions)
-    if "vs" in sentence or "versus" in sentence:
+    if names_pre and ("vs" in sentence or "versus" in sentence or " and " in sentence):
         extra += _vs_list_pairs(sentence, conventions)
-    if " was " in sentence or " were " in sentence:
+    if names_pre and (" was " in sentence or " were " in sentence):
         extra += _clause_pairs(sentence, conventions)
     taken = [(h.start, h.end) for h in hits]
     for hit in extra:
@@ -783,7 +1108,21 @@ def find_pairs(
             hits.append(hit)
             if hit.group[0] == hit.group[1] - 1:
                 taken.append((hit.start, hit.end))
+    if hits and GROUP_LABEL.search(sentence):
+        hits = [h for h in hits if not _of_control_group(sentence, h.start)]
     return [_shifted(h, offset) for h in hits] if offset else hits
+
+
+def _times_then_matches(sentence: str) -> list[re.Match[str]]:
+    """``TIMES_THEN_VALUES`` where "from" is followed by a time point and a bracket."""
+    found: list[re.Match[str]] = []
+    index = sentence.find("from ")
+    while index >= 0:
+        m = TIMES_THEN_VALUES.match(sentence, index)
+        if m:
+            found.append(m)
+        index = sentence.find("from ", index + 1)
+    return found
 
 
 def next_pair_start(pairs: Sequence[PairHit], index: int, s_end: int) -> int:
@@ -804,9 +1143,15 @@ def pair_timepoints(
     text = scope.text
     own: list[str | None] = []
     for index, pair in enumerate(pairs):
-        limit = next_pair_start(pairs, index, s_end)
-        ahead = scope.clause_end(pair.end, limit, TIMEPOINT_CLAUSE_AHEAD)
-        found = find_timepoint(text, lowered, pair.post_start, ahead)
+        if pair.timepoint is not None:
+            own.append(pair.timepoint)
+            continue
+        if pair.form.time_before_post_value:
+            found = find_timepoint(text, lowered, pair.start, pair.post_start)
+        else:
+            limit = next_pair_start(pairs, index, s_end)
+            ahead = scope.clause_end(pair.end, limit, TIMEPOINT_CLAUSE_AHEAD)
+            found = find_timepoint(text, lowered, pair.post_start, ahead)
         own.append(found[0] if found else None)
     result = list(own)
     for index in range(len(pairs) - 2, -1, -1):

@@ -91,7 +91,7 @@ class Boundary(Enum):
 BOUNDARY_PATTERNS: dict[Boundary, re.Pattern[str]] = {
     Boundary.SEMICOLON: re.compile(r";\s"),
     Boundary.CONTRAST: re.compile(r",\s+(?:while|whereas|but)\b"),
-    Boundary.NUMBERED_ITEM: re.compile(r"(?<![(\w])\d\)\s"),
+    Boundary.NUMBERED_ITEM: re.compile(r"(?<![(\w.\u00b7])\d\)\s"),  # not "0.6) "
     Boundary.COORDINATION: re.compile(r",\s+and\b"),
     Boundary.BRACKET_COORDINATION: re.compile(r"[)\]]\s+(?:and|but|while|whereas)\b"),
 }
