@@ -41,6 +41,7 @@ Row = dict[str, Any]
 SLOTS = ("pre", "post")
 _SPREAD = ("spread_type", "spread_lo", "spread_hi", "sd")
 FULL_TEXT_ROW_KIND = "full_text"
+NOT_COMPARED = "not compared: "  # a note that is not a disagreement
 
 SOURCE_VALUES = "abstract | full text | abstract = full text | curator"
 MERGE_COLUMNS: list[Column] = [
@@ -205,7 +206,7 @@ def full_text_results(values: pd.DataFrame) -> dict[str, list[FullTextResult]]:
                 outcome, post["timepoint"], pre, post, p if len(posts) == 1 else None, order
             )
             if p is not None and len(posts) > 1:
-                result.notes.append("p-value of a row with several timepoints not attached")
+                result.notes.append(f"{NOT_COMPARED}p-value of a row with several timepoints")
             out[pmid].append(result)
     for results in out.values():
         results.sort(key=lambda r: r.order)
@@ -299,7 +300,10 @@ def _merge_side(row: Row, side: str, ft: Row | None, curated: set[str], notes: l
         row[f"{side}_value"] = ft["value"]
         row[value_source] = "full text"
     elif _stats_differ(row.get(f"{side}_stat"), ft["stat"]):
-        notes.append(f"{side}: abstract gives a {row[f'{side}_stat']}, full text a {ft['stat']}")
+        notes.append(
+            f"{NOT_COMPARED}{side}: abstract gives a {row[f'{side}_stat']},"
+            f" full text a {ft['stat']}"
+        )
         return
     elif same_number(float(row[f"{side}_value"]), float(ft["value"])):
         row[value_source] = "abstract = full text"
@@ -360,7 +364,7 @@ def _merge_row(row: Row, result: FullTextResult | None, curated: set[str]) -> Ro
     _merge_p(merged, result.p if result else None, curated, notes)
     if result is not None:
         notes.extend(result.notes)
-    disagreements = [n for n in notes if not n.startswith("p-value of a row")]
+    disagreements = [n for n in notes if not n.startswith(NOT_COMPARED)]
     merged["sources_disagree"] = bool(disagreements)
     merged["disagreement"] = "; ".join(notes) or None
     pre, post = merged.get("pre_value"), merged.get("post_value")
