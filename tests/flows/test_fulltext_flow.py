@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from flows.refresh import snapshot_flow
+from flows.refresh import refresh_flow, snapshot_flow
 from itb_evidence.curate import Correction, add_correction
 from itb_evidence.export.tables import export
 from itb_evidence.merge import merged_tables
@@ -21,6 +22,7 @@ from itb_evidence.runs import RefreshSummary
 from itb_evidence.settings import SNAPSHOT_PMC_DIR
 from itb_evidence.store.fulltext_evidence import STATUS, VALUES, read_table, reextract
 from itb_evidence.store.store import EvidenceStore
+from tests.support.fake_eutils import FakeEutils
 
 pytestmark = pytest.mark.flow
 
@@ -195,3 +197,20 @@ def test_reextract_from_the_store_and_switching_the_stage_off(
     with EvidenceStore(off, read_only=True) as store:
         assert read_table(store, STATUS).empty
         assert len(export(store, fmt="json", out=tmp_path / "e.json")) == 1
+
+
+def test_live_refresh_runs_the_full_text_stage(
+    prefect_harness: None, fake_eutils: FakeEutils, tmp_path: Path
+) -> None:
+    """Live mode wiring: the seed record the fake serves names no PMCID (as the bundled one), so
+    the stage asks PMC for nothing and says why in the run summary; the run completes."""
+    fake_eutils.add_synthetic("ft live", [(SEED, datetime.now(UTC).date())])
+    summary = refresh_flow(
+        query="ft live", db=tmp_path / "l.duckdb", out_dir=None, cache_dir=tmp_path / "raw"
+    )
+    assert summary.studies_kept == 1
+    assert "full text: 1 no pmcid; 0 full-text values stored" in summary.notes
+    assert not [r for r in fake_eutils.requests if r.params.get("db") == "pmc"]
+    with EvidenceStore(tmp_path / "l.duckdb", read_only=True) as store:
+        (status,) = read_table(store, STATUS).itertuples()
+    assert (status.pmid, status.status, status.usable) == (SEED, "no_pmcid", False)
