@@ -9,7 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from itb_evidence.fulltext.stage import NO_PMCID_REASON, retrieve_live
-from itb_evidence.merge import merge_outcomes, p_agree, same_number, timepoints_fit
+from itb_evidence.merge import (
+    MERGE_COLUMNS,
+    merge_outcomes,
+    p_agree,
+    same_number,
+    timepoints_fit,
+)
 from itb_evidence.store.fulltext_evidence import (
     STATUS,
     VALUES,
@@ -141,3 +147,9 @@ def test_sd_where_the_abstract_had_none_is_filled_and_sourced() -> None:
     )
     assert (row["timepoint"], row["timepoint_source"]) == ("1 year", "full text")
     assert not row["sources_disagree"]
+
+
+def test_readme_documents_the_merge_columns() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for column in MERGE_COLUMNS:
+        assert f"| `{column.name}` | {column.sql_type} |" in readme, column.name
