@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 def fulltext_task(
     db: Path, run_id: int, *, cache_root: Path | None, bundled_dir: Path | None
 ) -> list[str]:
-    """Live (``bundled_dir`` None: PMC through E-utilities) or bundled JATS (the demo)."""
+    """Live (``bundled_dir`` None: PMC through E-utilities) or bundled JATS (the demo); the run
+    summary's lines (none when no study is included: nothing was looked for)."""
     with EvidenceStore(db) as store:
         sought = included_studies(store)
         held = held_documents(store) if bundled_dir is None else {}
@@ -40,6 +41,8 @@ def fulltext_task(
         if bundled_dir is None
         else retrieve_bundled(sought, bundled_dir)
     )
+    if not run.studies:
+        return []
     with EvidenceStore(db) as store:
         n_values = store_fulltext_run(store, run, run_id=run_id)
     lines = run.summary_lines()
