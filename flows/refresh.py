@@ -22,6 +22,7 @@ from pathlib import Path
 from prefect import flow, task
 
 from extractors import EXTRACTOR_VERSION
+from flows.fulltext import run_fulltext_stage
 from flows.hooks import notify_run_state
 from flows.retrieval import fetch_task, search_task
 from itb_evidence.export import tables as export_stage
@@ -42,7 +43,7 @@ from itb_evidence.runs import (
     snapshot_files,
     stored_line,
 )
-from itb_evidence.settings import DEFAULT_QUERY, task_retry_delay_s
+from itb_evidence.settings import DEFAULT_QUERY, SNAPSHOT_PMC_DIR, task_retry_delay_s
 from itb_evidence.store.batches import store_batch, store_fetch_problems
 from itb_evidence.store.changes import changes_since_previous_run
 from itb_evidence.store.store import EvidenceStore, WriterLock
@@ -145,9 +146,12 @@ def snapshot_flow(
     db: Path = Path("itb_evidence.duckdb"),
     out_dir: Path | None = Path("out"),
     snapshot_dir: Path | None = None,
+    pmc_dir: Path | None = None,
 ) -> RefreshSummary:
-    """The demo: the same stages over the bundled PubMed snapshot instead of live Entrez."""
+    """The demo: the same stages over the bundled PubMed snapshot instead of live Entrez, and the
+    JATS bundled beside it (``pmc_dir``, default the snapshot's ``pmc/``) for full text."""
     files = snapshot_files(snapshot_dir) if snapshot_dir else snapshot_files()
+    bundled = pmc_dir or (snapshot_dir / "pmc" if snapshot_dir else SNAPSHOT_PMC_DIR)
     with WriterLock(db, command="demo") as lock:
         with EvidenceStore(db) as store:
             run_id = store.start_run(
@@ -168,6 +172,7 @@ def snapshot_flow(
         try:
             for path in files:
                 _process(path, path.name, db, run_id, summary)
+            run_fulltext_stage(db, summary, bundled_dir=bundled)
             return _finish(db, summary, out_dir)
         except BaseException as exc:
             _abandon(db, run_id, "run", exc)
@@ -238,6 +243,7 @@ def refresh_flow(
                     say(not_fetched_line(fetched))
                 else:
                     _process(fetched.xml, fetched.label, db, run_id, summary)
+            run_fulltext_stage(db, summary, cache_root=cache)
             return _finish(db, summary, out_dir)
         except BaseException as exc:
             _abandon(db, run_id, "run", exc)

@@ -109,3 +109,19 @@ def task_retry_delay_s() -> float:
 def notify_webhook() -> str | None:
     """The incoming-webhook URL run summaries are posted to, if one is set."""
     return os.environ.get(ENV_NOTIFY_WEBHOOK) or None
+
+
+# Full text (PMC open access) after the abstract stage of refresh/demo (``fulltext.stage``)
+ENV_FULLTEXT: Final = "ITB_FULLTEXT"  # 0/false/no/off: skip the full-text stage
+# The demo's bundled JATS, beside the PubMed snapshot (``not_bundled.tsv`` says why one is absent)
+SNAPSHOT_PMC_DIR: Final = SNAPSHOT_DIR / "pmc"
+
+
+def fulltext_enabled() -> bool:
+    """Whether refresh and demo look for full text of included studies (default yes)."""
+    raw = os.environ.get(ENV_FULLTEXT, "").strip().lower()
+    if raw in ("", "1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingError(f"{ENV_FULLTEXT} must be 1 or 0 (true/false, yes/no, on/off), got {raw!r}")

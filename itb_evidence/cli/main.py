@@ -33,6 +33,7 @@ from itb_evidence.cli.errors import (
     check_out_file,
     one_line,
 )
+from itb_evidence.cli.fulltext import fulltext_reextract_command
 from itb_evidence.cli.meta import meta_command
 from itb_evidence.settings import apply_prefect_defaults
 
@@ -500,6 +501,10 @@ app.command(
     "link into partitioned Parquet, in parallel (process pool, or Dask with --dask-address or "
     "--dask-local).",
 )(extract_corpus_command)
+app.command(
+    "fulltext-reextract",
+    help="Extract values again from the full texts held in the store (nothing is fetched).",
+)(fulltext_reextract_command)
 
 app.command("meta", help=meta_command.__doc__)(meta_command)
 

@@ -30,6 +30,7 @@ from itb_evidence.export.formulas import (
 )
 from itb_evidence.export.metafor import metafor_table
 from itb_evidence.export.prisma import PrismaCounts, prisma_counts
+from itb_evidence.merge import merged_tables
 from itb_evidence.store.store import EvidenceStore
 
 FORMATS = ("csv", "xlsx", "parquet", "json", "metafor", "ris", "bibtex", "prisma")
@@ -140,11 +141,12 @@ def export(store: EvidenceStore, *, fmt: str, out: Path) -> list[ExportedFile]:
     """Export the store, corrections applied, in one format (unknown formats are refused).
 
     Exported tables carry ``curation`` (who changed what, and why), ``needs_review`` (a
-    correction whose anchored text changed in a revised record) and, for outcomes, ``rejected``.
+    correction whose anchored text changed in a revised record) and, for outcomes, ``rejected``
+    and the full-text columns of ``itb_evidence.merge`` (sources, disagreements, ``ft_*``).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    tables = curated_tables(store)
+    tables = merged_tables(store)
     if fmt in ("ris", "bibtex", "prisma", "metafor"):
         return [_write_review_format(store, tables, fmt=fmt, out=out)]
     if fmt == "csv":

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from lxml import etree
 from markupsafe import Markup
 
+from itb_evidence.report.fulltext import load_fulltext_views
 from itb_evidence.report.model import load_report_model
 from itb_evidence.report.views import KIND_LABELS, MENTION_KINDS
 from itb_evidence.store.store import EvidenceStore
@@ -76,6 +77,7 @@ def render_report(
         changes=list(changes),
         generated_at=when,
         kinds=[(k, KIND_LABELS[k]) for k in MENTION_KINDS],
+        fulltext=load_fulltext_views(store),
     )
 
 

@@ -250,7 +250,66 @@ FULLTEXTS = [
     Column("n_tables", "INTEGER", False, "tables", _non_negative, ">= 0"),
     Column("run_id", "INTEGER", True, "the run that stored it"),
 ]
-SIDE_TABLES: dict[str, list[Column]] = {"fulltexts": FULLTEXTS}
+
+# Every value read from a stored full text, with the address a reviewer follows back to it
+# (itb_evidence.fulltext.values): a paragraph span or a table cell. Replaced per PMID.
+FULLTEXT_VALUES = [
+    Column("pmid", "VARCHAR", False, "PubMed identifier of the study"),
+    Column("pmcid", "VARCHAR", True, "PubMed Central id of the article"),
+    Column("group_key", "VARCHAR", True, "values read together (one table row, one sentence)"),
+    Column("source", "VARCHAR", False, "table | paragraph"),
+    Column("role", "VARCHAR", True, "pre | post | change | p_value | n | dose | other"),
+    Column("outcome", "VARCHAR", True, "canonical outcome name (lexicon) or free-text name"),
+    Column("timepoint", "VARCHAR", True, "timepoint of a post/dose value as written"),
+    Column("subject", "VARCHAR", True, "a per-patient row's label"),
+    Column("stat", "VARCHAR", True, "median | mean | value | percent"),
+    Column("value", "DOUBLE", True, "the value"),
+    Column("spread_type", "VARCHAR", True, "iqr | sd | range | ci95 | se | unspecified"),
+    Column("spread_lo", "DOUBLE", True, "spread low end (IQR/range/CI)"),
+    Column("spread_hi", "DOUBLE", True, "spread high end (IQR/range/CI)"),
+    Column("sd", "DOUBLE", True, "SD (or SE) when given"),
+    Column("p_comparator", "VARCHAR", True, "= | < | <= | > | >="),
+    Column("p_value", "DOUBLE", True, "p-value (empty for NS)", _unit_interval, "in [0, 1]"),
+    Column("n", "INTEGER", True, "a count of patients"),
+    Column("unit", "VARCHAR", True, "unit of the value"),
+    Column("section", "VARCHAR", True, "paragraph value: its section's title"),
+    Column("section_kind", "VARCHAR", True, "paragraph value: methods | results | case"),
+    Column("paragraph_index", "INTEGER", True, "paragraph value: index among the article's"),
+    Column("span_start", "INTEGER", True, "paragraph value: span start in the paragraph"),
+    Column("span_end", "INTEGER", True, "paragraph value: span end (exclusive)"),
+    Column("source_text", "VARCHAR", True, "paragraph value: exact text of the span"),
+    Column("table_id", "VARCHAR", True, "table value: the table-wrap id"),
+    Column("table_label", "VARCHAR", True, "table value: the table's label (Table 2)"),
+    Column("table_row", "INTEGER", True, "table value: grid row (header rows counted)"),
+    Column("table_col", "INTEGER", True, "table value: grid column"),
+    Column("cell_text", "VARCHAR", True, "table value: the cell's raw text"),
+    Column("row_header", "VARCHAR", True, "table value: its row's header"),
+    Column("column_header", "VARCHAR", True, "table value: its column's header path"),
+    Column("rule_id", "VARCHAR", True, "id of the rule that read the value"),
+    Column("extractor_version", "VARCHAR", False, "version of the extraction rules"),
+    Column("run_id", "INTEGER", True, "the run that extracted it"),
+]
+
+# Whether each included study's full text was used, and why not (one row per PMID, replaced).
+FULLTEXT_STATUS = [
+    Column("pmid", "VARCHAR", False, "PubMed identifier of the included study"),
+    Column("pmcid", "VARCHAR", True, "PubMed Central id (empty: the record names none)"),
+    Column(
+        "status",
+        "VARCHAR",
+        False,
+        "open_access | cached | held | no_body | missing | failed | no_pmcid | not_bundled",
+    ),
+    Column("usable", "BOOLEAN", False, "the article's text was read"),
+    Column("reason", "VARCHAR", True, "why the full text is not usable"),
+    Column("n_values", "INTEGER", False, "values read from it", _non_negative, ">= 0"),
+    Column("run_id", "INTEGER", True, "the run that looked for it"),
+]
+SIDE_TABLES: dict[str, list[Column]] = {
+    "fulltexts": FULLTEXTS,
+    "fulltext_values": FULLTEXT_VALUES,
+    "fulltext_status": FULLTEXT_STATUS,
+}
 
 
 def columns_of(table: str) -> list[Column]:
