@@ -520,7 +520,8 @@ def agreement_report(pass_a: Path, pass_b: Path, gold: Path) -> str:
         [
             "# Inter-annotator agreement of the full-text table gold",
             "",
-            f"The values of {tables} results tables of 5 real articles (`*.nxml` here, see "
+            f"The values of {tables} results tables of {len({v.file for v in final})} real "
+            "articles (`*.nxml` here, see "
             "`SOURCES.md`) were annotated twice, each pass blind to the other and to any extractor "
             "output, with one annotation guide (fields and value rules), the project guide "
             "`../shared/gold/CONVENTIONS.md` and `../real/CONVENTIONS.md`. The passes are kept as "
