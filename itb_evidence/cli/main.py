@@ -355,7 +355,10 @@ def evaluate(
     gold: Annotated[
         Path,
         typer.Argument(
-            help="Gold JSONL in the schema of shared/gold/dev.jsonl.", exists=True, dir_okay=False
+            help="Gold JSONL in the schema of shared/gold/dev.jsonl, or a full-text table "
+            "gold file (tests/gold/fulltext/gold.jsonl).",
+            exists=True,
+            dir_okay=False,
         ),
     ],
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Per-record misses.")] = False,
@@ -368,10 +371,27 @@ def evaluate(
         ),
     ] = False,
 ) -> None:
-    """Score the extractors against a gold file (precision/recall/F1 and accuracies)."""
+    """Score the extractors against a gold file (precision/recall/F1 and accuracies); a full-text
+    table gold file (one value per line, with its cell) is scored by ``evaluate_fulltext``."""
     from itb_evidence.evaluate import GoldFileError, format_report, frozen_split_records
     from itb_evidence.evaluate import evaluate as run_evaluation
+    from itb_evidence.evaluate_fulltext import (
+        evaluate_fulltext,
+        format_fulltext_report,
+        is_fulltext_gold,
+    )
 
+    if is_fulltext_gold(gold):
+        try:
+            tables = evaluate_fulltext(gold)
+        except GoldFileError as exc:
+            raise UserError(str(exc), code=2) from None
+        console.print(
+            format_fulltext_report(tables, verbose and not aggregate_only),
+            highlight=False,
+            markup=False,
+        )
+        return
     try:
         frozen = frozen_split_records(gold)
         if frozen and verbose:
