@@ -32,6 +32,8 @@ def _looks_like_short_form(short: str) -> bool:
 
 def best_long_form(short: str, candidate: str) -> int | None:
     """Offset in ``candidate`` where ``short``'s long form starts, or None (Schwartz-Hearst)."""
+    if short.isascii() and candidate.isascii():
+        return _best_long_form_ascii(short, candidate)
     s_index = len(short) - 1
     l_index = len(candidate) - 1
     while s_index >= 0:
@@ -48,6 +50,27 @@ def best_long_form(short: str, candidate: str) -> int | None:
             return None
         l_index -= 1
         s_index -= 1
+    return candidate.rfind(" ", 0, l_index + 1) + 1
+
+
+def _best_long_form_ascii(short: str, candidate: str) -> int | None:
+    """``best_long_form`` for ASCII text, where lower-casing keeps every offset: each short-form
+    character is found with one ``str.rfind`` in the lower-cased candidate rather than a
+    character-by-character walk that lower-cased every character it passed."""
+    lowered = candidate.lower()
+    l_index = len(candidate) - 1
+    for s_index in range(len(short) - 1, -1, -1):
+        char = short[s_index].lower()
+        if not char.isalnum():
+            continue
+        l_index = lowered.rfind(char, 0, l_index + 1)
+        if s_index == 0:
+            # The first character must start a word.
+            while l_index > 0 and candidate[l_index - 1].isalnum():
+                l_index = lowered.rfind(char, 0, l_index)
+        if l_index < 0:
+            return None
+        l_index -= 1
     return candidate.rfind(" ", 0, l_index + 1) + 1
 
 

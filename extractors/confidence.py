@@ -26,6 +26,7 @@ import yaml
 
 from extractors.lexicon import LexiconEntry, LexiconError, _read_text, load_design_cues
 from extractors.nlp import get_pipeline
+from extractors.scan import lower_same_length
 from extractors.study import load_sentence_cues, search_sentences
 from extractors.types import (
     Confidence,
@@ -289,26 +290,25 @@ def design_sources(
     cues). Only the cues of ``design`` are tried (the extractor has chosen it already)."""
     sources: list[str] = []
     cues = load_design_cues()
-    for scope, texts in (
-        ("publication_types", publication_types),
-        ("title", (title,)),
-        ("abstract", (abstract,)),
+    lowered = lower_same_length(abstract)
+    for scope, lowered_texts in (
+        ("publication_types", [(text, text.lower()) for text in publication_types]),
+        ("title", [(title, title.lower())]),
+        ("abstract", [(abstract, lowered)]),
     ):
-        lowered_texts = [(text, text.lower()) for text in texts]
         if any(
-            cue.design == design and cue.search(text, low)
+            cue.search(text, low)
             for cue in cues[scope]
+            if cue.design == design
             for text, low in lowered_texts
         ):
             sources.append(scope)
-    if "abstract" not in sources:
-        lowered = abstract.lower()
-        if any(
-            cue.design == design and search_sentences(cue, abstract, lowered)
-            for scope_cues in load_sentence_cues().values()
-            for cue in scope_cues
-        ):
-            sources.append("abstract")
+    if "abstract" not in sources and any(
+        cue.design == design and search_sentences(cue, abstract, lowered)
+        for scope_cues in load_sentence_cues().values()
+        for cue in scope_cues
+    ):
+        sources.append("abstract")
     return sources
 
 

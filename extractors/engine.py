@@ -372,6 +372,7 @@ def extract_study(
         is_itb,
         mesh_terms=mesh_terms,
         reports_p_values=bool(p_values),
+        lowered_abstract=lowered,
     )
     design, design_evidence = decision.design, decision.evidence
     # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design

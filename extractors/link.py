@@ -13,11 +13,17 @@ import re
 from collections.abc import Sequence
 
 from extractors.doses import DoseHit
-from extractors.finding_subjects import INSTRUMENT_PART, LEADING_ARTICLE, PART_WORDS, load_rules
+from extractors.finding_subjects import (
+    LEADING_ARTICLE,
+    PART_WORDS,
+    instrument_part_matches,
+    load_rules,
+)
 from extractors.nlp import Pipeline
 from extractors.outcomes import Match, OutcomeHit
 from extractors.pvalues import PValueHit, PValueKind
 from extractors.results import PairHit
+from extractors.scan import lower_same_length
 from extractors.scope import CLAUSE, CLAUSE_AHEAD, Scope, bracket_end
 from extractors.types import LinkReason, PValue, TestStatistic
 
@@ -126,7 +132,7 @@ def _instrument_parts(text: str, outcomes: Sequence[OutcomeHit]) -> dict[str, st
     by_start = {o.start: o.name for o in outcomes}
     return {
         LEADING_ARTICLE.sub("", m.group("part").lower()): by_start[m.end()]
-        for m in INSTRUMENT_PART.finditer(text)
+        for m in instrument_part_matches(text, lower_same_length(text))
         if m.end() in by_start
     }
 

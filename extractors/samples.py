@@ -295,14 +295,21 @@ def find_sample_candidates(
         lowered = lower_same_length(text)
     # "Of the 140 patients assessed, 7 ...", "Out of 94 screened": a denominator of people
     # assessed, but not "a cohort of 29 children ... assessed" (no determiner, not clause-initial).
-    refused = {
-        m.start("count")
-        for m in _match_at(OF_THE_ASSESSED, text, lowered, ("of ",))
-        if m.group("det") or CLAUSE_START_BEFORE.search(text, max(0, m.start() - 6), m.start())
-    }
     # "Of 236 patients who had a pump in the registry, 41 ... were analysed": the clause-initial
     # "Of N ..., M" names a denominator; M is the studied subset (rule sample.of_n_denominator).
-    ofs = _clause_initial_ofs(text, lowered)
+    # One pass over the word-initial "of "s serves both rules.
+    refused: set[int] = set()
+    ofs: list[int] = []
+    index = lowered.find("of ")
+    while index >= 0:
+        if index == 0 or not lowered[index - 1].isalnum():
+            clause_initial = CLAUSE_START_BEFORE.search(text, max(0, index - 6), index)
+            if clause_initial:
+                ofs.append(index)
+            m = OF_THE_ASSESSED.match(text, index)
+            if m and (m.group("det") or clause_initial):
+                refused.add(m.start("count"))
+        index = lowered.find("of ", index + 1)
     refused |= _clause_initial_denominators(text, ofs)
     hits: list[SampleHit] = []
     controls: list[SampleHit] = []
@@ -405,19 +412,6 @@ def _after_referrals(text: str, lowered: str, known_starts: set[int]) -> list[Sa
         if n and not 1900 <= n <= 2100 and m.start("count") not in known_starts:
             hits.append(SampleHit(n, m.start("count"), m.end(), SampleKind.AFTER_REFERRAL))
     return hits
-
-
-def _clause_initial_ofs(text: str, lowered: str) -> list[int]:
-    """Offsets of clause-initial "of" (the clause test is cheap and "of " is everywhere)."""
-    found = []
-    index = lowered.find("of ")
-    while index >= 0:
-        if (index == 0 or not lowered[index - 1].isalnum()) and CLAUSE_START_BEFORE.search(
-            text, max(0, index - 6), index
-        ):
-            found.append(index)
-        index = lowered.find("of ", index + 1)
-    return found
 
 
 def _clause_initial_denominators(text: str, ofs: list[int]) -> set[int]:

@@ -33,6 +33,7 @@ from typing import NamedTuple, get_args
 import yaml
 
 from extractors.lexicon import DesignCue, LexiconError, _read_text, load_design_cues
+from extractors.scan import lower_same_length
 from extractors.types import Design
 
 ITB_MESH = re.compile(
@@ -207,6 +208,10 @@ class TrialAttribute(Enum):
     PLACEBO = "placebo"
     CONTROLLED = "controlled"
 
+    # Members are singletons: hash by identity. ``Enum.__hash__`` is Python code (it hashes the
+    # name), and the attribute search below asks "found yet?" per cue and trigger.
+    __hash__ = object.__hash__
+
 
 @dataclass(frozen=True, slots=True)
 class AttributeCue:
@@ -234,13 +239,17 @@ def load_trial_attributes() -> tuple[tuple[AttributeCue, ...], re.Pattern[str]]:
     return tuple(cues), re.compile(raw["other_work"], re.I)
 
 
-def find_trial_attributes(texts: Sequence[str]) -> dict[TrialAttribute, str]:
+def find_trial_attributes(
+    texts: Sequence[str], lowered_texts: Sequence[str] | None = None
+) -> dict[TrialAttribute, str]:
     """Attributes stated in sentences about this study (not about other or future work), each
-    with the text that stated it first."""
+    with the text that stated it first (``lowered_texts``: the texts lower-cased, when the
+    caller has them)."""
     cues, other_work = load_trial_attributes()
     found: dict[TrialAttribute, str] = {}
-    for text in texts:
-        lowered = text.lower()
+    if lowered_texts is None:
+        lowered_texts = [text.lower() for text in texts]
+    for text, lowered in zip(texts, lowered_texts, strict=True):
         for cue in cues:
             if cue.kind in found:
                 continue
@@ -318,9 +327,8 @@ def _strong_index_design(
 
 
 def _windowed_cue(
-    scope: str, cues: Sequence[DesignCue], text: str
+    scope: str, cues: Sequence[DesignCue], text: str, lowered: str
 ) -> tuple[Design, list[str]] | None:
-    lowered = text.lower()
     for cue in cues:
         m = cue.search(text, lowered)
         design = _DESIGN_BY_NAME.get(cue.design)
@@ -329,29 +337,35 @@ def _windowed_cue(
     return None
 
 
-def _explicit_text_design(title: str, abstract: str) -> tuple[Design, list[str]] | None:
+def _explicit_text_design(
+    title: str, abstract: str, lowered_abstract: str
+) -> tuple[Design, list[str]] | None:
     """The design the title or abstract states, in the order of the module docstring."""
     cues = load_design_cues()
-    found = _windowed_cue("title", cues["title"], title)
+    lowered_title = title.lower()
+    found = _windowed_cue("title", cues["title"], title, lowered_title)
     if found and found[0] == "case series":
         # A records study that calls its patients a series is a retrospective cohort (D1).
         records = _windowed_cue(
             "abstract",
             [c for c in cues["abstract"] if c.design == "retrospective cohort"],
             abstract,
+            lowered_abstract,
         )
         return records or found
     if found:
         return found
-    found = _windowed_cue("abstract", load_sentence_cues()["abstract_first"], abstract)
+    found = _windowed_cue(
+        "abstract", load_sentence_cues()["abstract_first"], abstract, lowered_abstract
+    )
     if found:
         return found
-    attributes = find_trial_attributes((title, abstract))
+    attributes = find_trial_attributes((title, abstract), (lowered_title, lowered_abstract))
     design = design_from_trial_attributes(attributes)
     if design is not None:
         stated = ", ".join(f"{k.value} {v!r}" for k, v in attributes.items())
         return design, [f"design.trial_attributes: {stated}"]
-    return _windowed_cue("abstract", cues["abstract"], abstract)
+    return _windowed_cue("abstract", cues["abstract"], abstract, lowered_abstract)
 
 
 # Signs that an abstract reports work done (past passive "were exposed", first person "we
@@ -366,9 +380,12 @@ def _expository(abstract: str) -> bool:
 
 
 def _fallback_design(
-    abstract: str, sample_size: int | None, is_itb: bool, reports_p_values: bool
+    abstract: str,
+    lowered_abstract: str,
+    sample_size: int | None,
+    is_itb: bool,
+    reports_p_values: bool,
 ) -> tuple[Design, list[str]]:
-    lowered_abstract = abstract.lower()
     scopes_in_order = [
         *(["no_sample_opinion"] if sample_size is None else []),
         "abstract_sentence",
@@ -401,10 +418,15 @@ def decide_design_detail(
     *,
     mesh_terms: Sequence[str] = (),
     reports_p_values: bool = True,
+    lowered_abstract: str | None = None,
 ) -> DesignDecision:
-    """The design by the precedence of the module docstring, with its source and agreement."""
+    """The design by the precedence of the module docstring, with its source and agreement
+    (``lowered_abstract``: ``lower_same_length(abstract)`` when the caller has it, searched for
+    the cues' literal triggers)."""
+    if lowered_abstract is None:
+        lowered_abstract = lower_same_length(abstract)
     strong = _strong_index_design(publication_types, sample_size)
-    text = _explicit_text_design(title, abstract)
+    text = _explicit_text_design(title, abstract, lowered_abstract)
     weak = _index_cue(
         load_sentence_cues()["index_weak"], [*publication_types, *mesh_terms], "index"
     )
@@ -416,7 +438,9 @@ def decide_design_detail(
         return DesignDecision(text[0], text[1], DesignSource.TEXT, agrees)
     if weak:
         return DesignDecision(weak[0], weak[1], DesignSource.INDEX_WEAK, None)
-    design, evidence = _fallback_design(abstract, sample_size, is_itb, reports_p_values)
+    design, evidence = _fallback_design(
+        abstract, lowered_abstract, sample_size, is_itb, reports_p_values
+    )
     return DesignDecision(design, evidence, DesignSource.FALLBACK, None)
 
 
