@@ -77,3 +77,32 @@ def test_instrument_part_matches_equal_a_whole_text_scan() -> None:
         assert [(m.span(), m.group("part")) for m in found] == expected, text
         with_matches += bool(expected)
     assert with_matches > 500  # the generator does produce matches, overlapping ones included
+
+
+def test_alphabetic_words_have_no_affix_in_the_english_rules() -> None:
+    """The tokenizer skips spaCy's prefix/suffix/infix searches for purely alphabetic strings
+    (extractors.nlp.make_tokenizer); that is only sound while no English affix rule can match such
+    a string. Checked on the original rules, over every alphabetic code point below U+3000 alone
+    and repeated, and over mixed Latin/Greek strings."""
+    import random
+
+    from spacy.lang.en import English
+    from spacy.tokenizer import Tokenizer
+
+    original = English().tokenizer
+    assert isinstance(original, Tokenizer)
+    alphabet = [chr(c) for c in range(0x41, 0x3000) if chr(c).isalpha()]
+    words = [c * k for c in alphabet for k in (1, 2, 3)]
+    rng = random.Random(7)
+    words += [
+        "".join(rng.choice(alphabet + list("abcxyzABCXYZµμß")) for _ in range(rng.randint(1, 8)))
+        for _ in range(20_000)
+    ]
+    affixed = [
+        w
+        for w in words
+        if original.prefix_search(w)
+        or original.suffix_search(w)
+        or list(original.infix_finditer(w))
+    ]
+    assert affixed == []
