@@ -70,7 +70,10 @@ POOLED = re.compile(
 )
 SINGLE_CASE = re.compile(
     r"\b(?:a|one)\s+(?:single\s+)?(?:\d+[-\u2010]year[-\u2010]old\s+)?(?:[a-z]+\s+){0,2}?"
-    r"(?:patient|case|man|woman|boy|girl|male|female)\b",
+    r"(?:patient|case|man|woman|boy|girl|male|female)\b"
+    # The noun as a modifier names no person: "a patient population", "a case series".
+    r"(?![\s\u2010-]+(?:populations?|groups?|samples?|cohorts?|base|registry|database|series|"
+    r"perspective|level|organi[sz]ation|advocacy|education|selection)\b)",
     re.I,
 )
 # Counts that are not the studied sample.
