@@ -70,7 +70,10 @@ POOLED = re.compile(
 )
 SINGLE_CASE = re.compile(
     r"\b(?:a|one)\s+(?:single\s+)?(?:\d+[-\u2010]year[-\u2010]old\s+)?(?:[a-z]+\s+){0,2}?"
-    r"(?:patient|case|man|woman|boy|girl|male|female)\b",
+    r"(?:patient|case|man|woman|boy|girl|male|female)\b"
+    # The noun as a modifier names no person: "a patient population", "a case series".
+    r"(?![\s\u2010-]+(?:populations?|groups?|samples?|cohorts?|base|registry|database|series|"
+    r"perspective|level|organi[sz]ation|advocacy|education|selection)\b)",
     re.I,
 )
 # Counts that are not the studied sample.
@@ -649,12 +652,30 @@ def _sexes_of(text: str, first: SampleHit, second: SampleHit) -> bool:
     return bool(nouns[0].group("f")) != bool(nouns[1].group("f"))
 
 
+# Two arms written as the denominators of one event: "66 (61%) of the 109 placebo-treated patients
+# and 101 (91%) of the 111 tizanidine-treated patients" -> 220 (both arms count, SS3).
+ARM_DENOMINATOR_BEFORE = re.compile(
+    rf"{COUNT}\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%\s*\)\s+of\s+(?:the\s+)?\Z", re.I
+)
+ARM_DENOMINATOR_JOIN = re.compile(
+    rf"^\s*,?\s*and\s+{COUNT}\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%\s*\)\s+of\s+(?:the\s+)?$", re.I
+)
+
+
+def _arm_denominators(text: str, first: SampleHit, between: str) -> bool:
+    return bool(
+        ARM_DENOMINATOR_JOIN.match(between)
+        and ARM_DENOMINATOR_BEFORE.search(text, max(0, first.start - 30), first.start)
+    )
+
+
 def _sums_of_groups(text: str, groups: list[SampleHit]) -> list[SampleHit]:
     sums = []
     for first, second in pairwise(groups):
         between = text[first.end : second.start]
         if (
             GROUP_JOIN.match(between)
+            or _arm_denominators(text, first, between)
             or (between.strip() == "," and _sexes_of(text, first, second))
             or PASSIVE_COMPARED_JOIN.match(between)
             or (

@@ -33,6 +33,7 @@ from typing import NamedTuple, get_args
 import yaml
 
 from extractors.lexicon import DesignCue, LexiconError, _read_text, load_design_cues
+from extractors.samples import CONTROLS_TREATED
 from extractors.scan import lower_same_length
 from extractors.types import Design
 
@@ -59,6 +60,8 @@ SENTENCE_SCOPES = (
     "no_sample",
     "abstract_first",
     "index_weak",
+    "healthy_comparison",
+    "study_protocol",
 )
 # Two groups enrolled by diagnosis, the second with an elided noun: "Ten patients with hereditary
 # spastic paraplegia and ten with primary progressive multiple sclerosis" (gate of the
@@ -365,7 +368,71 @@ def _explicit_text_design(
     if design is not None:
         stated = ", ".join(f"{k.value} {v!r}" for k, v in attributes.items())
         return design, [f"design.trial_attributes: {stated}"]
-    return _windowed_cue("abstract", cues["abstract"], abstract, lowered_abstract)
+    found = _abstract_cue(cues["abstract"], abstract, lowered_abstract) or _healthy_comparison(
+        abstract
+    )
+    if found is None and TrialAttribute.PLACEBO in attributes:
+        # A placebo or sham comparison with neither randomisation nor blinding written (X-D2:
+        # "40 mg baclofen or placebo was given on separate days"); weaker than any stated design.
+        return "other", [
+            f"design.placebo_not_randomised_not_blind: {attributes[TrialAttribute.PLACEBO]!r}"
+        ]
+    return found
+
+
+def _abstract_cue(
+    cues: Sequence[DesignCue], abstract: str, lowered: str
+) -> tuple[Design, list[str]] | None:
+    """The first abstract cue found; a randomisation cue counts only in a sentence about this
+    study's allocation (not "the order of assessment was randomized", not earlier trials: the
+    other-work test of the trial attributes). ``lowered``: ``lower_same_length(abstract)``."""
+    _, other_work = load_trial_attributes()
+    for cue in cues:
+        design = _DESIGN_BY_NAME.get(cue.design)
+        if design is None:
+            continue
+        if design == "rct":
+            m = _search_own_sentences(cue, abstract, lowered, other_work)
+        else:
+            m = cue.search(abstract, lowered)
+        if m:
+            return design, [f"{cue.id}: abstract {m.group(0)!r}"]
+    return None
+
+
+def _search_own_sentences(
+    cue: DesignCue, text: str, lowered: str, other_work: re.Pattern[str]
+) -> re.Match[str] | None:
+    """``cue`` in a sentence holding one of its triggers that is not about other work."""
+    for trigger in cue.triggers:
+        index = lowered.find(trigger)
+        while index >= 0:
+            start, end = _sentence_bounds(text, index)
+            found = cue.pattern.search(text, start, end)
+            if found and not other_work.search(text, start, end):
+                return found
+            index = lowered.find(trigger, max(end, index + 1))
+    return None
+
+
+# Before a counted healthy group: "In 20 healthy volunteers ..." names the people studied.
+STUDIED_IN_BEFORE = re.compile(r"\b(?:in|of|on|among|from)\s+\Z", re.I)
+
+
+def _healthy_comparison(abstract: str) -> tuple[Design, list[str]] | None:
+    """A counted healthy group set against the patients (scope healthy_comparison): not when the
+    healthy people are the ones studied or receive the intervention themselves (X-SS1, X-D4)."""
+    lowered = abstract.lower()
+    if "healthy" not in lowered:
+        return None
+    for cue in load_sentence_cues()["healthy_comparison"]:
+        for m in cue.pattern.finditer(abstract):
+            if STUDIED_IN_BEFORE.search(abstract, max(0, m.start() - 8), m.start()):
+                continue
+            if CONTROLS_TREATED.match(abstract, m.end()):
+                continue
+            return _DESIGN_BY_NAME[cue.design], [f"{cue.id}: abstract {m.group(0)!r}"]
+    return None
 
 
 # Signs that an abstract reports work done (past passive "were exposed", first person "we
@@ -390,6 +457,8 @@ def _fallback_design(
         *(["no_sample_opinion"] if sample_size is None else []),
         "abstract_sentence",
         *(["two_groups"] if _enrols_two_groups(abstract, lowered_abstract) else []),
+        # One patient assessed at fixed times is still a case report.
+        *(["study_protocol"] if sample_size != 1 else []),
     ]
     for scope in scopes_in_order:
         found = _sentence_cue_design(scope, abstract, lowered_abstract)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from extractors import extract_study
-from extractors.samples import find_sample_candidates
+from extractors.samples import SampleKind, find_sample_candidates
 from extractors.spans import all_provenances
 from extractors.types import StudyExtraction
 
@@ -370,3 +370,16 @@ def test_counts_that_are_not_the_sample(title: str, text: str, n: int | None) ->
 )
 def test_planned_counts_are_never_candidates(text: str) -> None:
     assert find_sample_candidates(text) == []
+
+
+def test_arms_written_as_denominators_of_one_event_add_up() -> None:
+    """ "6 (20%) of the 30 placebo-treated patients and 9 (28%) of the 32 drug-treated patients":
+    both arms are the sample (SS3); one denominator alone is not summed with anything."""
+    text = (
+        "Adverse events occurred in 6 (20%) of the 30 placebo-treated patients and 9 (28%) of the "
+        "32 baclofen-treated patients."
+    )
+    sums = [h.n for h in find_sample_candidates(text) if h.kind is SampleKind.SUM_OF_GROUPS]
+    assert sums == [62]
+    alone = "Adverse events occurred in 6 (20%) of the 30 patients and resolved in 4 patients."
+    assert not [h for h in find_sample_candidates(alone) if h.kind is SampleKind.SUM_OF_GROUPS]
