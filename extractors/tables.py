@@ -12,16 +12,21 @@ How a cell is read:
   Ashworth Scale") that heads the rows below it until the next one.
 - **Outcome.** Through the extractors' public API (``measures_named`` on the header text): rows
   name outcomes, or columns do (per-patient tables: a row per patient, a column per outcome and
-  time). Abbreviations the caption or footnotes define ("MAS, modified Ashworth Scale") are
-  expanded first. A header that names no outcome leaves the value unlinked (``outcome=None``).
+  time). Abbreviations the caption or footnotes define ("MAS, modified Ashworth Scale", "GAS
+  Goal Attainment Scale") are expanded too; a header naming a domain and its instrument
+  ("Quality of life, EQ-5D") names the instrument. A header that names no outcome leaves the
+  value unlinked (``outcome=None``).
 - **Role.** Header cues (``lexicons/table_headers.yaml``, ids travel as ``role_rule_id``): pre
-  (baseline, pre-implantation), post (follow-up, "12 months", "steady state"; the header as
-  written is the ``timepoint``), change, p-value, n, dose.
+  (baseline, pre-implantation, "Month 0"), post (follow-up, "12 months", "steady state"), change
+  ("change", "Month 12 minus Month 0", responders), difference (between groups, "YES minus NO"),
+  p-value, n, dose; a test statistic column (chi-square, t) is not read. The header part naming
+  the time, as written, is the ``timepoint`` (baseline columns too).
 - **Value.** "3 (3-3.25)", "12.4 ± 3.1", "14 [13.5-14]", "45%", "25 (38%)", "<0.001", "0.046*",
-  "NS". The statistic (median/mean) and the spread type (IQR/SD/range/SE/95% CI) come from the
-  nearest declaration (column, row, group, caption, footnotes); a bracketed spread nothing
-  declares keeps its numbers with ``spread.type="unspecified"`` rather than a guessed type.
-  Footnote symbols glued to a number are not part of it.
+  "NS", "1.5 (0.7) n = 12" (the n kept beside the value). The statistic (median/mean) and the
+  spread type (IQR/SD/range/SE/95% CI) come from the nearest declaration that fits the cell's
+  form (column, row, group, caption, footnotes); a bracketed spread nothing declares keeps its
+  numbers with ``spread.type="unspecified"`` rather than a guessed type. Footnote marks glued to a
+  number (a-e, Greek letters but micro, any symbol: "41.43※#", "<0.001η") are not part of it.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ Matching rules (the contract of the full-text scores):
 - **linked**: over matched values whose gold outcome is not null, the share whose predicted outcome
   equals the gold's (lenient names: ``outcome_names.lenient_key``, as abstracts are scored) AND
   whose role and timepoint agree. Roles: gold ``pre``, ``post`` and ``change`` must be predicted
-  as such. The extractor has no ``difference`` role, and its ``p_value``, ``n`` and ``dose`` roles
-  say what a cell is, not when; so a gold ``difference`` or ``other`` is accepted when the
-  predicted role is anything but ``pre``, ``post`` or ``change`` (it claims no time it lacks) and
-  rejected when the prediction claims one of them. Timepoints are compared as written, ignoring
+  as such. The extractor's ``p_value``, ``n`` and ``dose`` roles say what a cell is, not when, and
+  its ``difference`` (between groups) claims no time of its own; so a gold ``difference`` or
+  ``other`` is accepted when the predicted role is anything but ``pre``, ``post`` or ``change``
+  (it claims no time it lacks) and rejected when the prediction claims one of them. Timepoints are compared as written, ignoring
   case and white space; null equals only null (a baseline column the gold gives as "Month 0" and
   the extractor leaves without a timepoint disagrees).
 - ``outcome``, ``role`` and ``timepoint`` print the three parts of ``linked`` on their own, over
@@ -256,7 +256,7 @@ def same_numbers(predicted: TableValue, gold: GoldValue) -> bool:
 
 def role_agrees(predicted: str, gold: str) -> bool:
     """Gold pre/post/change must be predicted as such; gold difference/other accept any role that
-    claims no pre/post/change (the extractor has no difference role)."""
+    claims no pre/post/change (difference, p_value, n, dose, other)."""
     if gold in TIME_ROLES:
         return predicted == gold
     return predicted not in TIME_ROLES
