@@ -23,9 +23,9 @@ Matching rules (the contract of the full-text scores):
   as such. The extractor's ``p_value``, ``n`` and ``dose`` roles say what a cell is, not when, and
   its ``difference`` (between groups) claims no time of its own; so a gold ``difference`` or
   ``other`` is accepted when the predicted role is anything but ``pre``, ``post`` or ``change``
-  (it claims no time it lacks) and rejected when the prediction claims one of them. Timepoints are compared as written, ignoring
-  case and white space; null equals only null (a baseline column the gold gives as "Month 0" and
-  the extractor leaves without a timepoint disagrees).
+  (it claims no time it lacks) and rejected when the prediction claims one of them. Timepoints
+  are compared as written, ignoring case and white space; null equals only null (a baseline
+  column the gold gives as "Month 0" and the extractor leaves without a timepoint disagrees).
 - ``outcome``, ``role`` and ``timepoint`` print the three parts of ``linked`` on their own, over
   the same values; ``spread_type`` is over matched values whose gold has a spread;
   ``spurious_links`` counts matched values linked to an outcome where the gold has none (a
