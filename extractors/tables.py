@@ -12,16 +12,21 @@ How a cell is read:
   Ashworth Scale") that heads the rows below it until the next one.
 - **Outcome.** Through the extractors' public API (``measures_named`` on the header text): rows
   name outcomes, or columns do (per-patient tables: a row per patient, a column per outcome and
-  time). Abbreviations the caption or footnotes define ("MAS, modified Ashworth Scale") are
-  expanded first. A header that names no outcome leaves the value unlinked (``outcome=None``).
+  time). Abbreviations the caption or footnotes define ("MAS, modified Ashworth Scale", "GAS
+  Goal Attainment Scale") are expanded too; a header naming a domain and its instrument
+  ("Quality of life, EQ-5D") names the instrument. A header that names no outcome leaves the
+  value unlinked (``outcome=None``).
 - **Role.** Header cues (``lexicons/table_headers.yaml``, ids travel as ``role_rule_id``): pre
-  (baseline, pre-implantation), post (follow-up, "12 months", "steady state"; the header as
-  written is the ``timepoint``), change, p-value, n, dose.
+  (baseline, pre-implantation, "Month 0"), post (follow-up, "12 months", "steady state"), change
+  ("change", "Month 12 minus Month 0", responders), difference (between groups, "YES minus NO"),
+  p-value, n, dose; a test statistic column (chi-square, t) is not read. The header part naming
+  the time, as written, is the ``timepoint`` (baseline columns too).
 - **Value.** "3 (3-3.25)", "12.4 ± 3.1", "14 [13.5-14]", "45%", "25 (38%)", "<0.001", "0.046*",
-  "NS". The statistic (median/mean) and the spread type (IQR/SD/range/SE/95% CI) come from the
-  nearest declaration (column, row, group, caption, footnotes); a bracketed spread nothing
-  declares keeps its numbers with ``spread.type="unspecified"`` rather than a guessed type.
-  Footnote symbols glued to a number are not part of it.
+  "NS", "1.5 (0.7) n = 12" (the n kept beside the value). The statistic (median/mean) and the
+  spread type (IQR/SD/range/SE/95% CI) come from the nearest declaration that fits the cell's
+  form (column, row, group, caption, footnotes); a bracketed spread nothing declares keeps its
+  numbers with ``spread.type="unspecified"`` rather than a guessed type. Footnote marks glued to a
+  number (a-e, Greek letters but micro, any symbol: "41.43※#", "<0.001η") are not part of it.
 """
 
 from __future__ import annotations
@@ -35,21 +40,31 @@ from typing import Any, Final, Literal
 import yaml
 
 from extractors import measures_named
+from extractors.abbreviations import best_long_form
 from extractors.lexicon import LEXICON_PACKAGE, LexiconError
 from extractors.types import Comparator, Spread, Statistic
 
-Role = Literal["pre", "post", "change", "p_value", "n", "dose", "other"]
+Role = Literal[
+    "pre", "post", "change", "difference", "p_value", "n", "dose", "test_statistic", "other"
+]
 ValueKind = Literal["statistic", "p_value", "sample_size", "dose"]
 Orientation = Literal["outcome_rows", "outcome_columns", "none"]
 
 CUE_FILE: Final = "table_headers.yaml"
-_ROLES: Final = ("pre", "post", "change", "p_value", "n", "dose")
+_ROLES: Final = ("pre", "post", "change", "difference", "p_value", "n", "dose", "test_statistic")
 # Every dash a typesetter uses; minus signs too (a negative change "-1.5").
 _DASH: Final = "[-\u2010\u2011\u2012\u2013\u2014\u2212]"
 _NUM: Final = rf"(?:{_DASH}\s?)?(?:\d+(?:[.\u00b7,]\d+)?|[.\u00b7]\d+)"
 _PM: Final = r"(?:\u00b1|\+\s*/\s*[-\u2212]|\+\s*[-\u2212])"
-# Footnote symbols printed after a number: "0.046*", "54.6b", "12\u2020".
-_MARKS: Final = r"[*\u2020\u2021\u00a7\u00b6#\u2016a-eA-E]{0,3}"
+# Footnote marks printed after a number: "0.046*", "54.6b", "12\u2020", "41.43\u203b#",
+# "<0.001\u03b7": a letter a-e, a Greek letter (not \u03bc, micro) or any symbol that is neither
+# a letter, a digit, white space nor a character a value is written with (brackets, %, signs,
+# separators, dashes).
+_MARK: Final = (
+    r"(?:[a-eA-E\u03b1-\u03bb\u03bd-\u03c9]"
+    r"|[^\w\s()\[\]{}%.,;:/+<>=\u00b1\u00b7\u2264\u2265\-\u2010-\u2015\u2212])"
+)
+_MARKS: Final = rf"{_MARK}{{0,3}}"
 _SEP: Final = rf"\s*(?:{_DASH}|to|,|;|/)\s*"  # "3-3.25", "3 to 3.25", "25.6, 80.7"
 
 CELL_PM = re.compile(rf"^(?P<v>{_NUM}){_MARKS}\s*{_PM}\s*(?P<sd>{_NUM}){_MARKS}$")
@@ -67,6 +82,8 @@ CELL_P = re.compile(
     rf"\s*{_MARKS}$",
     re.I,
 )
+# "1.5 (0.7) n = 12", "12.4 ± 3.1 (n=8)": the number of patients the value was computed on.
+CELL_TRAILING_N = re.compile(r"[,;]?\s*[(\[]?\s*n\s*=\s*(?P<n>\d{1,6})\s*[)\]]?$", re.I)
 CELL_NS = re.compile(r"^(?:ns|n\.s\.?|not significant)\*?$", re.I)
 # Abbreviations a caption or footnote defines: "MAS, modified Ashworth Scale;" "MAS = ...",
 # "MAS: ...". The short form is 2-10 letters/digits with at least two capitals.
@@ -74,6 +91,12 @@ ABBREVIATION_DEFINITION = re.compile(
     r"(?:^|[;.]\s*|abbreviations?:?\s*)"
     r"(?P<short>(?=(?:[^A-Z;]*[A-Z]){2})[A-Za-z0-9\u2010-]{2,10})\s*(?:,|=|:)\s*"
     r"(?P<long>[A-Za-z][^;.,=:]{3,80}?)(?=\s*(?:;|\.(?:\s|$)|,\s*[A-Za-z0-9\u2010-]{2,10}\s*(?:,|=|:)|$))",
+)
+# "GAS Goal Attainment Scale, BBT Box and Block Test" (BMC footnotes): a short form of capitals and
+# a long form up to the next comma or semicolon, kept only if the long form spells the short one.
+ABBREVIATION_LISTED = re.compile(
+    r"(?:^|[,;]\s*|\.\s+)(?P<short>(?=(?:[^A-Z\s]*[A-Z]){2})[A-Za-z0-9\u2010-]{2,10})\s+"
+    r"(?P<long>[A-Za-z][^;,.=:()]{3,80}?)(?=\s*(?:[;,]|\.(?:\s|$)|$))"
 )
 PATIENT_ROW = re.compile(
     r"^(?:patients?|pt\.?|case|subject|participant|no\.)?\s*#?\s*\d{1,3}$", re.I
@@ -172,7 +195,7 @@ class TableValue:
     convention_rule_id: str | None = None
     comparator: Comparator | None = None  # kind p_value
     p: float | None = None  # kind p_value (None for "NS")
-    n: int | None = None  # kind sample_size
+    n: int | None = None  # kind sample_size; or the n written beside a statistic ("n = 12")
     unit: str | None = None  # kind dose: ug/day, mg/day, ug, mg
 
 
@@ -237,61 +260,87 @@ def role_of(header: str) -> HeaderRole:
 def convention_of(
     *texts: str, spreads: frozenset[str | None] | None = None
 ) -> ConventionCue | None:
-    """The convention declared by the nearest text that declares one; with ``spreads``, a text
-    whose declaration does not fit the cell's form is passed over as a whole (a "±" cell in a
-    "Median (IQR)" column whose row says "mean ± SD" is read by the row)."""
+    """The convention declared by the nearest text that declares one; with ``spreads``, the first
+    declaration of that text that fits the cell's form ("Mean (SD) of groups ... mean (95% CI)
+    difference between groups": a "(lo to hi)" cell is a 95% CI, a "(x)" cell an SD), and a text
+    none of whose declared spreads fits is passed over as a whole (a "±" cell in a "Median (IQR)"
+    column whose row says "mean ± SD" is read by the row)."""
     _, conventions = load_table_cues()
     for text in texts:
         folded = _fold(text)
         if not folded:
             continue
-        declared = next((cue for cue in conventions if cue.pattern.search(folded)), None)
-        if declared is not None and (spreads is None or declared.spread in spreads):
-            return declared
+        declared = [cue for cue in conventions if cue.pattern.search(folded)]
+        if not declared:
+            continue
+        if spreads is None:
+            return declared[0]
+        with_spread = [cue for cue in declared if cue.spread is not None]
+        if not with_spread:
+            return declared[0] if None in spreads else None
+        fitting = next((cue for cue in with_spread if cue.spread in spreads), None)
+        if fitting is not None:
+            return fitting
     return None
 
 
 def timepoint_of(header: str) -> str | None:
-    """The part of a header path that names a later timepoint, as written ("12 months")."""
+    """The deepest part of a header path that names a time, as written: a baseline ("Month 0",
+    "Baseline") or later time ("12 months"), or a change or difference between two times ("Month 12
+    minus Month 0"); a change that names no later time ("Change from baseline") names none."""
     roles, _ = load_table_cues()
     post = [cue for cue in roles if cue.role == "post"]
     for part in reversed([p.strip() for p in header.split(" / ") if p.strip()]):
         folded = _fold(part)
-        if role_of(part).role == "post" and any(cue.pattern.search(folded) for cue in post):
+        role = role_of(part).role
+        if role == "pre":
+            return part
+        if role in ("post", "change", "difference") and any(
+            cue.pattern.search(folded) for cue in post
+        ):
             return part
     return None
 
 
 def abbreviations_defined(*texts: str) -> dict[str, str]:
-    """Short form -> long form, as captions and footnotes define them."""
+    """Short form -> long form, as captions and footnotes define them: "MAS, modified Ashworth
+    Scale;" "MAS = ...", and the list style with no sign between the two ("GAS Goal Attainment
+    Scale, BBT Box and Block Test"), taken only where the long form spells the short one from its
+    first word on (Schwartz-Hearst, ``extractors.abbreviations.best_long_form``)."""
     found: dict[str, str] = {}
     for text in texts:
         for m in ABBREVIATION_DEFINITION.finditer(text):
             short, long = m.group("short"), m.group("long").strip()
             if short.lower() != long.lower() and not long.lower().startswith(short.lower()):
                 found.setdefault(short, long)
+        for m in ABBREVIATION_LISTED.finditer(text):
+            short, long = m.group("short"), m.group("long").strip()
+            if best_long_form(short, long) == 0 and not long.lower().startswith(short.lower()):
+                found.setdefault(short, long)
     return found
 
 
 @lru_cache(maxsize=4096)
-def _outcome_in(text: str) -> tuple[str, bool] | None:
-    """The first outcome measure a header text names (a results table's header names measures
-    that were taken, so generic ones such as "Pain" count without the abstract's gate)."""
+def _measures_in(text: str) -> tuple[tuple[str, bool], ...]:
+    """The outcome measures a header text names, in order (a results table's header names
+    measures that were taken, so generic ones such as "Pain" count without the abstract's gate)."""
     if not text.strip():
-        return None
-    found = measures_named(text)
-    return (found[0].name, found[0].in_lexicon) if found else None
+        return ()
+    return tuple((m.name, m.in_lexicon) for m in measures_named(text))
 
 
 def outcome_of(header: str, abbreviations: dict[str, str]) -> tuple[str, bool] | None:
-    """The outcome a header names, abbreviations of the table expanded if needed."""
-    found = _outcome_in(header)
-    if found is not None or not abbreviations:
-        return found
+    """The outcome a header names, read as written and with the table's abbreviations expanded.
+    A header naming a domain and the instrument that measured it ("Quality of life, EQ-5D",
+    "Burden of care CBS" with CBS defined in a footnote) names the instrument: the first measure
+    of the vocabulary wins over a free-text one; with none, the first measure named."""
+    found = list(_measures_in(header))
     expanded = header
     for short, long in abbreviations.items():
         expanded = re.sub(rf"(?<![\w-]){re.escape(short)}(?![\w-])", long, expanded)
-    return _outcome_in(expanded) if expanded != header else None
+    if expanded != header:
+        found.extend(_measures_in(expanded))
+    return next((m for m in found if m[1]), found[0] if found else None)
 
 
 # --------------------------------------------------------------------------- cells
@@ -402,6 +451,15 @@ def parse_statistic_cell(
     if m := CELL_NUMBER.match(cleaned):
         return Statistic(stat, _number(m.group("v"))), None, "table.cell.number"
     return None
+
+
+def split_trailing_n(text: str) -> tuple[str, int | None]:
+    """A cell's value text and the n written after it ("1.5 (0.7) n = 12" -> "1.5 (0.7)", 12)."""
+    cleaned = _clean_cell(text)
+    m = CELL_TRAILING_N.search(cleaned)
+    if m is None or m.start() == 0:
+        return text, None
+    return cleaned[: m.start()].strip(), int(m.group("n"))
 
 
 def dose_unit(*texts: str) -> str | None:
@@ -525,6 +583,8 @@ def _read_cell(
         "role_rule_id": role.rule_id,
         "subject": subject,
     }
+    if role.role == "test_statistic":
+        return None  # a chi-square or t is no outcome value (the gold skips it too)
     if role.role == "p_value":
         parsed_p = parse_p_cell(text)
         if parsed_p is None:
@@ -541,11 +601,13 @@ def _read_cell(
         return TableValue(
             "sample_size", rule_id="table.cell.n", n=int(m.group(1)), timepoint=timepoint, **common
         )
+    text, n = split_trailing_n(text)
     convention = convention_of(*convention_texts, spreads=cell_form_spreads(text))
     parsed = parse_statistic_cell(text, convention)
     if parsed is None:
         return None
     statistic, percent, rule_id = parsed
+    common["n"] = n
     if role.role == "dose":
         unit = dose_unit(*convention_texts)
         return TableValue(

@@ -20,19 +20,23 @@ Matching rules (the contract of the full-text scores):
 - **linked**: over matched values whose gold outcome is not null, the share whose predicted outcome
   equals the gold's (lenient names: ``outcome_names.lenient_key``, as abstracts are scored) AND
   whose role and timepoint agree. Roles: gold ``pre``, ``post`` and ``change`` must be predicted
-  as such. The extractor has no ``difference`` role, and its ``p_value``, ``n`` and ``dose`` roles
-  say what a cell is, not when; so a gold ``difference`` or ``other`` is accepted when the
-  predicted role is anything but ``pre``, ``post`` or ``change`` (it claims no time it lacks) and
-  rejected when the prediction claims one of them. Timepoints are compared as written, ignoring
-  case and white space; null equals only null (a baseline column the gold gives as "Month 0" and
-  the extractor leaves without a timepoint disagrees).
+  as such. The extractor's ``p_value``, ``n`` and ``dose`` roles say what a cell is, not when, and
+  its ``difference`` (between groups) claims no time of its own; so a gold ``difference`` or
+  ``other`` is accepted when the predicted role is anything but ``pre``, ``post`` or ``change``
+  (it claims no time it lacks) and rejected when the prediction claims one of them. Timepoints
+  are compared as written, ignoring case and white space; null equals only null (a baseline
+  column the gold gives as "Month 0" and the extractor leaves without a timepoint disagrees).
 - ``outcome``, ``role`` and ``timepoint`` print the three parts of ``linked`` on their own, over
   the same values; ``spread_type`` is over matched values whose gold has a spread;
   ``spurious_links`` counts matched values linked to an outcome where the gold has none (a
   demographic row, a baseline comparability p-value, T2 of the conventions).
 
-``--verbose`` adds the same figures per table. It prints no value-level misses: this gold is for
-evaluation only, the table extractor is not tuned on it.
+Splits. The gold is split by article with a fixed hash (:func:`split_of`: ``sha256("itb-ft:" +
+file stem) / 2**256 < 0.5`` is ``dev``, else ``test``); every gold line carries its ``split`` and a
+line whose split disagrees with the rule fails. The report prints all, dev and test figures apart.
+``--verbose`` adds, for dev tables only, the same figures per table and the value-level misses
+(the table extractor is tuned on dev tables alone); test-split tables are refused there (named as
+withheld, no per-table figures, no misses), as the frozen abstract split is.
 
 The inter-annotator agreement of the two passes (``tests/gold/fulltext/AGREEMENT.md``) uses the same
 value keys and name keys: ``python -m itb_evidence.evaluate_fulltext A.jsonl B.jsonl GOLD.jsonl``
@@ -41,6 +45,7 @@ prints that file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
@@ -59,6 +64,9 @@ from itb_evidence.fulltext.jats import parse_jats
 from itb_evidence.outcome_names import lenient_key
 
 TARGETS: Final = {"table_values": 0.90, "linked": 0.90}
+SPLIT_SEED: Final = "itb-ft:"  # sha256(SPLIT_SEED + file stem) / 2**256 < 0.5 -> dev
+SPLITS: Final = ("dev", "test")
+FROZEN_SPLIT: Final = "test"
 KINDS: Final = ("statistic", "p_value", "sample_size", "dose")
 ROLES: Final = ("pre", "post", "change", "difference", "other")
 TIME_ROLES: Final = ("pre", "post", "change")
@@ -100,10 +108,18 @@ class GoldValue:
     statistic: str | None = None
     percent: float | None = None
     line: int = 0
+    split: str = "dev"
 
     @property
     def key(self) -> CellKey:
         return (self.file, self.table_id, self.row, self.col)
+
+
+def split_of(file: str) -> str:
+    """The split of an article, by a fixed hash of its file stem (``dev`` below one half)."""
+    stem = file.removesuffix(".nxml")
+    digest = hashlib.sha256((SPLIT_SEED + stem).encode("utf-8")).hexdigest()
+    return "dev" if int(digest, 16) / 2**256 < 0.5 else "test"
 
 
 def _number(raw: Any, what: str) -> float | None:
@@ -132,6 +148,9 @@ def _gold_value(raw: Any, line: int) -> GoldValue:
             raise ValueError(f"spread {spread!r} needs a type in {', '.join(SPREAD_TYPES)}")
         for part in ("lo", "hi", "sd"):
             _number(spread.get(part), f"spread {part}")
+    split = split_of(str(raw["file"]))
+    if raw.get("split", split) != split:
+        raise ValueError(f"split {raw.get('split')!r} but the rule puts {raw['file']} in {split!r}")
     comparator = raw.get("comparator")
     if raw["kind"] == "p_value" and raw["value"] is not None and comparator not in COMPARATORS:
         raise ValueError(f"p-value comparator {comparator!r} is not one of {COMPARATORS}")
@@ -151,6 +170,7 @@ def _gold_value(raw: Any, line: int) -> GoldValue:
         statistic=raw.get("statistic"),
         percent=_number(raw.get("percent"), "percent"),
         line=line,
+        split=split,
     )
 
 
@@ -236,7 +256,7 @@ def same_numbers(predicted: TableValue, gold: GoldValue) -> bool:
 
 def role_agrees(predicted: str, gold: str) -> bool:
     """Gold pre/post/change must be predicted as such; gold difference/other accept any role that
-    claims no pre/post/change (the extractor has no difference role)."""
+    claims no pre/post/change (difference, p_value, n, dose, other)."""
     if gold in TIME_ROLES:
         return predicted == gold
     return predicted not in TIME_ROLES
@@ -301,6 +321,63 @@ def score_match(scores: TableScores, predicted: TableValue, gold: GoldValue) -> 
     _tick(scores.linked, outcome and role and timepoint)
 
 
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """One disagreement at one cell of a dev table (printed by ``--verbose``)."""
+
+    key: CellKey
+    gold: GoldValue | None
+    predicted: TableValue | None
+
+    def line(self) -> str:
+        _, _, row, col = self.key
+        text = (
+            self.gold.cell_text
+            if self.gold
+            else (self.predicted.cell.text if self.predicted else "")
+        )
+        where = f"({row},{col}) {text!r}"
+        if self.gold is None:
+            return f"{where}: spurious {_describe(self.predicted)}"
+        if self.predicted is None:
+            return f"{where}: missed {_describe_gold(self.gold)}"
+        if not same_numbers(self.predicted, self.gold):
+            return (
+                f"{where}: numbers differ: gold {_describe_gold(self.gold)}; "
+                f"predicted {_describe(self.predicted)}"
+            )
+        gold, predicted = _describe_gold(self.gold), _describe(self.predicted)
+        return f"{where}: link: gold {gold}; predicted {predicted}"
+
+
+def _describe_gold(g: GoldValue) -> str:
+    number = f"{g.comparator or ''}{g.value}" if g.kind == "p_value" else f"{g.value}"
+    return f"{g.kind} {number} outcome={g.outcome!r} role={g.role} timepoint={g.timepoint!r}"
+
+
+def _describe(v: TableValue | None) -> str:
+    if v is None:
+        return "nothing"
+    number = (
+        f"{v.comparator or ''}{predicted_value(v)}"
+        if v.kind == "p_value"
+        else f"{predicted_value(v)}"
+    )
+    return f"{v.kind} {number} outcome={v.outcome!r} role={v.role} timepoint={v.timepoint!r}"
+
+
+def _linked(predicted: TableValue, gold: GoldValue) -> bool:
+    """Whether a matched pair counts as linked (a gold without outcome asks for none)."""
+    gold_outcome, predicted_outcome = lenient_key(gold.outcome), lenient_key(predicted.outcome)
+    if gold_outcome is None:
+        return predicted_outcome is None
+    return (
+        predicted_outcome == gold_outcome
+        and role_agrees(predicted.role, gold.role)
+        and same_timepoint(predicted.timepoint, gold.timepoint)
+    )
+
+
 @dataclass(slots=True)
 class FullTextReport:
     gold_path: Path
@@ -308,10 +385,16 @@ class FullTextReport:
     gold_values: int = 0
     total: TableScores = field(default_factory=TableScores)
     tables: dict[TableKey, TableScores] = field(default_factory=dict)
+    # Each table's split, the totals per split and the disagreements per table.
+    table_splits: dict[TableKey, str] = field(default_factory=dict)
+    splits: dict[str, TableScores] = field(default_factory=dict)
+    split_values: Counter[str] = field(default_factory=Counter)
+    misses: dict[TableKey, list[Miss]] = field(default_factory=dict)
 
-    def scores(self) -> dict[str, float]:
-        """Headline scores, keyed as in ``TARGETS`` (plus the parts of ``linked``)."""
-        t = self.total
+    def scores(self, split: str | None = None) -> dict[str, float]:
+        """Headline scores, keyed as in ``TARGETS`` (plus the parts of ``linked``), of every table
+        or of one split's."""
+        t = self.total if split is None else self.splits.get(split, TableScores())
         return {
             "table_values": t.values.f1,
             "table_values_precision": t.values.precision,
@@ -389,17 +472,25 @@ def evaluate_fulltext(
                 predicted[(file, table_id, value.cell.row, value.cell.col)] = value
     for g in gold:
         report.tables.setdefault((g.file, g.table_id), TableScores())
+        report.split_values[g.split] += 1
     for key in sorted(by_cell.keys() | predicted.keys()):
-        scores = report.tables[(key[0], key[1])]
+        table = (key[0], key[1])
+        scores = report.tables[table]
         expected, found = by_cell.get(key), predicted.get(key)
         if expected is not None and found is not None and same_numbers(found, expected):
             scores.values.tp += 1
             score_match(scores, found, expected)
+            if not _linked(found, expected):
+                report.misses.setdefault(table, []).append(Miss(key, expected, found))
             continue
         scores.values.fn += expected is not None
         scores.values.fp += found is not None
-    for scores in report.tables.values():
+        report.misses.setdefault(table, []).append(Miss(key, expected, found))
+    for table, scores in report.tables.items():
+        split = split_of(table[0])
+        report.table_splits[table] = split
         report.total.add(scores)
+        report.splits.setdefault(split, TableScores()).add(scores)
     return report
 
 
@@ -422,16 +513,32 @@ def _score_lines(label: str, s: TableScores, targets: bool) -> list[str]:
 
 
 def format_fulltext_report(report: FullTextReport, verbose: bool) -> str:
-    """The scores against targets; with ``verbose``, the same figures per table."""
+    """The scores against targets, of all tables and of each split; with ``verbose``, the same
+    figures per dev table and its misses (test-split tables are refused: aggregate only)."""
     lines = [
         f"full-text gold: {report.gold_path} ({report.gold_values} values in "
         f"{len(report.tables)} tables, {report.extractor_version})",
         *_score_lines("", report.total, targets=True),
     ]
+    for split in SPLITS:
+        if split in report.splits:
+            tables = sum(1 for s in report.table_splits.values() if s == split)
+            lines.append(f"{split} split ({report.split_values[split]} values in {tables} tables):")
+            lines.extend(_score_lines("  ", report.splits[split], targets=False))
     if verbose:
-        for (file, table_id), scores in sorted(report.tables.items()):
+        frozen = sorted(t for t, s in report.table_splits.items() if s == FROZEN_SPLIT)
+        for table, scores in sorted(report.tables.items()):
+            if report.table_splits[table] == FROZEN_SPLIT:
+                continue
+            file, table_id = table
             lines.append(f"- {file} {table_id}")
             lines.extend(_score_lines("    ", scores, targets=False))
+            lines.extend(f"    miss {miss.line()}" for miss in report.misses.get(table, []))
+        if frozen:
+            lines.append(
+                f"refused: {len(frozen)} table(s) of the frozen test split (no per-table "
+                "figures or misses; aggregate only)"
+            )
     return "\n".join(lines)
 
 

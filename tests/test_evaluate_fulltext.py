@@ -22,6 +22,7 @@ from itb_evidence.evaluate_fulltext import (
     is_fulltext_gold,
     role_agrees,
     same_timepoint,
+    split_of,
 )
 from itb_evidence.fulltext.document import FullText
 from tests.conftest import REPO_ROOT
@@ -181,3 +182,36 @@ def test_the_cli_dispatches_on_the_gold_files_shape(tmp_path: Path) -> None:
     refused = CliRunner().invoke(app, ["evaluate", str(bad)])
     assert refused.exit_code == 2
     assert "line 1: cell_text 'x' but the table has '3.1 (0.6)'" in refused.output
+
+
+def test_articles_are_split_by_a_fixed_hash_and_a_line_must_carry_its_articles_split(
+    tmp_path: Path,
+) -> None:
+    assert (split_of("a.nxml"), split_of("c.nxml")) == ("dev", "test")
+    assert split_of("bmcneurol-2022-02672-8.nxml") == split_of("bmcneurol-2022-02672-8") == "dev"
+    path = _write(tmp_path, [{**GOLD[0], "split": "test"}])
+    with pytest.raises(GoldFileError, match=re.escape("line 1: split 'test' but the rule puts")):
+        evaluate_fulltext(path, tables=_extractor())
+
+
+def test_verbose_shows_dev_tables_with_their_misses_and_refuses_test_tables(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path)
+    (tmp_path / "c.nxml").write_text(ARTICLE, encoding="utf-8")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"file": "c.nxml", "table_id": "T1", **GOLD[0]}) + "\n")
+    report = evaluate_fulltext(
+        path, tables=_extractor(_value(1, 1, "3.1 (0.6)", statistic=_stat(3.1, 0.6)))
+    )
+    shown = format_fulltext_report(report, verbose=True)
+    assert "dev split (4 values in 1 tables)" in shown
+    assert "test split (1 values in 1 tables)" in shown
+    assert "- a.nxml T1" in shown and "c.nxml" not in shown
+    assert "refused: 1 table(s) of the frozen test split" in shown
+    # the dev table's misses: a value found without its outcome, and one not found at all
+    assert "miss (1,1) '3.1 (0.6)': link: gold statistic 3.1" in shown
+    assert "miss (1,2) '1.9 (0.8)': missed statistic 1.9" in shown
+    assert "miss" not in format_fulltext_report(report, verbose=False)
+    assert report.scores("test")["table_values"] == 1.0
+    assert report.scores("dev")["table_values_recall"] == 0.25

@@ -11,13 +11,16 @@ import pytest
 from extractors.tables import (
     TableInput,
     abbreviations_defined,
+    cell_form_spreads,
     column_headers,
     convention_of,
     dose_unit,
     extract_table,
+    outcome_of,
     parse_p_cell,
     parse_statistic_cell,
     role_of,
+    split_trailing_n,
 )
 from extractors.types import Spread, Statistic
 
@@ -102,6 +105,24 @@ def test_p_cells(text: str, expected: tuple[str, float | None] | None) -> None:
         ("p", "p_value", "p"),
         ("ITB dose (μg/day)", "dose", "ITB dose (μg/day)"),
         ("Patients (n)", "n", "Patients (n)"),
+        ("Month 0", "pre", "Month 0"),  # time zero is the baseline
+        ("Week 0 / Treated", "pre", "Week 0"),
+        ("Month 12 minus Month 0 / YES", "change", "Month 12 minus Month 0"),
+        ("Week 6 − baseline", "change", "Week 6 − baseline"),
+        (
+            "Difference between groups / Month 12 minus Month 0 / YES minus NO",
+            "difference",
+            "YES minus NO",
+        ),
+        ("Between-group difference", "difference", "Between-group difference"),
+        ("ITB vs placebo", "difference", "ITB vs placebo"),
+        ("Responders", "change", "Responders"),
+        ("Effective rate (%)", "change", "Effective rate (%)"),
+        ("χ2", "test_statistic", "χ2"),
+        ("t value", "test_statistic", "t value"),
+        ("No", "other", None),  # a group headed "No" (did not receive), not a count
+        ("NO (n = 98)", "other", None),
+        ("No.", "n", "No."),
         ("Predicted value", "other", None),  # "pre" inside a word is no baseline
         ("Postural control", "other", None),
         ("Outcome", "other", None),
@@ -180,7 +201,7 @@ def test_a_per_patient_table_has_outcomes_as_columns_and_patients_as_subjects() 
     assert result.orientation == "outcome_columns"
     first = [(v.outcome, v.role, v.timepoint, v.subject, v.statistic) for v in result.values[:2]]
     assert first == [
-        ("Modified Ashworth Scale", "pre", None, "1", Statistic("value", 3)),
+        ("Modified Ashworth Scale", "pre", "Baseline", "1", Statistic("value", 3)),
         ("Modified Ashworth Scale", "post", "1 year", "1", Statistic("value", 1)),
     ]
     assert len(result.values) == 8
@@ -228,3 +249,146 @@ def test_a_real_baseline_characteristics_table_leaves_age_unlinked() -> None:
         "Mean (s.d.) age at recruitment (years)",
         "Colorectal cancer cases (n=1878)",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("41.43※", 41.43),
+        ("37.14※#", 37.14),
+        ("12.50‡§", 12.5),
+        ("19.23γ", 19.23),
+        ("7.5¶", 7.5),
+        ("30°", 30.0),
+    ],
+)
+def test_footnote_marks_of_any_symbol_are_not_part_of_the_number(text: str, value: float) -> None:
+    parsed = parse_statistic_cell(text, None)
+    assert parsed is not None and parsed[0].value == value
+
+
+def test_a_micro_sign_is_no_footnote_mark() -> None:
+    assert parse_statistic_cell("12μ", None) is None
+    assert parse_p_cell("<0.001η") == ("<", 0.001)
+
+
+@pytest.mark.parametrize(
+    ("text", "rest", "n"),
+    [
+        ("1.5 (0.7) n = 12", "1.5 (0.7)", 12),
+        ("12.4 ± 3.1 (n=8)", "12.4 ± 3.1", 8),
+        ("3 (2–4); n = 20", "3 (2–4)", 20),
+        ("1.5 (0.7)", "1.5 (0.7)", None),
+        ("n = 12", "n = 12", None),  # an n alone is no value with an n
+    ],
+)
+def test_a_second_number_in_a_cell_is_the_values_n(text: str, rest: str, n: int | None) -> None:
+    assert split_trailing_n(text) == (rest, n)
+
+
+def test_list_style_abbreviations_need_a_long_form_that_spells_them() -> None:
+    # Composed in the style of BMC footnotes (no sign between short and long form).
+    found = abbreviations_defined(
+        "YES had one injection beyond the study, NO had none, GAS Goal Attainment Scale, "
+        "CBS Carer Burden Scale, ROM range of motion"
+    )
+    assert found == {
+        "GAS": "Goal Attainment Scale",
+        "CBS": "Carer Burden Scale",
+        "ROM": "range of motion",
+    }
+
+
+def test_a_header_naming_a_domain_and_its_instrument_names_the_instrument() -> None:
+    abbreviations = {"CBS": "Carer Burden Scale"}
+    assert outcome_of("Quality of life, EQ-5D Overall health (0 to 100)", {}) == ("EQ-5D", True)
+    found = outcome_of("Burden of care CBS (0–16)", abbreviations)
+    assert found is not None and found[1]  # the expanded instrument, not the free-text domain
+    # a free-text measure alone is still named
+    assert outcome_of("Grip strength MVC dynamometry (kg)", {}) == ("Grip strength", False)
+
+
+def test_a_caption_declaring_two_conventions_reads_each_cell_by_its_form() -> None:
+    caption = "Mean (SD) of each group and mean (95% CI) difference between groups"
+    within = parse_statistic_cell(
+        "0.5 (3.7)", convention_of(caption, spreads=cell_form_spreads("0.5 (3.7)"))
+    )
+    between = parse_statistic_cell(
+        "-1.5 (-3.0 to 0.0)",
+        convention_of(caption, spreads=cell_form_spreads("-1.5 (-3.0 to 0.0)")),
+    )
+    assert within is not None and within[0] == Statistic("mean", 0.5, Spread("sd", sd=3.7))
+    assert between is not None and between[0] == Statistic(
+        "mean", -1.5, Spread("ci95", lo=-3.0, hi=0.0)
+    )
+
+
+# Composed: the shape of a two-group trial's results table (baseline, follow-up, change within
+# groups, difference between groups; groups headed YES/NO), with invented numbers.
+YES_NO = TableInput(
+    table_id="T9",
+    rows=(
+        ("Outcome", "Groups", "Groups", "Groups", "Groups", "Within", "Within", "Between"),
+        (
+            "",
+            "Month 0",
+            "Month 0",
+            "Month 12",
+            "Month 12",
+            "Month 12 minus Month 0",
+            "Month 12 minus Month 0",
+            "Month 12 minus Month 0",
+        ),
+        (
+            "",
+            "YES (n = 20)",
+            "NO (n = 40)",
+            "YES (n = 20)",
+            "NO (n = 38)",
+            "YES",
+            "NO",
+            "YES minus NO",
+        ),
+        (
+            "Spasticity MAS (0–4)",
+            "2.1 (0.6)",
+            "2.0 (0.7)",
+            "1.6 (0.5) n = 18",
+            "1.9 (0.6)",
+            "-0.5 (0.7)",
+            "-0.1 (0.6)",
+            "-0.4 (-0.7 to -0.1)",
+        ),
+    ),
+    header_rows=3,
+    caption="Mean (SD) by group and mean (95% CI) difference between groups",
+    footnotes=("MAS Modified Ashworth Scale",),
+    spanned=frozenset({(0, 2), (0, 3), (0, 4), (0, 6), (1, 2), (1, 4), (1, 6), (1, 7)}),
+)
+
+
+def test_a_two_group_table_reads_baseline_follow_up_change_and_difference() -> None:
+    result = extract_table(YES_NO)
+    got = [(v.cell.col, v.role, v.timepoint, v.n) for v in result.values]
+    assert got == [
+        (1, "pre", "Month 0", None),
+        (2, "pre", "Month 0", None),
+        (3, "post", "Month 12", 18),
+        (4, "post", "Month 12", None),
+        (5, "change", "Month 12 minus Month 0", None),
+        (6, "change", "Month 12 minus Month 0", None),  # "NO" is a group, not a count
+        (7, "difference", "Month 12 minus Month 0", None),
+    ]
+    assert {v.outcome for v in result.values} == {"Modified Ashworth Scale"}
+    assert result.values[2].statistic == Statistic("mean", 1.6, Spread("sd", sd=0.5))
+    assert result.values[6].statistic == Statistic("mean", -0.4, Spread("ci95", lo=-0.7, hi=-0.1))
+
+
+def test_a_test_statistic_column_is_not_read() -> None:
+    table = TableInput(
+        "T10",
+        (("Outcome", "Group", "Responders", "χ2", "P-value"), ("MAS", "A", "12", "8.4", "0.004")),
+        header_rows=1,
+    )
+    got = [(v.cell.col, v.kind, v.role) for v in extract_table(table).values]
+    assert got == [(2, "statistic", "change"), (4, "p_value", "p_value")]
