@@ -289,7 +289,23 @@ def respective_outcomes(
         if not respective and not bracketed:
             continue
         s_start = scope.sentence_start(start)
+        if respective:
+            # A measure reported with its own p-value before the group is not one of the group's:
+            # "ROM was increased (p = 0.002) and stiffness and torque were decreased (p = 0.004
+            # and 0.007, respectively)".
+            s_start = max([s_start] + [h.end for h in hits[: group[0]] if h.end >= s_start])
         names = _distinct_names_between(outcomes, s_start, start)
+        if (
+            respective
+            and len(names) == 1
+            and _coordinated_after(text, outcomes, names[0], s_start, start)
+        ):
+            # "... stiffness and passive resistant torque were decreased (p = 0.004 and 0.007,
+            # respectively)": the one known measure is coordinated with one the lexicon does not
+            # know, and which p-value is whose cannot be told.
+            for index in group:
+                links[index] = (None, LinkReason.AMBIGUOUS)
+            continue
         if len(names) >= len(group) and (respective or len(names) == len(group)):
             reason = (
                 LinkReason.RESPECTIVELY_ORDER if respective else LinkReason.BRACKETED_GROUP_ORDER
@@ -305,6 +321,19 @@ def respective_outcomes(
             for index in group:
                 links[index] = (None, LinkReason.AMBIGUOUS)
     return links
+
+
+# A measure followed by another coordinated with it: "stiffness and passive torque", "pain, ".
+COORDINATED_AFTER = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*(?!(?:at|after|in|on|from|to)\b|\d)\w")
+
+
+def _coordinated_after(
+    text: str, outcomes: Sequence[OutcomeHit], name: str, begin: int, end: int
+) -> bool:
+    """Whether the last mention of ``name`` in ``[begin, end)`` is followed by a conjunction and a
+    word that is no time point or number (the start of another measure's name)."""
+    last = max(o.end for o in outcomes if o.name == name and begin <= o.start and o.end <= end)
+    return COORDINATED_AFTER.match(text, last) is not None
 
 
 def _distinct_names_between(outcomes: Sequence[OutcomeHit], begin: int, end: int) -> list[str]:
