@@ -167,8 +167,11 @@ def _coordinated_with(
         return False
     same = [o for o in before if other.end <= o.start and o.end <= chosen.start]
     gap_end = same[0].start if same else chosen.start
-    gap = BRACKETED.sub(" ", text[other.end : gap_end])
+    gap = BRACKET_CHAR.sub(" ", BRACKETED.sub(" ", text[other.end : gap_end]))
     return COORDINATION_GAP.match(gap) is not None
+
+
+BRACKET_CHAR = re.compile(r"[()\[\]]")  # what is left of a bracket a mention sits in: "(NIHSS)"
 
 
 # What a sentence that only refers back to a measure holds before its p-value: "It fell markedly
