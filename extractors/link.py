@@ -35,11 +35,20 @@ SLASH_JOIN = re.compile(r"^\s*/\s*(?:[a-z]+\s+)?$")
 
 
 # p-value -> outcome ---------------------------------------------------------------------------
-def p_value_outcome(position: int, outcomes: Sequence[OutcomeHit], scope: Scope) -> Link:
+Span = tuple[int, int]
+
+
+def p_value_outcome(
+    position: int, outcomes: Sequence[OutcomeHit], scope: Scope, p_spans: Sequence[Span] = ()
+) -> Link:
     """Nearest preceding outcome in the sentence, else the first following in its clause, else
-    the last one before the sentence."""
+    the last one before the sentence. ``p_spans`` are the abstract's p-values (this one among
+    them): a measure reported with its own p-value before this one is not this one's when the
+    words since name another (UNKNOWN_MEASURE)."""
     s_start, s_end = scope.sentence_bounds(position)
     before = [o for o in outcomes if s_start <= o.start and o.end <= position]
+    if _correlation_of_measures(scope.text, s_start, s_end, outcomes):
+        return None, LinkReason.CORRELATION
     if before:
         chosen = before[-1]
         reason = LinkReason.NEAREST_BEFORE
@@ -49,12 +58,126 @@ def p_value_outcome(position: int, outcomes: Sequence[OutcomeHit], scope: Scope)
                 reason = LinkReason.SLASH_JOINED
             else:
                 break
+        if _names_unknown_measure(scope.text, chosen.end, position, p_spans):
+            return None, LinkReason.UNKNOWN_MEASURE
+        if reason is LinkReason.NEAREST_BEFORE and _coordinated_with(
+            scope.text, chosen, before, p_spans
+        ):
+            return None, LinkReason.SHARED_BY_MEASURES
         return chosen.name, reason
     clause_end = scope.clause_end(position, s_end, CLAUSE_AHEAD)
     after = [o for o in outcomes if position <= o.start < clause_end]
     if after:
         return after[0].name, LinkReason.FOLLOWING_IN_CLAUSE
     return _back_reference(position, outcomes, scope)
+
+
+# "Pain was correlated with shoulder abduction (r = -1.0, p < 0.001)": a correlation between two
+# measures names neither as dependent, and the guide links its p-value to none (X-P4, P5).
+CORRELATION_WORD = re.compile(r"\bcorrelat", re.I)
+
+
+def _correlation_of_measures(
+    text: str, s_start: int, s_end: int, outcomes: Sequence[OutcomeHit]
+) -> bool:
+    """Whether the sentence reports a correlation and names two or more distinct measures."""
+    if not CORRELATION_WORD.search(text, s_start, s_end):
+        return False
+    return len({o.name for o in outcomes if s_start <= o.start and o.end <= s_end}) > 1
+
+
+# Words between a measure's p-value and the next p-value that name no other measure: besides
+# PAIR_GLUE_WORDS, SITE_WORDS, COMPARISON_WORDS and the refused words of finding_subjects.yaml,
+# what compares times or arms ("compared with baseline", "versus placebo") and the joints a
+# measure is taken at ("MAS at the elbow (p = 0.01) and wrist (p = 0.03)", P3 of the guide).
+NO_MEASURE_WORDS = frozenset(
+    [
+        "baseline", "compared", "versus", "vs", "pre", "post", "especially", "particularly",
+        "not", "no", "for", "between", "among", "them", "than", "neither", "nor",
+        "elbow", "elbows", "wrist", "wrists", "knee", "knees", "ankle", "ankles", "hip", "hips",
+        "shoulder", "shoulders", "finger", "fingers", "toe", "toes", "trunk", "neck",
+        "flexors", "extensors", "muscles", "muscle", "joint", "joints",
+    ]
+)  # fmt: skip
+# The rest of the bracket that closes the earlier p-value ("... = 0.02, Wilcoxon) and ...").
+CLOSING_BRACKET_HEAD = re.compile(r"\A[^()\[\]]*[)\]]")
+
+
+def _names_unknown_measure(
+    text: str, named_end: int, position: int, p_spans: Sequence[Span]
+) -> bool:
+    """ "Improvements in disturbed sleep (p < 0.001) and anxiety (p < 0.05)", "ITB improved sleep
+    efficiency (p = 0.01) and reduced periodic leg movements (p = 0.02)": the measure named
+    before already has its p-value, and a word since then (past that p-value) may name another
+    measure, one the lexicon does not know; this p-value is that one's. Participles and adverbs
+    ("was maintained", "significantly") name none."""
+    earlier = [end for start, end in p_spans if named_end <= start and end <= position]
+    if not earlier:
+        return False
+    gap = text[max(earlier) : position]
+    head = CLOSING_BRACKET_HEAD.match(gap)
+    if head is None and _inside_bracket(text, named_end, max(earlier)):
+        return False  # one bracket holds both: "(time p = 0.02, steps p = 0.01)"
+    if head is not None:
+        gap = gap[head.end() :]
+    gap = OPEN_BRACKET_TAIL.sub(" ", BRACKETED.sub(" ", gap))
+    refused = load_rules().refused
+    return any(
+        not (
+            word in PAIR_GLUE_WORDS
+            or word in SITE_WORDS
+            or word in COMPARISON_WORDS
+            or word in NO_MEASURE_WORDS
+            or word in refused
+            or word.endswith(("ed", "ly"))
+        )
+        for word in HYPHEN.split(gap.lower())
+        for word in NAME_WORD.findall(word)
+    )
+
+
+HYPHEN = re.compile(r"[-\u2010]")
+
+
+def _inside_bracket(text: str, begin: int, offset: int) -> bool:
+    """Whether ``offset`` lies inside a bracket opened after ``begin``."""
+    span = text[begin:offset]
+    return span.count("(") + span.count("[") > span.count(")") + span.count("]")
+
+
+# Two measures coordinated as one subject of a p-value: "resistance torques and joint stiffness
+# (P < 0.05)", "scored higher with the NIHSS and lower with the mRS (p < 0.001)", "both the
+# Ashworth Scale (...) and the DAS (...) ... (all P < .001)": a comma or conjunction and then only
+# articles, prepositions and comparison words.
+COORDINATION_GAP = re.compile(
+    r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|and/or|as\s+well\s+as)\s+)"
+    r"(?:(?:the|a|an|in|on|of|with|for|both|lower|higher|greater|smaller|larger|worse|better"
+    r"|more|less|mean|median|total)\s+)*\Z",
+    re.I,
+)
+
+
+def _coordinated_with(
+    text: str, chosen: OutcomeHit, before: Sequence[OutcomeHit], p_spans: Sequence[Span]
+) -> bool:
+    """Whether the measure nearest before a p-value is coordinated with another measure named
+    right before it, no p-value between them: one p-value shared by two measures, which the
+    guide links to neither (P4: "Walking speed and stride length both increased (p = 0.03)").
+    A second mention of the same measure ("the NIHSS (NIHSS)") is skipped."""
+    other = next(
+        (o for o in reversed(before) if o.end <= chosen.start and o.name != chosen.name), None
+    )
+    if other is None:
+        return False
+    if any(other.end <= start and end <= chosen.start for start, end in p_spans):
+        return False
+    same = [o for o in before if other.end <= o.start and o.end <= chosen.start]
+    gap_end = same[0].start if same else chosen.start
+    gap = BRACKET_CHAR.sub(" ", BRACKETED.sub(" ", text[other.end : gap_end]))
+    return COORDINATION_GAP.match(gap) is not None
+
+
+BRACKET_CHAR = re.compile(r"[()\[\]]")  # what is left of a bracket a mention sits in: "(NIHSS)"
 
 
 # What a sentence that only refers back to a measure holds before its p-value: "It fell markedly
@@ -175,7 +298,23 @@ def respective_outcomes(
         if not respective and not bracketed:
             continue
         s_start = scope.sentence_start(start)
+        if respective:
+            # A measure reported with its own p-value before the group is not one of the group's:
+            # "ROM was increased (p = 0.002) and stiffness and torque were decreased (p = 0.004
+            # and 0.007, respectively)".
+            s_start = max([s_start] + [h.end for h in hits[: group[0]] if h.end >= s_start])
         names = _distinct_names_between(outcomes, s_start, start)
+        if (
+            respective
+            and len(names) == 1
+            and _coordinated_after(text, outcomes, names[0], s_start, start)
+        ):
+            # "... stiffness and passive resistant torque were decreased (p = 0.004 and 0.007,
+            # respectively)": the one known measure is coordinated with one the lexicon does not
+            # know, and which p-value is whose cannot be told.
+            for index in group:
+                links[index] = (None, LinkReason.AMBIGUOUS)
+            continue
         if len(names) >= len(group) and (respective or len(names) == len(group)):
             reason = (
                 LinkReason.RESPECTIVELY_ORDER if respective else LinkReason.BRACKETED_GROUP_ORDER
@@ -191,6 +330,19 @@ def respective_outcomes(
             for index in group:
                 links[index] = (None, LinkReason.AMBIGUOUS)
     return links
+
+
+# A measure followed by another coordinated with it: "stiffness and passive torque", "pain, ".
+COORDINATED_AFTER = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*(?!(?:at|after|in|on|from|to)\b|\d)\w")
+
+
+def _coordinated_after(
+    text: str, outcomes: Sequence[OutcomeHit], name: str, begin: int, end: int
+) -> bool:
+    """Whether the last mention of ``name`` in ``[begin, end)`` is followed by a conjunction and a
+    word that is no time point or number (the start of another measure's name)."""
+    last = max(o.end for o in outcomes if o.name == name and begin <= o.start and o.end <= end)
+    return COORDINATED_AFTER.match(text, last) is not None
 
 
 def _distinct_names_between(outcomes: Sequence[OutcomeHit], begin: int, end: int) -> list[str]:
@@ -209,6 +361,7 @@ def link_p_values(
 ) -> list[Link]:
     """The outcome (and reason) of each p-value, in order."""
     respective = respective_outcomes(hits, outcomes, scope)
+    spans = [(h.start, h.end) for h in hits]
     return [
         # A significance threshold ("p < 0.05 was considered significant") is a setting of the
         # analysis and reports on no outcome (guide P6, X-P1).
@@ -216,7 +369,7 @@ def link_p_values(
         if h.kind is PValueKind.THRESHOLD
         else respective[i]
         if i in respective
-        else p_value_outcome(h.start, outcomes, scope)
+        else p_value_outcome(h.start, outcomes, scope, spans)
         for i, h in enumerate(hits)
     ]
 

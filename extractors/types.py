@@ -191,7 +191,9 @@ class LinkReason(Enum):
     """Why a value was linked to an outcome, a p-value or a drug (``extractors.link``), carried on
     the linked mention so a reviewer (and the confidence tiers) can tell a sure link from a
     fallback. ``AMBIGUOUS``: the scope held two or more candidates and nothing decided, so the
-    value was left unlinked (a wrong link is worse than none)."""
+    value was left unlinked (a wrong link is worse than none). The last three also say why a
+    p-value was left unlinked: the guide links it to no outcome, or it reports on a measure the
+    lexicon does not know, so the measure named before it is not its own."""
 
     # p-value -> outcome
     NEAREST_BEFORE = "nearest_before"  # nearest outcome before it in its sentence
@@ -223,3 +225,7 @@ class LinkReason(Enum):
     TITLE_DRUG = "title_drug"  # the abstract names none; the title names one
     # no link
     AMBIGUOUS = "ambiguous"  # two or more candidates, nothing decides
+    # no link, p-value -> outcome: the guide links none, or the measure is not one the lexicon knows
+    SHARED_BY_MEASURES = "shared_by_measures"  # "A and B both improved (p = 0.03)" (P4)
+    CORRELATION = "correlation"  # "A correlated with B (r = 0.6, p = 0.01)" (X-P4)
+    UNKNOWN_MEASURE = "unknown_measure"  # "... in A (p = 0.01) and anxiety (p = 0.04)": not A's

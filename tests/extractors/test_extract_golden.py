@@ -114,7 +114,7 @@ DEV_FLOORS = {
     "results": 0.95,
     "result_spreads": 0.95,
     "result_p": 0.95,
-    "link_precision": 0.83,  # 0.842 (vocabulary 1.0)
+    "link_precision": 0.87,  # 0.842 (vocabulary 1.0); 0.889 (P4 shared p-values left unlinked)
     "dose_drug": 0.95,
     "dose_route": 0.95,
     "dose_kind": 0.95,
@@ -131,10 +131,11 @@ def test_dev_scores_meet_floors(metric: str) -> None:
 @pytest.mark.shared
 def test_dev_results_and_links_are_counted() -> None:
     report = _dev_report()
-    # Seven gold pre -> post results in the dev set, all matched. Three p-values are linked where
-    # the re-annotated gold links none (P4-P6 of the guide): a known gap, held from growing.
+    # Seven gold pre -> post results in the dev set, all matched. Two p-values are linked where
+    # the re-annotated gold links none (P5-P6 of the guide; P4's shared p-value is left unlinked
+    # since links2): a known gap, held from growing.
     assert report.results.tp + report.results.fn == 7
-    assert report.spurious_links <= 3
+    assert report.spurious_links <= 2
     assert report.dose_drug.total == report.doses.tp == 15
 
 

@@ -102,3 +102,96 @@ def test_unlinked_values_have_no_reason() -> None:
     se = extract_study("r", TITLE, "Ten patients were treated (p = 0.04).")
     assert [(p.outcome, p.link_reason) for p in se.p_values] == [(None, None)]
     assert to_contract(se)["p_values"][0]["link_reason"] is None
+
+
+def test_one_p_value_for_coordinated_measures_links_neither() -> None:
+    # P4 of the guide: "Walking speed and stride length both increased (p = 0.03)" -> null.
+    links = _p_links(
+        "Stroke survivors showed higher resistance torques and joint stiffness (P<0.05)."
+    )
+    assert links == [(None, LinkReason.SHARED_BY_MEASURES)]
+    # A bracket between the two (an abbreviation, a statistic) does not part them ...
+    links = _p_links(
+        "Patients scored higher with the National Institutes of Health Stroke Scale (NIHSS) "
+        "and lower with the modified Rankin Scale (mRS) than others (p < 0.001)."
+    )
+    assert links == [(None, LinkReason.SHARED_BY_MEASURES)]
+    # ... but a p-value between them does: each measure has its own.
+    links = _p_links(
+        "The Modified Ashworth Scale (p = 0.01) and the Penn Spasm Frequency Scale (p = 0.02) "
+        "improved."
+    )
+    assert [name for name, _ in links] == ["Modified Ashworth Scale", "Penn Spasm Frequency Scale"]
+    # A measure named with its method is no coordination.
+    links = _p_links("Spasticity, measured with the Modified Ashworth Scale, fell (p = 0.01).")
+    assert links == [("Modified Ashworth Scale", LinkReason.NEAREST_BEFORE)]
+
+
+def test_correlation_between_two_measures_links_neither() -> None:
+    # X-P4: a correlation between two listed measures, neither named as dependent -> null.
+    links = _p_links(
+        "Improved pain on the Numeric Rating Scale was correlated with the Modified Ashworth "
+        "Scale score (r = 0.8, p < 0.001)."
+    )
+    assert links == [(None, LinkReason.CORRELATION)]
+    # With one measure named, the p-value is that measure's (P5).
+    links = _p_links("The daily dose correlated with age (r = 0.3, p = 0.04).")
+    assert [reason for _, reason in links] != [LinkReason.CORRELATION]
+
+
+def test_p_value_after_a_reported_measure_and_an_unknown_one_is_not_linked() -> None:
+    # "anxiety" is not a measure the lexicon knows; its p-value is not the sleep measure's.
+    links = _p_links(
+        "The Modified Ashworth Scale improved (p < 0.001) and anxiety lessened (p < 0.05), and "
+        "more patients reported global improvement at endpoint (p < 0.001)."
+    )
+    assert links == [
+        ("Modified Ashworth Scale", LinkReason.NEAREST_BEFORE),
+        (None, LinkReason.UNKNOWN_MEASURE),
+        (None, LinkReason.UNKNOWN_MEASURE),
+    ]
+
+
+def test_time_points_sites_and_negations_name_no_other_measure() -> None:
+    # The words between the two p-values name time points, sites, arms or "not": the same measure.
+    for abstract in (
+        "Kinesiotape reduced the Modified Ashworth Scale score versus control post-intervention "
+        "(u = 6.00, p = 0.007) "
+        "and at follow-up (u = 1.00, p = 0.003).",
+        "The lower-limb Ashworth score fell by 1.7 points (P < .0001), and the upper-limb score "
+        "by 0.9 points (P = .02).",
+        "Knee extensor MAS fell after baclofen (P = 0.002) but not after saline (P = 0.41).",
+        "Both drugs reduced Ashworth scores (p < 0.01 for each), with no difference between "
+        "them (p = 0.71).",
+    ):
+        links = _p_links(abstract)
+        assert len(links) == 2 and links[0][0] is not None, abstract
+        assert links[1] == (links[0][0], LinkReason.NEAREST_BEFORE), abstract
+    # Two p-values in one bracket report on the measure before it.
+    links = _p_links(
+        "Significant improvement in the 10-metre walk test (time p = 0.02, steps p = 0.01)."
+    )
+    assert [name for name, _ in links] == ["10-Metre Walk Test"] * 2
+
+
+def test_respectively_group_skips_measures_with_their_own_p_value() -> None:
+    # ROM has its own p-value; stiffness is coordinated with an unknown measure (passive
+    # resistant torque): which p-value is whose cannot be told.
+    links = _p_links(
+        "Range of motion was increased (p = 0.002) and passive stiffness and passive resistant "
+        "torque were decreased (p = 0.004 and 0.007, respectively)."
+    )
+    assert links[0] == ("Range of motion", LinkReason.NEAREST_BEFORE)
+    assert links[1:] == [(None, LinkReason.AMBIGUOUS)] * 2
+    # One measure over time points stays linked as usual.
+    links = _p_links(
+        "The 10-metre walk test improved at 3 and 6 months (P = 0.02 and 0.01, respectively)."
+    )
+    assert [name for name, _ in links] == ["10-Metre Walk Test"] * 2
+
+
+def test_unlinked_reasons_reach_the_contract() -> None:
+    se = extract_study(
+        "r", TITLE, "Resistance torques and joint stiffness were higher in patients (P<0.05)."
+    )
+    assert to_contract(se)["p_values"][0]["link_reason"] == "shared_by_measures"
