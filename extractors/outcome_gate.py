@@ -337,7 +337,7 @@ def bare_construct_taken(
     return _framed(text, clause[0], mention.start, mention.end)
 
 
-def _instrument_domains(mentions: Sequence[Mention]) -> set[str]:
+def instrument_domains(mentions: Sequence[Mention]) -> set[str]:
     """Domains of the named instruments of the field: a bare construct of one of them adds no
     entry (guide O6: "spasticity decreased" beside Tardieu results)."""
     return {
@@ -352,7 +352,7 @@ def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart)
     rated on the instrument named after it is dropped wherever it stands."""
     if not any(m.entry.negatable or _generic(m.entry) or m.bare for m in mentions):
         return list(mentions)
-    measured_domains = _instrument_domains(mentions)
+    measured_domains = instrument_domains(mentions)
     conclusions_at = conclusions_start(text)
     events = [m for m in mentions if m.entry.negatable]
     instruments = [m for m in mentions if not (m.entry.negatable or _generic(m.entry))]

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from extractors.abbreviations import Abbreviation
 from extractors.finding_subjects import find_finding_subjects
 from extractors.lexicon import LexiconEntry
-from extractors.outcome_gate import gated
+from extractors.outcome_gate import gated, instrument_domains
 
 # Events that did not happen, were avoided or are only a risk are not reported outcomes.
 NEGATION_BEFORE = re.compile(
@@ -375,9 +375,15 @@ def find_outcomes(
         )
     }
     # Generic mentions that the gate drops still cover their words (no free-text rule renames them).
-    # A bare construct word dropped by the gate covers nothing: a finding on a longer phrase
-    # around it ("lower limb spasticity fell") may still name a measure.
-    not_reported = [(m.start, m.end) for m, _ in taken if id(m) not in reported and not m.bare]
+    # A bare construct word dropped by the gate covers its words only where an instrument of its
+    # domain measures it (guide O6); elsewhere a finding on a longer phrase around it ("lower
+    # limb spasticity fell") may still name a measure.
+    measured = instrument_domains([m for m, _ in taken])
+    not_reported = [
+        (m.start, m.end)
+        for m, _ in taken
+        if id(m) not in reported and (not m.bare or m.entry.domain in measured)
+    ]
     bare_hits: list[OutcomeHit] = []
     for m, rule_id in taken:
         if id(m) not in reported:
