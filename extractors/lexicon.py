@@ -35,6 +35,7 @@ _ENTRY_KEYS = {
     "domain",
     "sources",
     "short_forms",
+    "bare_forms",
 }
 
 
@@ -68,6 +69,11 @@ class LexiconEntry:
     # Short or generic forms ("Ashworth", "spasm score") that name this instrument only where the
     # abstract names it in full too (extractors/references.py resolves them).
     short_forms: tuple[str, ...] = ()
+    # The construct's bare word ("spasticity", "pain", "strength") for a free-text measure: as
+    # often the condition treated or the background as a measure, so it names the entry only
+    # where its own clause reports a finding or a measurement on it and no instrument of the
+    # same domain is reported (guide O3, O6; extractors/outcome_gate.py decides).
+    bare_forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +126,7 @@ def _entry_from_dict(raw: dict[str, Any], where: str) -> LexiconEntry:
         domain=str(raw.get("domain", "")),
         sources=_strings(raw.get("sources", ()), "sources", where),
         short_forms=_strings(raw.get("short_forms", ()), "short_forms", where),
+        bare_forms=_strings(raw.get("bare_forms", ()), "bare_forms", where),
     )
 
 

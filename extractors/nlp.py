@@ -44,10 +44,14 @@ class Pipeline:
     title_itb: GatedPattern  # ITB concept terms, for titles (a regex: no tokenising needed)
     title_hsp: GatedPattern
     negatable_ids: frozenset[str]  # entries for events ("infection"), not instruments
+    # Bare-form match key -> its entry id: a construct's bare word ("spasticity"), an outcome
+    # only where the gate finds a finding on it (extractors/outcome_gate.py).
+    bare_form_keys: dict[str, str]
 
 
 # Suffix of the match key under which an entry's short forms are added to the names matcher.
 SHORT_FORM_KEY = " (short form)"
+BARE_FORM_KEY = " (bare form)"
 # Typeset names join words with other dashes than the lexicon's hyphen-minus: "Barry–Albright".
 DASH_VARIANTS = ("\u2010", "\u2011", "\u2013", "\u2014")
 # Surface-form rules for lexicon data (the data lists a name once; these write its variants):
@@ -152,6 +156,7 @@ def get_pipeline() -> Pipeline:
     abbreviations = PhraseMatcher(nlp.vocab, attr="ORTH")
     entries: dict[str, tuple[str, LexiconEntry]] = {}
     short_form_keys: dict[str, str] = {}
+    bare_form_keys: dict[str, str] = {}
     by_phrase: dict[str, tuple[str, LexiconEntry]] = {}
     for lexicon in LEXICON_FILES:
         for entry in load_entries(lexicon):
@@ -171,6 +176,12 @@ def get_pipeline() -> Pipeline:
                 short_form_keys[key] = entry.id
                 forms = dict.fromkeys(v for s in entry.short_forms for v in surface_variants(s))
                 names.add(key, [nlp.make_doc(f) for f in forms])
+            if entry.bare_forms:
+                key = f"{entry.id}{BARE_FORM_KEY}"
+                entries[key] = (lexicon, entry)
+                bare_form_keys[key] = entry.id
+                forms = dict.fromkeys(v for s in entry.bare_forms for v in surface_variants(s))
+                names.add(key, [nlp.make_doc(f) for f in forms])
     # The tokenizer caches at most ``max_cache_size`` (10,000) distinct strings, and the ~10,000
     # pattern docs above filled it with lexicon words: no abstract word was cached any more and a
     # second pass over the same abstracts tokenised 4x slower (measured: 195 vs 45 us/abstract).
@@ -187,6 +198,7 @@ def get_pipeline() -> Pipeline:
         _concept_regex(entries, "itb"),
         _concept_regex(entries, "hsp"),
         frozenset(e.id for _, e in entries.values() if e.negatable),
+        bare_form_keys,
     )
 
 

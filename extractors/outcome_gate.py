@@ -29,6 +29,8 @@ class Mention(Protocol):
     def start(self) -> int: ...
     @property
     def end(self) -> int: ...
+    @property
+    def bare(self) -> bool: ...
 
 
 # Aims, objectives and background statements name what a study is about, not what it measured.
@@ -230,18 +232,134 @@ def apposition_of_measure(text: str, mention: Mention, measures: Sequence[Mentio
     )
 
 
+# A construct's bare word ("spasticity", "pain", "strength") is the measure only where its own
+# clause reports on it; it names the condition, the treatment's target or the population as
+# often (guide O3, O4). Not a measure:
+# - right after a word naming the treatment, its target or the patients ("treatment of
+#   spasticity", "drugs for spasticity", "patients with spasticity", "severe spasticity",
+#   "central pain");
+CONDITION_BEFORE = re.compile(
+    r"(?:treat\w*|manag\w*|therap\w*|agents?|drugs?|relaxants?|medications?|medicines?|"
+    r"indicat\w*|cause[sd]?|causing|origin|sources?|type|patients|people|persons|adults|"
+    r"children|subjects|individuals|participants|suffer\w*|with|against|antispastic\w*|"
+    r"severe|disabling|intractable|refractory|chronic|neuropathic|central|generali[sz]ed|"
+    r"focal|spastic|related|associated|post[\w‐-]*|MS|stroke|cerebral|spinal|"
+    r"neurogenic|resistant|troublesome|problematic|residual|persistent|painful)"
+    r"(?:\s+(?:of|for|to|in|on|and|or|the|their|its))*\s+$",
+    re.I,
+)
+# - in the phrase describing the patients: "patients with chronic spinal cord injury and
+#   painful spasms were assessed" (no verb between);
+PATIENTS_WITH_BEFORE = re.compile(
+    r"\b(?:patients|children|adults|subjects|people|participants|individuals|persons|women|"
+    r"men|cases)\s+(?:with|suffering\s+from|presenting\s+with)\s+"
+    r"(?:(?!(?:who|that|had|has|have|were|was|is|are|showed|reported|experienced)\b)"
+    r"[^\s,;.()]+\s+){0,8}$",
+    re.I,
+)
+# - right before a phrase naming its cause or its patients ("spasticity due to MS",
+#   "spasticity of spinal origin", "pain in patients with ...", "spasticity management").
+CONDITION_AFTER = re.compile(
+    r"^[\s‐-]+(?:due\b|secondary\b|caused\b|resulting\b|of\s+(?:cerebral|spinal|"
+    r"supraspinal|central|neurological|various|different)\b|associated\b|related\b|"
+    r"management\b|treatment\b|therapy\b|patients?\b|syndrome\b|disorders?\b|"
+    r"in\s+(?:patients|children|adults|people|persons|individuals|subjects|those|multiple|MS\b|"
+    r"stroke|cerebral|spinal|hereditary|HSP\b|spastic))",
+    re.I,
+)
+# The bare word is what a finding or a measurement is about, in past-tense report wording (a
+# present-tense claim, "ITB reduces spasticity", is background or a review's summary):
+# - after a change or measurement verb or noun: "reduced strength", "improvement in
+#   spasticity", "no alteration in clinical tone", "information on strength";
+_REPORT_VERBS = (
+    r"improved|reduced|decreased|increased|worsened|lessened|relieved|alleviated|ameliorated|"
+    r"changed|alter(?:ed)?|lowered|abolished|eliminated|resolved|assessed|measured|evaluated|"
+    r"examined|recorded|rated|scored|quantified|monitored|tested|evaluating|assessing|measuring"
+)
+_REPORT_NOUNS = (
+    r"improvements?|reductions?|decreases?|increases?|changes?|alterations?|differences?|gains?|"
+    r"declines?|relief|worsening|deterioration|assessments?|measurements?|evaluations?|"
+    r"measures?|information|data|scores?|ratings?|examinations?"
+)
+BARE_FRAME_BEFORE = re.compile(
+    rf"(?:\b(?:{_REPORT_VERBS})|\b(?:{_REPORT_NOUNS})\s+(?:in|of|on|for))\s+"
+    r"(?:(?:the|their|its|his|her|a|an)\s+)?(?:[\w\u2010-]+\s+){0,2}?"
+    r"(?:[\w\u2010-]+\s*\(\s*)?$",
+    re.I,
+)
+# - before its change, its measurement or its p-value: "Spasticity was reduced", "pain (p =".
+BARE_FRAME_AFTER = re.compile(
+    r"^\s*(?:\([^()]{0,40}\)\s*)?(?:(?:scores?|severity|levels?|ratings?|intensity)\s+)?"
+    r"(?:(?:was|were|had|has|have|did)\s+)?"
+    r"(?:(?:significantly|markedly|also|gradually|further|not|slightly|substantially|"
+    r"completely|partially)\s+)*"
+    r"(?:improved|reduced|decreased|increased|worsened|lessened|declined|fell|rose|dropped|"
+    r"changed|remained|resolved|disappeared|assessed|measured|evaluated|recorded|rated)\b"
+    r"|^\s*[(\[]\s*[Pp]\s*[<>=\u2264\u2265]",
+    re.I,
+)
+# A list of measures shares the frame of its first item: "measures of pain, depression,
+# disability and quality of life", "evaluating the function (gait, balance and ADL)".
+LIST_ITEM_BEFORE = re.compile(
+    r"[\w\u2010-]+(?:\s+[\w\u2010-]+){0,3}\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$"
+)
+
+
+def _framed(text: str, clause_start: int, start: int, end: int) -> bool:
+    if BARE_FRAME_AFTER.match(text[end : end + 80]):
+        return True
+    before = text[max(clause_start, start - 200) : start]
+    for _ in range(6):
+        if BARE_FRAME_BEFORE.search(before):
+            return True
+        item = LIST_ITEM_BEFORE.search(before)
+        if item is None:
+            return False
+        before = before[: item.start()]
+    return False
+
+
+def bare_construct_taken(
+    text: str, mention: Mention, sentence_start: SentenceStart, conclusions_at: int
+) -> bool:
+    """A bare construct word is a measure: its sentence passes the free-text gate, it stands in
+    no phrase naming the condition or the patients, and a report frame of its clause holds it."""
+    if not measure_taken(text, mention.start, sentence_start, conclusions_at):
+        return False
+    sentence = _sentence_bounds(text, mention.start, sentence_start)
+    clause = _clause_bounds(text, mention.start, mention.end, sentence)
+    if CONDITION_BEFORE.search(text, max(clause[0], mention.start - 60), mention.start):
+        return False
+    if CONDITION_AFTER.match(text[mention.end : mention.end + 40]):
+        return False
+    if PATIENTS_WITH_BEFORE.search(text, max(clause[0], mention.start - 100), mention.start):
+        return False
+    return _framed(text, clause[0], mention.start, mention.end)
+
+
+def instrument_domains(mentions: Sequence[Mention]) -> set[str]:
+    """Domains of the named instruments of the field: a bare construct of one of them adds no
+    entry (guide O6: "spasticity decreased" beside Tardieu results)."""
+    return {
+        m.entry.domain
+        for m in mentions
+        if m.entry.domain and not (m.bare or m.entry.negatable or _generic(m.entry))
+    }
+
+
 def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart) -> list[Mention]:
     """The mentions whose entry passes its gate (instruments always pass); a generic construct
     rated on the instrument named after it is dropped wherever it stands."""
-    if not any(m.entry.negatable or _generic(m.entry) for m in mentions):
+    if not any(m.entry.negatable or _generic(m.entry) or m.bare for m in mentions):
         return list(mentions)
+    measured_domains = instrument_domains(mentions)
     conclusions_at = conclusions_start(text)
     events = [m for m in mentions if m.entry.negatable]
     instruments = [m for m in mentions if not (m.entry.negatable or _generic(m.entry))]
     constructs = {
         id(m)
         for m in mentions
-        if m.entry.free_text
+        if (m.entry.free_text or m.bare)
         and (
             construct_of_instrument(text, m, instruments)
             or complement_of_measure(text, m, mentions)
@@ -252,7 +370,12 @@ def gated(text: str, mentions: Sequence[Mention], sentence_start: SentenceStart)
     for m in mentions:
         if m.entry.id in passed or id(m) in constructs:
             continue
-        if m.entry.negatable:
+        if m.bare:
+            if m.entry.domain not in measured_domains and bare_construct_taken(
+                text, m, sentence_start, conclusions_at
+            ):
+                passed.add(m.entry.id)
+        elif m.entry.negatable:
             if event_counted(text, m, events, sentence_start):
                 passed.add(m.entry.id)
         elif not _generic(m.entry) or measure_taken(text, m.start, sentence_start, conclusions_at):

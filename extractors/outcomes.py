@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from extractors.abbreviations import Abbreviation
 from extractors.finding_subjects import find_finding_subjects
 from extractors.lexicon import LexiconEntry
-from extractors.outcome_gate import gated
+from extractors.outcome_gate import gated, instrument_domains
 
 # Events that did not happen, were avoided or are only a risk are not reported outcomes.
 NEGATION_BEFORE = re.compile(
@@ -110,6 +110,7 @@ class Match:
     start: int
     end: int
     rule_id: str
+    bare: bool = False  # the construct's bare word ("spasticity"): gated harder (outcome_gate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +375,16 @@ def find_outcomes(
         )
     }
     # Generic mentions that the gate drops still cover their words (no free-text rule renames them).
-    not_reported = [(m.start, m.end) for m, _ in taken if id(m) not in reported]
+    # A bare construct word dropped by the gate covers its words only where an instrument of its
+    # domain measures it (guide O6); elsewhere a finding on a longer phrase around it ("lower
+    # limb spasticity fell") may still name a measure.
+    measured = instrument_domains([m for m, _ in taken])
+    not_reported = [
+        (m.start, m.end)
+        for m, _ in taken
+        if id(m) not in reported and (not m.bare or m.entry.domain in measured)
+    ]
+    bare_hits: list[OutcomeHit] = []
     for m, rule_id in taken:
         if id(m) not in reported:
             continue
@@ -395,7 +405,8 @@ def find_outcomes(
                     break
         # A free-text measure ("Cobb angle", "Pain") keeps its normalised name from the
         # vocabulary but is not a catalogued instrument: in_lexicon False, as the issue asks.
-        hits.append(OutcomeHit(name, m.start, m.end, rule_id, not m.entry.free_text))
+        hit = OutcomeHit(name, m.start, m.end, rule_id, not m.entry.free_text)
+        (bare_hits if m.bare else hits).append(hit)
     hits += _muscle_spasticity(text, muscles)
     # Abbreviations whose long form is an unknown instrument ("Sitting Balance Scale (SBS)").
     covered = [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in excluded]
@@ -454,10 +465,11 @@ def find_outcomes(
             name = normalise_name(named.group())
             hits.append(OutcomeHit(name, start, end, "outcome.named_instrument", False))
     covered += [(h.start, h.end) for h in hits]
-    hits += [
+    findings = [
         OutcomeHit(f.name, f.start, f.end, f.rule_id, False)
         for f in find_finding_subjects(text, covered, sentence_start, lowered)
     ]
+    hits += findings + _bare_not_qualified(text, bare_hits, findings, muscles)
     low = lowered if lowered is not None else text.lower()
     if any(word in low for word in COVARIATE_WORDS):
         covariates = {h.name for h in hits if _is_covariate(text, h.start, sentence_start)}
@@ -466,6 +478,22 @@ def find_outcomes(
         hits = [h for h in hits if not _in_eligibility_sentence(text, h.start, sentence_start)]
     hits.sort(key=lambda h: (h.start, -h.end))
     return hits
+
+
+def _bare_not_qualified(
+    text: str, bare: list[OutcomeHit], findings: list[OutcomeHit], muscles: list[Match]
+) -> list[OutcomeHit]:
+    """Bare construct words that no longer name covers: "hamstring spasticity (p = 0.01)" is
+    the finding's measure and "gastrocnemius spasticity" the muscle's (guide N9), not
+    Spasticity."""
+    return [
+        b
+        for b in bare
+        if not any(f.start < b.end and b.start < f.end for f in findings)
+        and not any(
+            m.end <= b.start and not text[m.end : b.start].strip(" -\u2010") for m in muscles
+        )
+    ]
 
 
 MEASURE_FINDING = re.compile(

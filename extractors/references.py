@@ -9,6 +9,8 @@ Why here and not in the matchers: what a short form names depends on the rest of
   a domain word ("spasticity scores (Ashworth)"). Elsewhere it is what the other lexicon entries
   say it is ("spasm score" alone is Spasm frequency, guide rule N4) or nothing.
 - "the scale", "this test" name the nearest instrument named in full before them with that head.
+- A construct's bare word ("spasticity", "pain") names its free-text entry (``bare_forms``) only
+  where no reference or longer match claims the same words; the gate then asks for a finding.
 Overlaps are then resolved longest first, within a lexicon group.
 """
 
@@ -182,7 +184,9 @@ def lexicon_matches(
     # over every token cost more than tokenising (measured), and matches are few.
     spans = _spans(doc, [*pipeline.names(doc), *pipeline.abbreviations(doc)], None)
     short_of = pipeline.short_form_keys
-    found = [f for f in spans if f[0] not in short_of]
+    bare_of = pipeline.bare_form_keys
+    bare = [(bare_of[f[0]], f[1], f[2], "outcome.bare_construct") for f in spans if f[0] in bare_of]
+    found = [f for f in spans if f[0] not in short_of and f[0] not in bare_of]
     short = [(short_of[f[0]], f[1], f[2], f[3]) for f in spans if f[0] in short_of]
     found = _defined_abbreviations(pipeline, text, found, abbreviations)
     references = _short_form_references(pipeline, text, found, short)
@@ -190,11 +194,11 @@ def lexicon_matches(
         references += _generic_references(pipeline, text, found)
     # Overlaps are resolved within a lexicon group only: "intrathecal baclofen" is both a drug
     # mention (for doses) and an ITB concept (for the study flag). Longest first, then a
-    # reference before a plain match of the same span, then leftmost.
+    # reference before a plain match of the same span, a bare construct word last, then leftmost.
     matches: list[Match] = []
     taken: dict[str, list[tuple[int, int]]] = {}
-    ranked = [(f, 0) for f in references] + [(f, 1) for f in set(found)]
-    for (label, start, end, rule_id), _ in sorted(
+    ranked = [(f, 0) for f in references] + [(f, 1) for f in set(found)] + [(f, 2) for f in bare]
+    for (label, start, end, rule_id), rank in sorted(
         ranked, key=lambda r: (r[0][1] - r[0][2], r[1], r[0][1])
     ):
         lexicon, entry = pipeline.entries[label]
@@ -202,6 +206,6 @@ def lexicon_matches(
         if any(s < end and start < e for s, e in group):
             continue
         group.append((start, end))
-        matches.append(Match(entry, lexicon, start, end, rule_id))
+        matches.append(Match(entry, lexicon, start, end, rule_id, bare=rank == 2))
     matches.sort(key=lambda m: m.start)
     return matches

@@ -146,3 +146,46 @@ def test_free_text_measures_are_not_marked_as_lexicon_instruments() -> None:
     )
     got = {o.name: o.in_lexicon for o in se.outcome_measures}
     assert got == {"Constant pain": False, "Cobb angle": False, "Modified Ashworth Scale": True}
+
+
+# Bare construct words (LexiconEntry.bare_forms; guide O3, O4, O6). Composed sentences.
+BARE_REPORTED = [
+    # A past-tense change on the word, before or after it.
+    ("Results: Baclofen reduced strength in the unaffected limbs.", ["Muscle strength"]),
+    ("Results: Spasticity was reduced in 11 of 12 patients.", ["Spasticity"]),
+    ("Results: A significant improvement in spasticity was observed at 3 months.", ["Spasticity"]),
+    # A list shares the frame of its first item.
+    (
+        "Methods: Outcomes were assessed using measures of pain, depression, disability and "
+        "fatigue.",
+        ["Depression", "Disability", "Fatigue", "Pain"],
+    ),
+    # Guide N4: bare spasms name Spasm frequency.
+    ("Results: Spasms were reduced in 7 of 9 patients.", ["Spasm frequency"]),
+]
+BARE_NOT_REPORTED = [
+    # The condition treated, the patients, the background's present-tense claim.
+    ("Methods: We treated 20 patients with severe spasticity due to multiple sclerosis.", []),
+    ("Background: Intrathecal baclofen reduces spasticity in adults.", []),
+    (
+        "Methods: Twenty patients with spinal cord injury and painful spasms were assessed.",
+        [],
+    ),
+    # Guide O6: beside an instrument of the same domain the construct adds no entry.
+    (
+        "Results: Spasticity was reduced and the Tardieu Scale angle rose (p = 0.01).",
+        ["Tardieu Scale"],
+    ),
+    # A conclusion's claim (guide O4).
+    ("Conclusions: Baclofen improved pain in these patients.", []),
+]
+
+
+@pytest.mark.parametrize(("abstract", "names"), BARE_REPORTED + BARE_NOT_REPORTED)
+def test_bare_construct_words(abstract: str, names: list[str]) -> None:
+    assert _names(abstract) == names
+
+
+def test_bare_word_inside_a_longer_name_keeps_the_longer_name() -> None:
+    names = _names("Results: Gains were seen for hamstring spasticity (p = 0.01).")
+    assert names == ["Hamstring spasticity"]
