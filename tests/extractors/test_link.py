@@ -140,10 +140,10 @@ def test_correlation_between_two_measures_links_neither() -> None:
 
 
 def test_p_value_after_a_reported_measure_and_an_unknown_one_is_not_linked() -> None:
-    # "anxiety" is not a measure the lexicon knows; its p-value is not the sleep measure's.
+    # "irritability" is not a measure the lexicon knows; its p-value is not the MAS's.
     links = _p_links(
-        "The Modified Ashworth Scale improved (p < 0.001) and anxiety lessened (p < 0.05), and "
-        "more patients reported global improvement at endpoint (p < 0.001)."
+        "The Modified Ashworth Scale improved (p < 0.001) and irritability lessened (p < 0.05), "
+        "and more patients reported global improvement at endpoint (p < 0.001)."
     )
     assert links == [
         ("Modified Ashworth Scale", LinkReason.NEAREST_BEFORE),
