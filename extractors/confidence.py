@@ -3,8 +3,9 @@
 Why: a reviewer checks every number, and a sure value and a guess looked alike. Each value gets a
 set of *evidence* flags read from the extraction itself (a lexicon hit or free text, how far a link
 reaches, whether its scope holds competing candidates, whether two independent rules agree, an
-explicit unit or marker ...); the table ``lexicons/confidence.yaml`` maps evidence to a tier, per
-kind of value, first matching row wins, else ``low``. The table is data, calibrated on the real
+explicit unit or marker, the typed ``LinkReason`` a link was made for ...); the table
+``lexicons/confidence.yaml`` maps evidence (and a link's reason) to a tier, per kind of value,
+first matching row wins, else ``low``. The table is data, calibrated on the real
 dev split only (``itb-evidence evaluate`` prints precision and coverage per tier), so recalibrating
 never touches code. Nothing here branches on rule ids: evidence is derived from typed fields, the
 mention's sentence reference and the field's text.
@@ -140,8 +141,9 @@ REASONS = {r.value: r for r in LinkReason}
 
 @cache
 def load_table() -> dict[ValueKind, tuple[TierRule, ...]]:
-    """``lexicons/confidence.yaml``: per kind, rows ``{tier, all: [evidence, ...], none: [...]}``
-    tried in order. A malformed row (unknown kind, key, tier or evidence) fails loudly."""
+    """``lexicons/confidence.yaml``: per kind, rows ``{tier, all: [evidence, ...], none: [...],
+    reason: [link reason, ...]}`` tried in order. A malformed row (unknown kind, key, tier,
+    evidence or reason) fails loudly."""
     raw = yaml.safe_load(_read_text("confidence.yaml")) or {}
     table: dict[ValueKind, tuple[TierRule, ...]] = {}
     for key, rows in raw.items():
