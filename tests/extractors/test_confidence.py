@@ -13,7 +13,7 @@ from extractors import confidence as conf
 from extractors import extract_study
 from extractors.confidence import Evidence, ValueKind, assign_confidence, tier
 from extractors.lexicon import LexiconError
-from extractors.types import Confidence
+from extractors.types import Confidence, LinkReason
 
 TIERS = {"high", "medium", "low"}
 
@@ -60,9 +60,9 @@ def test_link_evidence_distinguishes_a_near_sole_lexicon_outcome_from_a_distant_
 def test_p_value_tier_needs_a_marker_and_a_number() -> None:
     se = extract_study("c2", "", "The difference was significant (p = 0.01).")
     (p,) = se.p_values
-    assert conf.p_value_evidence(p) == {Evidence.P_MARKER, Evidence.P_NUMBER}
+    assert conf.p_value_evidence(p) == {Evidence.P_LABELLED, Evidence.P_NUMBER}
     assert p.confidence == "high" and p.link_confidence is None
-    assert conf.p_value_evidence(replace(p, value=None)) == {Evidence.P_MARKER}
+    assert conf.p_value_evidence(replace(p, value=None)) == {Evidence.P_LABELLED}
 
 
 def test_outcome_evidence_is_per_name_over_its_mentions() -> None:
@@ -146,6 +146,7 @@ def test_every_kind_has_rows_and_every_tier_is_known() -> None:
         ("outcome: [{tier: high, all: [psychic]}]", "unknown evidence psychic"),
         ("outcome: [{tier: high}]", "needs 'tier' and 'all'"),
         ("widgets: []", "unknown value kind"),
+        ("outcome: [{tier: high, all: [], reason: [telepathy]}]", "unknown link reason telepathy"),
         ("outcome: []", "no rows for p_value"),
     ],
 )
@@ -155,3 +156,33 @@ def test_a_malformed_table_fails_loudly(
     monkeypatch.setattr(conf, "_read_text", lambda name: text)
     with pytest.raises(LexiconError, match=problem):
         conf.load_table.__wrapped__()
+
+
+def test_a_dose_link_tier_rests_on_its_link_reason() -> None:
+    """The drug named in the dose's own sentence is a sure link; one carried from an earlier
+    sentence is not, with the same (empty) positional evidence."""
+    se = extract_study(
+        "l1",
+        "",
+        "Patients received intrathecal baclofen. The mean dose was 250 μg/day at one year. "
+        "One patient needed 40 mg of oral baclofen.",
+    )
+    by_reason = {d.link_reason: d for d in se.doses}
+    assert by_reason[LinkReason.DRUG_AFTER].link_confidence == "high"
+    assert by_reason[LinkReason.DRUG_EARLIER].link_confidence == "medium"
+    assert tier(ValueKind.DOSE_LINK, set(), LinkReason.TITLE_DRUG) == "low"
+    assert tier(ValueKind.DOSE_LINK, set(), None) == "low"
+
+
+def test_a_worded_bound_or_a_repeated_dose_is_not_high() -> None:
+    se = extract_study(
+        "d5",
+        "",
+        "Patients took 10 mg or 5 mg of oral THC. With 10 mg of oral THC spasticity fell. "
+        "Doses greater than 7.5 mg of oral THC helped.",
+    )
+    doses = [(d.prov.text, d.confidence) for d in se.doses]
+    evidence = conf.extraction_evidence(se).doses
+    assert [Evidence.DOSE_RESTATED in e for e in evidence] == [False, False, True, False]
+    assert [Evidence.DOSE_BOUND in e for e in evidence] == [False, False, False, True]
+    assert [c for _, c in doses] == ["high", "high", "medium", "medium"]
