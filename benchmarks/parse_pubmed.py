@@ -16,6 +16,13 @@ the built file carries one DOCTYPE (the 2025 PubMed one, as efetch sends today) 
 shared records Entrez.read accepts under it; the excluded ones are named in the output.
 
 Run: ``.venv/bin/python benchmarks/parse_pubmed.py`` (about 2-3 minutes on 2 cores).
+
+On a loaded machine CPU seconds still swing by 10% from run to run (three runs of one commit gave
+7.04x, 7.14x and 7.68x), which hides any single change to the parser. ``--instructions N``
+instead counts the instructions (valgrind's callgrind, hash seed fixed) that reading N records
+and fully parsing them execute, per record: deterministic to about 0.1%, whatever the load, so
+two commits can be compared change by change (it says nothing of cache misses; confirm a gain
+with the timed run).
 """
 
 from __future__ import annotations
@@ -23,7 +30,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +102,14 @@ def _work_entrez(path: Path) -> dict[str, float]:
         result = Entrez.read(handle)
     records = len(result["PubmedArticle"]) + len(result["PubmedBookArticle"])
     return _result(records, 0, start, cpu_start)
+
+
+def _work_imports(path: Path) -> dict[str, float]:
+    """Nothing parsed: the start-up the instruction counts subtract."""
+    from itb_evidence.pubmed.parse import iter_parse  # noqa: F401
+    from itb_evidence.pubmed.xmlreader import stream_records  # noqa: F401
+
+    return _result(0, 0, time.perf_counter(), time.process_time())
 
 
 def _result(records: int, failures: int, start: float, cpu_start: float) -> dict[str, float]:
@@ -168,17 +186,59 @@ def _line(name: str, result: dict[str, float], megabytes: float) -> str:
     )
 
 
+def _count_instructions(kind: str, path: Path) -> int:
+    """Instructions one worker executes under callgrind (hash seed fixed: dict order is too)."""
+    callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    completed = subprocess.run(
+        [*callgrind, sys.executable, __file__, "--worker", kind, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    match = re.search(r"Collected : (\d+)", completed.stderr)
+    if match is None:
+        raise RuntimeError(f"no instruction count in valgrind's output: {completed.stderr[-300:]}")
+    return int(match.group(1))
+
+
+def _instructions(count: int) -> int:
+    if shutil.which("valgrind") is None:
+        print("SKIPPED: --instructions needs valgrind (callgrind) on the PATH")
+        return 0
+    path = WORK_DIR / f"pubmed_instructions_{count}.xml"
+    try:
+        _build(path, [body for _name, body in _record_bodies()], count)
+        start = _count_instructions("imports", path)
+        reader = _count_instructions("reader", path) - start
+        ours = _count_instructions("ours", path) - start
+    finally:
+        path.unlink(missing_ok=True)
+    print(f"instructions per record over {count} records (callgrind, deterministic):")
+    print(f"  reading the XML (stream_records alone) {reader / count:10,.0f}")
+    print(f"  parsing the fields                     {(ours - reader) / count:10,.0f}")
+    print(f"  iter_parse in all                      {ours / count:10,.0f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--memory-factor", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the built files in _work/")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        metavar="N",
+        help="count instructions per record over N records under callgrind (deterministic)",
+    )
     args = parser.parse_args()
 
     if args.worker:
         kind, path = args.worker
-        work = {"ours": _work_ours, "reader": _work_reader, "entrez": _work_entrez}[kind]
+        workers = {"ours": _work_ours, "reader": _work_reader, "entrez": _work_entrez}
+        work = {**workers, "imports": _work_imports}[kind]
         print(json.dumps(work(Path(path))))
         return 0
 
@@ -190,6 +250,8 @@ def main() -> int:
 
     began = time.perf_counter()
     WORK_DIR.mkdir(parents=True, exist_ok=True)
+    if args.instructions:
+        return _instructions(args.instructions)
     small = WORK_DIR / f"pubmed_{args.records}.xml"
     large_count = args.records * args.memory_factor
     large = WORK_DIR / f"pubmed_{large_count}.xml"

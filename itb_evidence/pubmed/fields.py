@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from lxml import etree
@@ -94,6 +94,7 @@ class RecordParts(NamedTuple):
     data_children: ChildIndex
     journal_children: ChildIndex  # Article/Journal
     issue_children: ChildIndex  # Article/Journal/JournalIssue
+    article_ids: ChildIndex  # ArticleIdList/ArticleId by IdType (read once for DOI and PMC id)
 
     @classmethod
     def of(cls, record: etree._Element) -> RecordParts:
@@ -111,6 +112,7 @@ class RecordParts(NamedTuple):
             article_children = index_children(article)
             data = _first(top, "PubmedData")
         journal_children = index_children(_first(article_children, "Journal"))
+        data_children = index_children(data)
         return cls(
             citation,
             article,
@@ -119,9 +121,10 @@ class RecordParts(NamedTuple):
             tag,
             citation_children,
             article_children,
-            index_children(data),
+            data_children,
             journal_children,
             index_children(_first(journal_children, "JournalIssue")),
+            _index_article_ids(data_children, citation_children if is_book else None),
         )
 
 
@@ -138,6 +141,21 @@ def index_children(parent: etree._Element | None) -> ChildIndex:
     if parent is not None:
         for child in parent[:]:  # type: ignore[index]  # lxml-stubs lacks slicing (faster than iter)
             index.setdefault(child.tag, []).append(child)
+    return index
+
+
+def _index_article_ids(data: ChildIndex, book: ChildIndex | None) -> ChildIndex:
+    """The record's own ``ArticleId`` elements by ``IdType``, in document order (``PubmedData``'s
+    list, then for a book ``BookDocument``'s). Direct children only:
+    ``ReferenceList/Reference/ArticleIdList`` holds the cited works' ids."""
+    index: ChildIndex = {}
+    for holder in (data, book):
+        if holder is None:
+            continue
+        for element in _children_of_first(holder, "ArticleIdList", "ArticleId"):
+            id_type = element.get("IdType")
+            if id_type is not None:
+                index.setdefault(id_type, []).append(element)
     return index
 
 
@@ -167,7 +185,11 @@ def _children_of_first(index: ChildIndex, holder: str, tag: str) -> list[etree._
     same = index.get(holder)
     if not same:
         return _NO_CHILDREN
-    return [child for child in same[0][:] if child.tag == tag]  # type: ignore[index]
+    children = []
+    for child in same[0][:]:  # type: ignore[index]  # a loop: a comprehension is a call more
+        if child.tag == tag:
+            children.append(child)
+    return children
 
 
 def _to_int(text: str | None) -> int | None:
@@ -521,28 +543,28 @@ def parse_date_revised(record: RecordLike) -> str | None:
 # ---- identifiers and indexing ---------------------------------------------------------------
 
 
-def _article_ids(record: RecordLike, id_type: str) -> Iterator[str]:
-    parts = _containers(record)
-    # Direct children only: ReferenceList/Reference/ArticleIdList holds the cited works' ids.
-    holders = [parts.data_children] + ([parts.citation_children] if parts.is_book else [])
-    for holder in holders:
-        for element in _children_of_first(holder, "ArticleIdList", "ArticleId"):
-            if element.get("IdType") == id_type and (text := clean_text(element)):
-                yield text
+def _article_id(parts: RecordParts, id_type: str) -> str | None:
+    """The first non-empty ``ArticleId`` of ``id_type``."""
+    for element in parts.article_ids.get(id_type, _NO_CHILDREN):
+        if text := clean_text(element):
+            return text
+    return None
 
 
 def parse_doi(record: RecordLike) -> str | None:
     """``ArticleId IdType="doi"``, falling back to ``ELocationID EIdType="doi"``."""
-    for doi in _article_ids(record, "doi"):
+    parts = _containers(record)
+    doi = _article_id(parts, "doi")
+    if doi is not None:
         return doi
-    for element in _containers(record).article_children.get("ELocationID", _NO_CHILDREN):
+    for element in parts.article_children.get("ELocationID", _NO_CHILDREN):
         if element.get("EIdType") == "doi" and (text := clean_text(element)):
             return text
     return None
 
 
 def parse_pmcid(record: RecordLike) -> str | None:
-    return next(_article_ids(record, "pmc"), None)
+    return _article_id(_containers(record), "pmc")
 
 
 def parse_publication_types(record: RecordLike) -> tuple[str, ...]:
