@@ -47,8 +47,14 @@ def p_value_outcome(
     words since name another (UNKNOWN_MEASURE)."""
     s_start, s_end = scope.sentence_bounds(position)
     before = [o for o in outcomes if s_start <= o.start and o.end <= position]
+    reliability = _reliability_instrument(scope.text, s_start, s_end, outcomes)
+    if reliability is not None:
+        return reliability, LinkReason.RELIABILITY_INSTRUMENT
     if _correlation_of_measures(scope.text, s_start, s_end, outcomes):
         return None, LinkReason.CORRELATION
+    grouped = _grouping_factor(scope.text, s_start, position, before)
+    if grouped is not None:
+        return grouped
     if before:
         chosen = before[-1]
         reason = LinkReason.NEAREST_BEFORE
@@ -70,6 +76,138 @@ def p_value_outcome(
     if after:
         return after[0].name, LinkReason.FOLLOWING_IN_CLAUSE
     return _back_reference(position, outcomes, scope)
+
+
+# A reference by head noun: "A vibratory inhibition index (VII) was derived ... Clonidine reduced
+# the mean index to 59% (p < 0.001)": a definite noun phrase whose head is the last word of one
+# measure named earlier refers back to it. Only heads that name an instrument or a derived
+# measure (never "effect" or "difference", which refer to a finding, not a measure).
+HEAD_NOUNS = frozenset(
+    ["index", "scale", "score", "test", "questionnaire", "inventory", "ratio", "measure"]
+)
+DEFINITE_HEAD = re.compile(
+    r"\b(?:the|this|that|these)\s+(?:(?:mean|median|total|average|overall|same)\s+)?"
+    r"(?P<head>ind(?:ex|ices)|scales?|scores?|tests?|questionnaires?|inventor(?:y|ies)|ratios?"
+    r"|measures?)\b",
+    re.I,
+)
+BARE_DEFINITE_HEAD = re.compile(rf"(?:{DEFINITE_HEAD.pattern})\Z", re.I)
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    if word == "indices":
+        return "index"
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word.removesuffix("s")
+
+
+def head_noun_referent(
+    head: str, before: int, text: str, outcomes: Sequence[OutcomeHit]
+) -> str | None:
+    """The one measure named before ``before`` whose name ends in ``head`` ("index" -> "Vibratory
+    inhibition index"); None when none or two or more do. Mentions that are themselves only a
+    definite head ("the scale") are references, not names, and are skipped."""
+    head = _singular(head)
+    if head not in HEAD_NOUNS:
+        return None
+    names = {
+        o.name
+        for o in outcomes
+        if o.end <= before
+        and _singular(o.name.split()[-1]) == head
+        and not BARE_DEFINITE_HEAD.match(text[o.start : o.end])
+    }
+    return names.pop() if len(names) == 1 else None
+
+
+# The p-value of a reliability statistic ("The weighted Kappa value was 0.81 (p = 0.0002)",
+# "the Kendall tau-b correlation was .567 (P<.001)") reports on the instrument under study (X-P4),
+# the one the abstract names as the object of "reliability of": "to investigate the inter-rater
+# reliability of the MMAS", "the reliability of measurements obtained with the scale".
+RELIABILITY_STATISTIC = re.compile(r"\b(?:kappa|intra[-\u2010]?class|ICC|kendall)|\u03ba", re.I)
+RELIABILITY_OF = re.compile(
+    r"\b(?:reliability|reproducibility|validity|agreement)\s+of\s+"
+    r"(?:(?:the\s+)?(?:measurements?|scores?|ratings?)\s+(?:obtained\s+)?(?:with|using|by|on|of)\s+)?"
+    r"(?P<article>the\s+)?(?=\S)",
+    re.I,
+)
+
+
+def _reliability_instrument(
+    text: str, s_start: int, s_end: int, outcomes: Sequence[OutcomeHit]
+) -> str | None:
+    """The instrument under study, for a p-value in a sentence reporting a reliability statistic:
+    only when every "reliability of ..." of the abstract names the same one instrument (a pair
+    coordinated there, "of the Ashworth Scale and the DAS", is two) and the sentence names no
+    other measure (the statistic's own name, "weighted Kappa value", aside)."""
+    statistic = RELIABILITY_STATISTIC.search(text, s_start, s_end)
+    if statistic is None:
+        return None
+    instruments: set[str] = set()
+    for m in RELIABILITY_OF.finditer(text):
+        # The mention starts after "the " ("the MMAS") or at it ("the scale", a reference).
+        run = [o for o in outcomes if o.start in (m.end(), m.start("article"))]
+        if not run:
+            continue
+        first = run[0]
+        bare = BARE_DEFINITE_HEAD.match(text[first.start : first.end])
+        name = (
+            head_noun_referent(bare.group("head"), first.start, text, outcomes)
+            if bare
+            else first.name
+        )
+        if name is None:
+            return None
+        instruments.add(name)
+        for o in outcomes:
+            if o.start > first.end and COORDINATED.match(text, first.end, o.start):
+                instruments.add(o.name)
+                break
+    if len(instruments) != 1:
+        return None
+    instrument = instruments.pop()
+    named = {
+        o.name
+        for o in outcomes
+        if s_start <= o.start
+        and o.end <= s_end
+        and not RELIABILITY_STATISTIC.search(text, o.start, o.end)
+        and not BARE_DEFINITE_HEAD.match(text[o.start : o.end])
+    }
+    return instrument if named <= {instrument} else None
+
+
+# "Explantation was required in 59% of patients with an infection and differed by infection type
+# (P = 0.004)": the measure named after "differed by" is the grouping factor, not what the p-value
+# tests; the subject that differed is, when the clause names one other measure only.
+GROUPED_BY = re.compile(
+    r"\b(?:differ(?:ed|s)?|var(?:ied|y|ies))\s+(?:significantly\s+)?(?:by|according\s+to|across|with)\s+",
+    re.I,
+)
+
+
+def _start(m: re.Match[str]) -> int:
+    return m.start()
+
+
+def _grouping_factor(
+    text: str, s_start: int, position: int, before: Sequence[OutcomeHit]
+) -> Link | None:
+    """The link of a p-value whose nearest measure is the factor something differed by: the
+    other measure named before the verb (GROUPED_SUBJECT), else none (GROUPING_FACTOR); None
+    when the nearest measure is no grouping factor."""
+    if not before:
+        return None
+    grouping = max(GROUPED_BY.finditer(text, s_start, position), key=_start, default=None)
+    if grouping is None or before[-1].start < grouping.end():
+        return None
+    factor = {o.name for o in before if o.start >= grouping.end()}
+    subjects = {o.name for o in before if o.end <= grouping.start()} - factor
+    if len(subjects) == 1:
+        return subjects.pop(), LinkReason.GROUPED_SUBJECT
+    return None, LinkReason.GROUPING_FACTOR
 
 
 # "Pain was correlated with shoulder abduction (r = -1.0, p < 0.001)": a correlation between two
@@ -224,6 +362,10 @@ def _back_reference(position: int, outcomes: Sequence[OutcomeHit], scope: Scope)
     for part, name in part_of.items():
         if re.search(rf"\b{re.escape(part)}\b", gap):
             return name, LinkReason.INSTRUMENT_PART
+    for definite in DEFINITE_HEAD.finditer(gap):
+        referent = head_noun_referent(definite.group("head"), s_start, scope.text, outcomes)
+        if referent is not None:
+            return referent, LinkReason.HEAD_NOUN_REFERENCE
     words = NAME_WORD.findall(gap)
     refused = load_rules().refused
     if not any(w in REFERRING_WORDS for w in words) or any(

@@ -229,3 +229,8 @@ class LinkReason(Enum):
     SHARED_BY_MEASURES = "shared_by_measures"  # "A and B both improved (p = 0.03)" (P4)
     CORRELATION = "correlation"  # "A correlated with B (r = 0.6, p = 0.01)" (X-P4)
     UNKNOWN_MEASURE = "unknown_measure"  # "... in A (p = 0.01) and anxiety (p = 0.04)": not A's
+    # p-value -> outcome: a reference by head noun, a reliability statistic, a grouping factor
+    HEAD_NOUN_REFERENCE = "head_noun_reference"  # "the mean index": the one earlier "... index"
+    RELIABILITY_INSTRUMENT = "reliability_instrument"  # kappa/ICC/Kendall: the instrument studied
+    GROUPED_SUBJECT = "grouped_subject"  # "X ... differed by infection type (p)": X, not the factor
+    GROUPING_FACTOR = "grouping_factor"  # no link: the measure named is the factor, X is unclear

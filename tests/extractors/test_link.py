@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from extractors import extract_study
 from extractors.contract import to_contract
+from extractors.link import p_value_outcome
+from extractors.nlp import get_pipeline
+from extractors.outcomes import OutcomeHit
+from extractors.scope import build_scope
 from extractors.types import LinkReason
 
 TITLE = "Intrathecal baclofen in hereditary spastic paraplegia"
@@ -195,3 +199,62 @@ def test_unlinked_reasons_reach_the_contract() -> None:
         "r", TITLE, "Resistance torques and joint stiffness were higher in patients (P<0.05)."
     )
     assert to_contract(se)["p_values"][0]["link_reason"] == "shared_by_measures"
+
+
+def _link_with(text: str, measures: dict[str, str]) -> tuple[str | None, LinkReason | None]:
+    """The link of the text's first p-value, given the measures (mention text -> name) the
+    outcome extractor found: the linker alone, on a fixed input."""
+    scope = build_scope("abstract", text, get_pipeline().nlp.make_doc(text))
+    hits = sorted(
+        (
+            OutcomeHit(name, start, start + len(mention), "test", True)
+            for mention, name in measures.items()
+            for start in [text.find(mention)]
+        ),
+        key=lambda o: o.start,
+    )
+    return p_value_outcome(text.find("(p"), hits, scope)
+
+
+def test_definite_head_noun_refers_back_to_the_one_measure_with_that_head() -> None:
+    text = (
+        "A vibratory inhibition index (VII) was derived. The H reflex was recorded. "
+        "Clonidine reduced the mean index of the patients to 59% (p < 0.001)."
+    )
+    measures = {"vibratory inhibition index": "Vibratory inhibition index", "H reflex": "H-reflex"}
+    assert _link_with(text, measures) == (
+        "Vibratory inhibition index",
+        LinkReason.HEAD_NOUN_REFERENCE,
+    )
+    # Two earlier measures with that head: nothing decides.
+    measures["H reflex"] = "H-reflex index"
+    assert _link_with(text, measures) == (None, LinkReason.AMBIGUOUS)
+
+
+def test_reliability_statistic_goes_to_the_instrument_under_study() -> None:
+    links = _p_links(
+        "We investigated the inter-rater reliability of the Modified Ashworth Scale in 20 "
+        "patients. The weighted kappa was 0.81 (p = 0.0002)."
+    )
+    assert links == [("Modified Ashworth Scale", LinkReason.RELIABILITY_INSTRUMENT)]
+    # Two instruments under study: the statistic's p-value is neither's.
+    links = _p_links(
+        "We investigated the reliability of the Modified Ashworth Scale and the Penn Spasm "
+        "Frequency Scale. The weighted kappa was 0.81 (p = 0.0002)."
+    )
+    assert links[0][1] is not LinkReason.RELIABILITY_INSTRUMENT
+    assert links[0][0] not in ("Modified Ashworth Scale", "Penn Spasm Frequency Scale")
+
+
+def test_a_grouping_factor_is_not_what_the_p_value_tests() -> None:
+    links = _p_links(
+        "Infections occurred in 20 of 120 pumps. Explantation was required in 59% of patients "
+        "with an infection and differed by infection type: superficial (17%) and deep (44%) "
+        "(P = 0.004)."
+    )
+    assert links == [("Explantation", LinkReason.GROUPED_SUBJECT)]
+    links = _p_links(
+        "Infections occurred in 20 of 120 pumps. Outcomes differed by infection type: "
+        "superficial (17%) and deep (44%) (P = 0.004)."
+    )
+    assert links == [(None, LinkReason.GROUPING_FACTOR)]
