@@ -23,8 +23,10 @@ each result also carries ``timepoint`` (the post value's timepoint as written, e
 ``extractors.results.UNITS`` such as "m/s", "s", "%", "points", a rate as written, or null).
 Each p-value, dose and result carries ``link_reason``: why it was linked to its outcome (or
 drug), a ``extractors.types.LinkReason`` value such as "nearest_before", "same_clause",
-"respectively_order", "drug_following", or "ambiguous" when two candidates left it unlinked, or
-null; each result also carries ``p_link_reason`` (why its ``p``: "p_adjacent", "p_in_bracket"...).
+"respectively_order", "drug_following", "head_noun_reference"; or, for a value left unlinked,
+why: "ambiguous" (two candidates, nothing decides), "shared_by_measures", "correlation",
+"unknown_measure", "grouping_factor"; or null; each result also carries ``p_link_reason`` (why
+its ``p``: "p_adjacent", "p_in_bracket"...).
 Confidence (``extractors.confidence``; each one of ``"high"``, ``"medium"``, ``"low"``): every
 outcome measure, dose, p-value and result carries ``confidence``; a p-value or result linked to
 an outcome, and a dose linked to a drug, carries ``link_confidence`` (null when not linked); the

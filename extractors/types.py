@@ -191,9 +191,10 @@ class LinkReason(Enum):
     """Why a value was linked to an outcome, a p-value or a drug (``extractors.link``), carried on
     the linked mention so a reviewer (and the confidence tiers) can tell a sure link from a
     fallback. ``AMBIGUOUS``: the scope held two or more candidates and nothing decided, so the
-    value was left unlinked (a wrong link is worse than none). The last three also say why a
-    p-value was left unlinked: the guide links it to no outcome, or it reports on a measure the
-    lexicon does not know, so the measure named before it is not its own."""
+    value was left unlinked (a wrong link is worse than none). ``SHARED_BY_MEASURES``,
+    ``CORRELATION``, ``UNKNOWN_MEASURE`` and ``GROUPING_FACTOR`` also say why a p-value was left
+    unlinked: the guide links it to no single outcome, it reports on a measure the lexicon does not
+    know, or the measure named is the factor it was grouped by."""
 
     # p-value -> outcome
     NEAREST_BEFORE = "nearest_before"  # nearest outcome before it in its sentence
