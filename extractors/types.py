@@ -229,3 +229,5 @@ class LinkReason(Enum):
     SHARED_BY_MEASURES = "shared_by_measures"  # "A and B both improved (p = 0.03)" (P4)
     CORRELATION = "correlation"  # "A correlated with B (r = 0.6, p = 0.01)" (X-P4)
     UNKNOWN_MEASURE = "unknown_measure"  # "... in A (p = 0.01) and anxiety (p = 0.04)": not A's
+    # pre -> post pair -> p-value, written before the pair
+    P_BEFORE_FROM = "p_before_from"  # "fell (z = -2.37, p = 0.018) from 7.9 to 5.3"
