@@ -565,6 +565,35 @@ def p_before_from(
     return inside[0], LinkReason.P_BEFORE_FROM
 
 
+# A sentence of its own saying the changes just reported were significant: "These improvements
+# were statistically significant (p < 0.05)." Its one p-value is that of every pair before it
+# that has none (R6, P4). Only words of change over time: "differences" may compare groups.
+CHANGES_SIGNIFICANT = re.compile(
+    r"\s*(?:all\s+)?(?:these|both|such)\s+(?:improvements|reductions|decreases|increases|changes"
+    r"|gains)\s+(?:were|was)\s+(?:all\s+)?(?:statistically\s+|highly\s+)?significant\s*"
+    r"\((?P<inside>[^()]{1,40})\)\s*\.?\s*\Z",
+    re.I,
+)
+CHANGES_REACH = 2  # sentences after the pair's own
+
+
+def p_of_changes_after(pair: PairHit, p_values: Sequence[PValue], scope: Scope) -> PLink:
+    """The p-value of a "These improvements were significant (p < 0.05)." sentence at most
+    ``CHANGES_REACH`` sentences after the pair, with no p-value between the pair and it."""
+    text = scope.text
+    index = scope.sentence_index(pair.start)
+    for later in range(index + 1, min(index + 1 + CHANGES_REACH, len(scope.sent_starts))):
+        start, end = scope.sent_starts[later], scope.sent_ends[later]
+        if any(pair.end <= p.prov.start < start for p in p_values):
+            return NO_P
+        said = CHANGES_SIGNIFICANT.match(text, start, end)
+        if said is None:
+            continue
+        inside = [p for p in p_values if said.start("inside") <= p.prov.start < said.end("inside")]
+        return (inside[0], LinkReason.P_CHANGES_SIGNIFICANT) if len(inside) == 1 else NO_P
+    return NO_P
+
+
 # "(both p < 0.001)", "(p < 0.05 for all)": one p-value for every pair of a group.
 ONE_P_FOR_ALL = re.compile(r"\b(?:both|all|each)\b", re.I)
 
@@ -630,6 +659,10 @@ def link_pair(
         # co-contraction index fell from ...") does not take another's.
         outcome = p.outcome
         reason = LinkReason.FROM_P_VALUE if outcome is not None else None
+    if p is None:
+        # Looked for last: a sentence saying "these improvements" were significant names no
+        # measure a pair without one could take.
+        p_link = p_of_changes_after(pair, p_values, scope)
     return (outcome, reason), p_link
 
 

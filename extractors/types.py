@@ -231,6 +231,9 @@ class LinkReason(Enum):
     UNKNOWN_MEASURE = "unknown_measure"  # "... in A (p = 0.01) and anxiety (p = 0.04)": not A's
     # pre -> post pair -> p-value, written before the pair
     P_BEFORE_FROM = "p_before_from"  # "fell (z = -2.37, p = 0.018) from 7.9 to 5.3"
+    P_CHANGES_SIGNIFICANT = (
+        "p_changes_significant"  # next: "These improvements were significant (p < 0.05)."
+    )
     # pre -> post pair -> outcome, values in two sentences
     NAMED_WITH_EACH_VALUE = (
         "named_with_each_value"  # "initial MAS was 4.6." ... "final MAS was 2.2."

@@ -701,3 +701,52 @@ def test_p_value_written_before_from(abstract: str, expected: list[tuple[object,
         for r in run(abstract).results
     ]
     assert got == expected
+
+
+# "These improvements were statistically significant (p < 0.05)." in a later sentence: the p of
+# each pair before it that has none (R6), unless a p-value stands between them.
+CHANGES_SIGNIFICANT_ROWS = [
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. The gains in walking speed were 0.2 m/s. These improvements were "
+        "statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, 0.05, "p_changes_significant")],
+    ),
+    # "differences" may compare groups: no p.
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. These differences were statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, None, None)],
+    ),
+    # A p-value between the pair and the sentence: that sentence's changes are other ones.
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. Walking speed rose by 0.2 m/s (p = 0.3). These improvements were "
+        "statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, None, None)],
+    ),
+    # Too many sentences later.
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. Two pumps failed. One patient had meningitis. These improvements "
+        "were statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, None, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), CHANGES_SIGNIFICANT_ROWS)
+def test_p_value_of_changes_said_significant_later(
+    abstract: str, expected: list[tuple[object, ...]]
+) -> None:
+    got = [
+        (
+            r.outcome,
+            r.pre.value,
+            r.post.value,
+            r.p.value if r.p else None,
+            r.p_link_reason.value if r.p_link_reason else None,
+        )
+        for r in run(abstract).results
+    ]
+    assert got == expected
