@@ -11,6 +11,10 @@ one year it was B", and "B at 12 months, compared with A before implantation". D
 ("2,8 ± 0,6") and mid-dots ("14·2") are decimals; "1,150" is a thousands figure. A bare spread
 ("41.3 (12.4)", "3 [2–4]") takes the type the abstract declares ("values are mean (SD)").
 
+Across sentences: a value marked as before treatment ("The initial Ashworth scale was 4.6.") and
+one marked as after it a few sentences later ("The final Ashworth scale was 2.2."), of one
+measure in one unit (``across_sentence_pairs``, called by the engine with the outcomes named).
+
 Each pair carries the unit its values are written in ("0.45 m/s", "19.5 s", "70%", "4 points"),
 as a unit id from ``UNITS``: a 10-metre walk reported as a speed and one reported as a time are
 then told apart.
