@@ -32,6 +32,7 @@ from extractors.references import lexicon_matches
 from extractors.results import (
     NO_CONVENTIONS,
     PAIR_CUES,
+    across_sentence_pairs,
     declared_conventions,
     find_pairs,
     find_test_statistics,
@@ -52,6 +53,7 @@ from extractors.study import decide_design_detail, decide_hsp, decide_itb
 from extractors.types import (
     DoseMention,
     FollowUp,
+    LinkReason,
     OutcomeMention,
     PValue,
     ResultPair,
@@ -343,6 +345,17 @@ def extract_study(
                     reason,
                     p_reason,
                 )
+            )
+
+    # Pairs whose values stand in two sentences, for measures no one-sentence pair reports.
+    taken = {r.outcome for r in results}
+    spans = [(o.start, o.end, o.name) for o in outcome_hits]
+    for hit, outcome in across_sentence_pairs(abstract, spans, ctx.sent_starts, conventions):
+        if outcome not in taken:
+            prov = ctx.prov(hit.start, hit.end, hit.rule_id)
+            reason = LinkReason.NAMED_WITH_EACH_VALUE
+            results.append(
+                ResultPair(outcome, hit.pre, hit.post, None, prov, None, None, hit.unit, reason)
             )
 
     title_itb, title_hsp = _title_counts(pipeline, title)

@@ -22,7 +22,7 @@ from extractors.finding_subjects import (
 from extractors.nlp import Pipeline
 from extractors.outcomes import Match, OutcomeHit
 from extractors.pvalues import PValueHit, PValueKind
-from extractors.results import PairHit
+from extractors.results import CHANGE_WORD, PairHit
 from extractors.scan import lower_same_length
 from extractors.scope import CLAUSE, CLAUSE_AHEAD, Scope, bracket_end
 from extractors.types import LinkReason, PValue, TestStatistic
@@ -682,6 +682,60 @@ def pair_p_value(
     return NO_P
 
 
+# The bracket right before a pair's "from" ("spasticity decreased significantly (z=-2.37,
+# p=0.018) from pre-intervention (7.89) to ... (5.33)"): the statistics of the change the pair
+# gives the values of.
+BRACKET_BEFORE_FROM = re.compile(r"\((?P<inside>[^()\[\]]{1,80})\)\s*\Z")
+
+
+def p_before_from(
+    pair: PairHit, earlier_end: int, p_values: Sequence[PValue], scope: Scope
+) -> PLink:
+    """The p-value written before a "from A to B" pair: the only one in a bracket that stands
+    right before the pair's "from", after a word of change in the pair's own clause and after
+    the end of any earlier pair (``earlier_end``), whose p-value that bracket is not."""
+    text = scope.text
+    if not text.startswith("from", pair.start):
+        return NO_P
+    begin = max(scope.clause_start(pair.start, CLAUSE), earlier_end)
+    bracket = BRACKET_BEFORE_FROM.search(text, begin, pair.start)
+    if bracket is None or not CHANGE_WORD.search(text, begin, bracket.start()):
+        return NO_P
+    inside = [p for p in p_values if bracket.start() < p.prov.start < bracket.end()]
+    if len(inside) != 1:
+        return NO_P
+    return inside[0], LinkReason.P_BEFORE_FROM
+
+
+# A sentence of its own saying the changes just reported were significant: "These improvements
+# were statistically significant (p < 0.05)." Its one p-value is that of every pair before it
+# that has none (R6, P4). Only words of change over time: "differences" may compare groups.
+CHANGES_SIGNIFICANT = re.compile(
+    r"\s*(?:all\s+)?(?:these|both|such)\s+(?:improvements|reductions|decreases|increases|changes"
+    r"|gains)\s+(?:were|was)\s+(?:all\s+)?(?:statistically\s+|highly\s+)?significant\s*"
+    r"\((?P<inside>[^()]{1,40})\)\s*\.?\s*\Z",
+    re.I,
+)
+CHANGES_REACH = 2  # sentences after the pair's own
+
+
+def p_of_changes_after(pair: PairHit, p_values: Sequence[PValue], scope: Scope) -> PLink:
+    """The p-value of a "These improvements were significant (p < 0.05)." sentence at most
+    ``CHANGES_REACH`` sentences after the pair, with no p-value between the pair and it."""
+    text = scope.text
+    index = scope.sentence_index(pair.start)
+    for later in range(index + 1, min(index + 1 + CHANGES_REACH, len(scope.sent_starts))):
+        start, end = scope.sent_starts[later], scope.sent_ends[later]
+        if any(pair.end <= p.prov.start < start for p in p_values):
+            return NO_P
+        said = CHANGES_SIGNIFICANT.match(text, start, end)
+        if said is None:
+            continue
+        inside = [p for p in p_values if said.start("inside") <= p.prov.start < said.end("inside")]
+        return (inside[0], LinkReason.P_CHANGES_SIGNIFICANT) if len(inside) == 1 else NO_P
+    return NO_P
+
+
 # "(both p < 0.001)", "(p < 0.05 for all)": one p-value for every pair of a group.
 ONE_P_FOR_ALL = re.compile(r"\b(?:both|all|each)\b", re.I)
 
@@ -733,6 +787,8 @@ def link_pair(
         if grouped
         else pair_p_value(pair, limit, outcome, p_values, text)
     )
+    if p_link[0] is None and not grouped:
+        p_link = p_before_from(pair, max(previous_end, 0), p_values, scope)
     p = p_link[0]
     if (
         outcome is None
@@ -745,6 +801,10 @@ def link_pair(
         # co-contraction index fell from ...") does not take another's.
         outcome = p.outcome
         reason = LinkReason.FROM_P_VALUE if outcome is not None else None
+    if p is None:
+        # Looked for last: a sentence saying "these improvements" were significant names no
+        # measure a pair without one could take.
+        p_link = p_of_changes_after(pair, p_values, scope)
     return (outcome, reason), p_link
 
 

@@ -11,6 +11,10 @@ one year it was B", and "B at 12 months, compared with A before implantation". D
 ("2,8 ± 0,6") and mid-dots ("14·2") are decimals; "1,150" is a thousands figure. A bare spread
 ("41.3 (12.4)", "3 [2–4]") takes the type the abstract declares ("values are mean (SD)").
 
+Across sentences: a value marked as before treatment ("The initial Ashworth scale was 4.6.") and
+one marked as after it a few sentences later ("The final Ashworth scale was 2.2."), of one
+measure in one unit (``across_sentence_pairs``, called by the engine with the outcomes named).
+
 Each pair carries the unit its values are written in ("0.45 m/s", "19.5 s", "70%", "4 points"),
 as a unit id from ``UNITS``: a 10-metre walk reported as a speed and one reported as a time are
 then told apart.
@@ -18,6 +22,7 @@ then told apart.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -211,6 +216,7 @@ class PairForm(Enum):
     HEADER_AND_LIST = "header_and_list"  # "Before and after ITB, X were A and B, and Y ..."
     FOLLOW_UP_SERIES = "follow_up_series"  # "3.1 at baseline, 1.9 at 3 months, 1.7 at 12 months"
     BASELINE_THEN_POSTS = "baseline_then_posts"  # "baseline X was 4.0 and this fell to 2.0, 2.2"
+    ACROSS_SENTENCES = "across_sentences"  # "The initial MAS was 4.6." ... "The final MAS was 2.2."
 
     @property
     def rule_id(self) -> str:
@@ -1253,3 +1259,94 @@ def p_consistent(p_recomputed: float, comparator: str, reported: float, decimals
     if comparator in ("<", "<="):
         return p_recomputed <= reported + tolerance
     return p_recomputed >= reported - tolerance
+
+
+# Pairs across sentences ----------------------------------------------------------------------
+# A value its sentence marks as the one before or after treatment, in a clause of its own: "The
+# initial Ashworth scale was 4.6.", "The final Ashworth scale was 2.2.", "The mean baseline MAS
+# score was 3.1 ± 0.6;". The value ends its clause: one followed by a group ("... was 6.54 in the
+# pregabalin group") compares arms, not times.
+PRE_MARK_WORD = (
+    r"(?:initial|baseline|pre[-\u2010]?(?:treatment|operative|implant\w*|injection|intervention"
+    r"|ITB))"
+)
+POST_MARK_WORD = (
+    r"(?:final|post[-\u2010]?(?:treatment|operative|implant\w*|injection|intervention|ITB)"
+    r"|follow[-\u2010\s]?up)"
+)
+MARKED_VALUE = re.compile(
+    rf"\b(?:(?P<pre>{PRE_MARK_WORD})|(?P<post>{POST_MARK_WORD}))\b"
+    rf"(?P<measure>[^.;:()\d]{{1,60}}?)\s+(?:was|were)\s+{_stat_value('v_')}(?=\s*(?:[.;](?![\d\u00b7])|\Z))",
+    re.I,
+)
+# Sentences a pre value's post value may lie ahead of it.
+ACROSS_REACH = 3
+Span = tuple[int, int, str]  # (start, end, outcome name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Marked:
+    """One marked value: before (``pre``) or after treatment, its measure and its sentence."""
+
+    pre: bool
+    match: re.Match[str]
+    outcome: str
+    sentence: int
+
+
+def _marked_values(
+    text: str, names: Sequence[Span], sentence_starts: Sequence[int]
+) -> list[_Marked]:
+    """The marked values whose measure words name exactly one outcome and that are scores (no
+    dose or duration unit after them)."""
+    found = []
+    for m in MARKED_VALUE.finditer(text):
+        own = {
+            name
+            for start, end, name in names
+            if m.start("measure") <= start and end <= m.end("measure")
+        }
+        if len(own) != 1 or not _is_score(text, m, "v_"):
+            continue
+        sentence = bisect.bisect_right(sentence_starts, m.start()) - 1
+        found.append(_Marked(m.group("pre") is not None, m, own.pop(), sentence))
+    return found
+
+
+def across_sentence_pairs(
+    text: str,
+    names: Sequence[Span],
+    sentence_starts: Sequence[int],
+    conventions: Conventions = NO_CONVENTIONS,
+) -> list[tuple[PairHit, str]]:
+    """Pairs whose values stand in different sentences, with their outcome: a value marked as
+    the one before treatment ("The initial Ashworth scale was 4.6.") and, at most
+    ``ACROSS_REACH`` sentences later, one marked as after it ("The final Ashworth scale was
+    2.2."), of the same measure in the same unit. A measure with more than one marked value of
+    either kind is left alone: nothing says which two are the pair."""
+    marked = _marked_values(text, names, sentence_starts)
+    pairs = []
+    for outcome in sorted({m.outcome for m in marked}):
+        pres = [m for m in marked if m.outcome == outcome and m.pre]
+        posts = [m for m in marked if m.outcome == outcome and not m.pre]
+        if len(pres) != 1 or len(posts) != 1:
+            continue
+        a, b = pres[0].match, posts[0].match
+        if not 0 < posts[0].sentence - pres[0].sentence <= ACROSS_REACH:
+            continue
+        unit = _value_unit(a, "v_", text)
+        if unit != _value_unit(b, "v_", text):
+            continue
+        stats = [
+            _statistic(
+                m, "v_", text[sentence_starts[x.sentence] : m.end("measure")], text, conventions
+            )
+            for m, x in ((a, pres[0]), (b, posts[0]))
+        ]
+        if any(_looks_like_year(stat) for stat in stats):
+            continue
+        pre, post = _same_stat(stats[0], stats[1])
+        form = PairForm.ACROSS_SENTENCES
+        hit = PairHit(a.start(), b.end(), pre, post, _value_start(b, "v_"), form, unit=unit)
+        pairs.append((hit, outcome))
+    return pairs

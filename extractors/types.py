@@ -235,3 +235,12 @@ class LinkReason(Enum):
     RELIABILITY_INSTRUMENT = "reliability_instrument"  # kappa/ICC/Kendall: the instrument studied
     GROUPED_SUBJECT = "grouped_subject"  # "X ... differed by infection type (p)": X, not the factor
     GROUPING_FACTOR = "grouping_factor"  # no link: the measure named is the factor, X is unclear
+    # pre -> post pair -> p-value, written before the pair
+    P_BEFORE_FROM = "p_before_from"  # "fell (z = -2.37, p = 0.018) from 7.9 to 5.3"
+    P_CHANGES_SIGNIFICANT = (
+        "p_changes_significant"  # next: "These improvements were significant (p < 0.05)."
+    )
+    # pre -> post pair -> outcome, values in two sentences
+    NAMED_WITH_EACH_VALUE = (
+        "named_with_each_value"  # "initial MAS was 4.6." ... "final MAS was 2.2."
+    )

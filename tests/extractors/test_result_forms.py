@@ -643,3 +643,110 @@ def test_generic_subject_takes_the_measure_its_p_value_reports() -> None:
     assert [(r.outcome, r.pre.value, r.post.value) for r in se.results] == [
         ("Penn Spasm Frequency Scale", 3.0, 1.0)
     ]
+
+
+# A p-value written in the bracket right before the pair's "from", after its word of change.
+P_BEFORE_FROM_ROWS = [
+    (
+        "In the intrathecal baclofen group, the Modified Ashworth Scale decreased significantly "
+        "(z=-2.37, p=0.018) from pre-intervention (7.89±3.79) to one hour post-application "
+        "(5.33±4.06).",
+        [("Modified Ashworth Scale", 7.89, 5.33, 0.018, "p_before_from")],
+    ),
+    (
+        "Twenty adults received intrathecal baclofen. The Barthel Index rose (t = 3.1, p = 0.004) "
+        "from 40 to 55.",
+        [("Barthel Index", 40.0, 55.0, 0.004, "p_before_from")],
+    ),
+    # A p-value after the pair is still the pair's own.
+    (
+        "Twenty adults received intrathecal baclofen. The Barthel Index rose (n = 20) from 40 to "
+        "55 (p = 0.004).",
+        [("Barthel Index", 40.0, 55.0, 0.004, "p_adjacent")],
+    ),
+    # Two p-values in the bracket: nothing says which is the pair's.
+    (
+        "Twenty adults received intrathecal baclofen. The Barthel Index rose (p = 0.004 and "
+        "p = 0.03) from 40 to 55.",
+        [("Barthel Index", 40.0, 55.0, None, None)],
+    ),
+    # No word of change before the bracket: the bracket reports on the measure, not the change.
+    (
+        "Twenty adults received intrathecal baclofen. In the Barthel Index (p = 0.004) from 40 to "
+        "55 patients were assessed.",
+        [("Barthel Index", 40.0, 55.0, None, None)],
+    ),
+    # The earlier pair's p-value is not the next pair's.
+    (
+        "Twenty adults received intrathecal baclofen. The Barthel Index rose from 40 to 55 "
+        "(p = 0.004) from 30 to 35.",
+        [
+            ("Barthel Index", 40.0, 55.0, 0.004, "p_adjacent"),
+            ("Barthel Index", 30.0, 35.0, None, None),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), P_BEFORE_FROM_ROWS)
+def test_p_value_written_before_from(abstract: str, expected: list[tuple[object, ...]]) -> None:
+    got = [
+        (
+            r.outcome,
+            r.pre.value,
+            r.post.value,
+            r.p.value if r.p else None,
+            r.p_link_reason.value if r.p_link_reason else None,
+        )
+        for r in run(abstract).results
+    ]
+    assert got == expected
+
+
+# "These improvements were statistically significant (p < 0.05)." in a later sentence: the p of
+# each pair before it that has none (R6), unless a p-value stands between them.
+CHANGES_SIGNIFICANT_ROWS = [
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. The gains in walking speed were 0.2 m/s. These improvements were "
+        "statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, 0.05, "p_changes_significant")],
+    ),
+    # "differences" may compare groups: no p.
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. These differences were statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, None, None)],
+    ),
+    # A p-value between the pair and the sentence: that sentence's changes are other ones.
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. Walking speed rose by 0.2 m/s (p = 0.3). These improvements were "
+        "statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, None, None)],
+    ),
+    # Too many sentences later.
+    (
+        "Thirty adults received intrathecal baclofen. The Modified Ashworth Scale score fell from "
+        "4.0 ± 0.5 to 2.0 ± 0.6. Two pumps failed. One patient had meningitis. These improvements "
+        "were statistically significant (p < 0.05).",
+        [("Modified Ashworth Scale", 4.0, 2.0, None, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), CHANGES_SIGNIFICANT_ROWS)
+def test_p_value_of_changes_said_significant_later(
+    abstract: str, expected: list[tuple[object, ...]]
+) -> None:
+    got = [
+        (
+            r.outcome,
+            r.pre.value,
+            r.post.value,
+            r.p.value if r.p else None,
+            r.p_link_reason.value if r.p_link_reason else None,
+        )
+        for r in run(abstract).results
+    ]
+    assert got == expected

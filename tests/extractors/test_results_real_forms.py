@@ -269,3 +269,56 @@ def test_baseline_then_posts_links_the_measure_named_before_its_pre_value() -> N
         ("Modified Ashworth Scale", 2.0, "four weeks"),
         ("Modified Ashworth Scale", 2.6, "six months"),
     ]
+
+
+# Values in two sentences: one marked as before treatment, one (at most three sentences later)
+# as after it, of the same measure in the same unit.
+ACROSS_ROWS = [
+    (
+        "Twelve patients with spasticity were studied. The initial Ashworth scale was 4.6. They "
+        "were submitted to pump implantation for intrathecal baclofen. Results: The final Ashworth "
+        "scale was 2.2.",
+        [("Ashworth Scale", 4.6, 2.2, None, "result.across_sentences", "named_with_each_value")],
+    ),
+    (
+        "Ten adults received intrathecal baclofen. The mean baseline Barthel Index was 40 ± 6. At "
+        "one year the mean follow-up Barthel Index was 55 ± 8.",
+        [("Barthel Index", 40.0, 55.0, None, "result.across_sentences", "named_with_each_value")],
+    ),
+]
+# No pair: a value that compares arms ("in the pregabalin group"), two marked pre values of
+# one measure, values in different units, a dose, or a post value too many sentences later.
+ACROSS_LOOK_ALIKES = [
+    "The mean baseline pain score was 6.54 in the pregabalin group. The final pain score was 4.6.",
+    "The initial Barthel Index was 40. The baseline Barthel Index was 42. The final Barthel Index "
+    "was 55.",
+    "The initial 10-metre walk test was 0.4 m/s. The final 10-metre walk test was 19.5 s.",
+    "The initial bolus was 50 µg. The final bolus was 100 µg.",
+    "The initial Barthel Index was 40. Pumps were implanted. Doses were titrated. Two patients "
+    "had infections. One pump failed. The final Barthel Index was 55.",
+    "The final Barthel Index was 55. The initial Barthel Index was 40.",
+]
+
+
+@pytest.mark.parametrize(("abstract", "expected"), ACROSS_ROWS)
+def test_pair_across_sentences(abstract: str, expected: list[tuple[object, ...]]) -> None:
+    se = extract_study("t", "", abstract)
+    assert [
+        (
+            r.outcome,
+            r.pre.value,
+            r.post.value,
+            r.p,
+            r.prov.rule_id,
+            r.link_reason.value if r.link_reason else None,
+        )
+        for r in se.results
+    ] == expected
+    for r in se.results:
+        assert abstract[r.prov.start : r.prov.end] == r.prov.text
+
+
+@pytest.mark.parametrize("abstract", ACROSS_LOOK_ALIKES)
+def test_no_pair_across_sentences(abstract: str) -> None:
+    se = extract_study("t", "", "Adults received intrathecal baclofen. " + abstract)
+    assert se.results == ()
