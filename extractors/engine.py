@@ -62,7 +62,7 @@ from extractors.types import (
     TestStatistic,
 )
 
-EXTRACTOR_VERSION = "extractors-0.7.0"
+EXTRACTOR_VERSION = "extractors-1.0.0"
 # The longest title or abstract extracted, in characters. A field over it is refused whole (the
 # record fails with ``FieldTooLong``, naming the field, its length and this limit), never cut: an
 # extraction of the first part would look complete while missing what the rest says, and nothing
