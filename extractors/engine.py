@@ -243,10 +243,7 @@ def extract_study(
         outcome_hits = [
             h
             for h in outcome_hits
-            if not (
-                h.rule_id in pipeline.negatable_ids
-                and (ctx.section_at(h.start) or "").lower() in BACKGROUND_SECTIONS
-            )
+            if not (h.event and (ctx.section_at(h.start) or "").lower() in BACKGROUND_SECTIONS)
         ]
     outcome_mentions = tuple(
         OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon)
