@@ -268,7 +268,9 @@ def extract_study(
     drugs = [m for m in matches if m.lexicon == "drugs.jsonl"]
     doses = []
     dose_hits = (
-        find_doses(abstract, ctx.sentence_start, lowered) if _may_have_dose(abstract) else []
+        find_doses(abstract, ctx.sentence_start, lowered, ctx.sentence_end)
+        if _may_have_dose(abstract)
+        else []
     )
     from_title = title_drugs(pipeline, title) if dose_hits and not drugs else []
     for d in dose_hits:
