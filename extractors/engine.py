@@ -360,7 +360,7 @@ def extract_study(
     )
     is_hsp, hsp_evidence = decide_hsp(title_hsp, hsp_hits, mesh_terms, keywords)
     persons = [(m.start, m.end) for m in matches if m.entry.kind == "person"]
-    candidates = find_sample_candidates(abstract, persons, lowered)
+    candidates = find_sample_candidates(abstract, persons, lowered, ctx.sentence_part)
     single = None if candidates else find_single_case(abstract, lowered)
     provisional = max((h.n for h in candidates), default=1 if single else None)
     decision = decide_design_detail(
@@ -376,7 +376,9 @@ def extract_study(
     design, design_evidence = decision.design, decision.evidence
     # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design
     # cue above) but are not the sample.
-    sample_hit = _sample_size(without_parts(abstract, candidates), single, design, ctx)
+    sample_hit = _sample_size(
+        without_parts(abstract, candidates, ctx.sentence_part), single, design, ctx
+    )
     sample = (
         SampleSize(
             sample_hit.n,
