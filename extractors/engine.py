@@ -191,7 +191,9 @@ def measures_named(text: str) -> tuple[OutcomeMention, ...]:
     pipeline = get_pipeline()
     doc = pipeline.nlp.make_doc(text)
     ctx = build_scope("abstract", text, doc, ())
-    abbreviations = find_abbreviations(text) if "(" in text or "[" in text else []
+    abbreviations = (
+        find_abbreviations(text, ctx.sentence_start) if "(" in text or "[" in text else []
+    )
     matches = lexicon_matches(pipeline, doc, text, abbreviations)
     hits = find_outcomes(
         text,
@@ -230,7 +232,11 @@ def extract_study(
     doc = pipeline.nlp.make_doc(abstract)
     ctx = build_scope("abstract", abstract, doc, sections)
     lowered = lower_same_length(abstract)
-    abbreviations = find_abbreviations(abstract) if "(" in abstract or "[" in abstract else []
+    abbreviations = (
+        find_abbreviations(abstract, ctx.sentence_start)
+        if "(" in abstract or "[" in abstract
+        else []
+    )
     matches = lexicon_matches(pipeline, doc, abstract, abbreviations)
 
     outcome_hits = find_outcomes(
