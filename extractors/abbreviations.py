@@ -9,6 +9,7 @@ spaces), which keeps "(range 9-16)" and "(n=8)" out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # A parenthesised (or bracketed) one-word candidate: "(MAS)", "[IQR]", "(BoNT-A)", "(mRS)".
@@ -74,18 +75,23 @@ def _best_long_form_ascii(short: str, candidate: str) -> int | None:
     return candidate.rfind(" ", 0, l_index + 1) + 1
 
 
-def find_abbreviations(text: str) -> list[Abbreviation]:
-    """Every "long form (SHORT)" definition in ``text``, with offsets into ``text``."""
+def find_abbreviations(
+    text: str, sentence_start: Callable[[int], int] | None = None
+) -> list[Abbreviation]:
+    """Every "long form (SHORT)" definition in ``text``, with offsets into ``text``.
+    ``sentence_start`` is the scope's (``Scope.sentence_start``); by default the whole text is
+    one sentence."""
     found: list[Abbreviation] = []
     for match in SHORT_FORM_CANDIDATE.finditer(text):
         short = match.group("short")
         if not _looks_like_short_form(short):
             continue
         paren = match.start()
-        window_start = max(0, paren - 120)
+        # A long form starts in its sentence ...
+        window_start = max(0, paren - 120, sentence_start(paren) if sentence_start else 0)
         before = text[window_start:paren]
-        # Stop at the previous sentence or clause boundary: a long form does not cross them.
-        cut = max(before.rfind(". "), before.rfind("; "), before.rfind("("), before.rfind(": "))
+        # ... after its clause's "; ", a label's ": " or an earlier bracket.
+        cut = max(before.rfind("; "), before.rfind("("), before.rfind(": "))
         if cut >= 0:
             before = before[cut + 2 if before[cut] != "(" else cut + 1 :]
         words = list(_WORD.finditer(before))

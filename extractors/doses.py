@@ -232,7 +232,8 @@ def normalise_unit(unit: str, per_kg: bool, per_day: bool) -> str:
     return base + ("/kg" if per_kg else "") + ("/day" if per_day else "")
 
 
-def _classify(text: str, start: int, end: int, sentence_start: int, per_day: bool) -> str:
+def _classify(text: str, start: int, end: int, sentence: tuple[int, int], per_day: bool) -> str:
+    sentence_start = sentence[0]
     """Kind of one dose mention. A rate per day is daily whatever precedes it ("after a positive
     test dose, titrated to 120 µg/day"); test and bolus cues otherwise sit within a few words."""
     if per_day:
@@ -250,7 +251,7 @@ def _classify(text: str, start: int, end: int, sentence_start: int, per_day: boo
     if (
         BOLUS_CUE.search(before)
         or BOLUS_CUE.search(after)
-        or _single_administration(text, start, end, sentence_start)
+        or _single_administration(text, start, end, sentence)
     ):
         return "bolus"
     if DAILY_CUE.search(text[sentence_start:start]):
@@ -258,27 +259,24 @@ def _classify(text: str, start: int, end: int, sentence_start: int, per_day: boo
     return "other"
 
 
-def _single_administration(text: str, start: int, end: int, sentence_start: int) -> bool:
+def _single_administration(text: str, start: int, end: int, sentence: tuple[int, int]) -> bool:
     """ "a 75 µg dose of intrathecal baclofen": one injection (rule dose.kind.single), unless the
     sentence is about maintenance dosing ("maintained on a 300 µg dose")."""
     if not (
-        SINGLE_BEFORE.search(text, max(sentence_start, start - 12), start)
+        SINGLE_BEFORE.search(text, max(sentence[0], start - 12), start)
         and SINGLE_AFTER.match(text, end)
     ):
         return False
-    if MAINTENANCE_CUE.search(text, sentence_start, start):
+    if MAINTENANCE_CUE.search(text, sentence[0], start):
         return False
-    sentence_end = text.find(". ", end)
-    spinal = SPINAL_ROUTE.search(
-        text, sentence_start, len(text) if sentence_end < 0 else sentence_end
-    )
+    spinal = SPINAL_ROUTE.search(text, sentence[0], sentence[1])
     return bool(MICROGRAM_UNIT.search(text, start, end) or spinal)
 
 
 def _finish(
     text: str,
     m: re.Match[str],
-    sentence_start: int,
+    sentence: tuple[int, int],
     value: float | None,
     rng: tuple[float, float] | None,
 ) -> DoseHit:
@@ -303,7 +301,7 @@ def _finish(
         kind = "other"
         rule_id = "dose.per_administration"
     else:
-        kind = _classify(text, m.start(), end, sentence_start, per_day)
+        kind = _classify(text, m.start(), end, sentence, per_day)
         per_day = per_day or kind == "daily"
         rule_id = "dose.range" if value is None else "dose.value"
     unit = normalise_unit(m.group("unit"), per_kg, per_day)
@@ -348,6 +346,9 @@ def _finditer(
 
 def _sentence_start_zero(offset: int) -> int:
     return 0
+
+
+Bounds = Callable[[int], tuple[int, int]]
 
 
 # A cut-off, not a dose given: "defined as ≥ 600 μg/day", "(>800 μg/day in 4 patients)".
@@ -415,13 +416,20 @@ def find_doses(
     text: str,
     sentence_start: Callable[[int], int] = _sentence_start_zero,
     lowered: str | None = None,
+    sentence_end: Callable[[int], int] | None = None,
 ) -> list[DoseHit]:
-    """All doses in ``text``; ``sentence_start`` maps an offset to its sentence's start;
+    """All doses in ``text``; ``sentence_start`` and ``sentence_end`` map an offset to its
+    sentence's start and end (the scope's; by default the whole text is one sentence);
     ``lowered`` is ``lower_same_length(text)`` when the caller already has it."""
     lowered = lowered if lowered is not None else lower_same_length(text)
+    ends = sentence_end if sentence_end is not None else (lambda offset: len(text))
+
+    def bounds(offset: int) -> tuple[int, int]:
+        return sentence_start(offset), ends(offset)
+
     windows = _unit_windows(text, lowered)
     if not windows:
-        return _toxin_unit_doses(text, lowered, sentence_start, [])
+        return _toxin_unit_doses(text, lowered, bounds, [])
     ranges: list[DoseHit] = []
     changes: list[DoseHit] = []
     for m in _finditer(RANGE_DOSE, text, windows):
@@ -429,7 +437,7 @@ def find_doses(
         if not _is_amount(text, m):
             continue
         if _is_change(text, m, sentence_start(m.start())):
-            pair = _finish(text, m, sentence_start(m.start()), None, (lo, hi))
+            pair = _finish(text, m, bounds(m.start()), None, (lo, hi))
             for value, start, end in (
                 (lo, m.start("lo"), m.end("lo")),
                 (hi, m.start("hi"), pair.end),
@@ -450,7 +458,7 @@ def find_doses(
                     )
                 )
         elif lo < hi:
-            ranges.append(_finish(text, m, sentence_start(m.start()), None, (lo, hi)))
+            ranges.append(_finish(text, m, bounds(m.start()), None, (lo, hi)))
     values: list[DoseHit] = []
     for m in _finditer(VALUE_DOSE, text, windows):
         if any(r.start < m.end() and m.start() < r.end for r in [*ranges, *changes]):
@@ -462,29 +470,25 @@ def find_doses(
         rng = None
         if m.group("rlo"):
             rng = (parse_decimal(m.group("rlo")), parse_decimal(m.group("rhi")))
-        values.append(
-            _finish(text, m, sentence_start(m.start()), parse_decimal(m.group("value")), rng)
-        )
+        values.append(_finish(text, m, bounds(m.start()), parse_decimal(m.group("value")), rng))
     # A range quoted inside a value's trailing "(range, 100-400 µg/day)" belongs to that value.
     kept = [r for r in ranges if not any(v.start <= r.start and r.end <= v.end for v in values)]
     found = [*kept, *changes, *values]
+    _add_shared_unit_items(text, DOSE_LIST, "dose.list", DoseForm.LIST_ITEM, windows, bounds, found)
     _add_shared_unit_items(
-        text, DOSE_LIST, "dose.list", DoseForm.LIST_ITEM, windows, sentence_start, found
-    )
-    _add_shared_unit_items(
-        text, SUSPENDED_LIST, "dose.list", DoseForm.LIST_ITEM, windows, sentence_start, found
+        text, SUSPENDED_LIST, "dose.list", DoseForm.LIST_ITEM, windows, bounds, found
     )
     if "vs" in text or "versus" in text:
         _add_shared_unit_items(
-            text, DOSE_PAIR, "dose.pair", DoseForm.PAIR_ITEM, windows, sentence_start, found
+            text, DOSE_PAIR, "dose.pair", DoseForm.PAIR_ITEM, windows, bounds, found
         )
     found.extend(_elided_unit_doses(text, found))
-    found.extend(_toxin_unit_doses(text, lowered, sentence_start, found))
+    found.extend(_toxin_unit_doses(text, lowered, bounds, found))
     # Weight-based amounts ("2 μg/kg/day") are outside the contract's units: not emitted.
     hits = _inherit_rates(
         text, sorted((h for h in found if "/kg" not in h.unit), key=lambda h: h.start)
     )
-    return _inherit_kinds(text, _screening_boluses(text, hits, sentence_start))
+    return _inherit_kinds(text, _screening_boluses(text, hits, bounds))
 
 
 def _add_shared_unit_items(
@@ -493,7 +497,7 @@ def _add_shared_unit_items(
     rule_id: str,
     form: DoseForm,
     windows: list[tuple[int, int]],
-    sentence_start: Callable[[int], int],
+    bounds: Bounds,
     found: list[DoseHit],
 ) -> None:
     """Append to ``found`` the bare numbers that share the unit written after the last item
@@ -501,12 +505,12 @@ def _add_shared_unit_items(
     for m in _finditer(pattern, text, windows):
         if not _is_amount(text, m):
             continue
-        shared = _finish(text, m, sentence_start(m.start()), 0.0, None)
+        shared = _finish(text, m, bounds(m.start()), 0.0, None)
         for item in LIST_ITEM.finditer(text, m.start("items"), m.end("items")):
             if any(h.start < item.end() and item.start() < h.end for h in found):
                 continue
             kind = _classify(
-                text, item.start(), item.end(), sentence_start(item.start()), "/day" in shared.unit
+                text, item.start(), item.end(), bounds(item.start()), "/day" in shared.unit
             )
             value = _item_value(item.group("value"))
             if not value:
@@ -583,14 +587,14 @@ MEASURE_CHANGE_BEFORE = re.compile(
 
 
 def _toxin_unit_doses(
-    text: str, lowered: str, sentence_start: Callable[[int], int], found: list[DoseHit]
+    text: str, lowered: str, bounds: Bounds, found: list[DoseHit]
 ) -> list[DoseHit]:
     if not names_unit_dosed_drug(text, lowered):
         return []
     out: list[DoseHit] = []
     for m in TOXIN_DOSE.finditer(text):
-        start = sentence_start(m.start())
-        sentence = text[start : _sentence_end(text, m.end())]
+        start, end = bounds(m.start())
+        sentence = text[start : max(end, m.end())]
         if (
             m.group("perkg")
             or any(h.start < m.end() and m.start() < h.end for h in found)
@@ -667,28 +671,23 @@ EXPERIMENT_OR_PUMP_BOLUS = re.compile(
     r"|\bprogrammable\b|\bafter\s+(?:pump\s+)?implantation\b",
     re.I,
 )
-SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n")
+NON_SPACE = re.compile(r"\S")
 
 
-def _sentence_end(text: str, index: int) -> int:
-    found = SENTENCE_BREAK.search(text, index)
-    return found.end() if found else len(text)
-
-
-def _screening_boluses(
-    text: str, hits: list[DoseHit], sentence_start: Callable[[int], int]
-) -> list[DoseHit]:
+def _screening_boluses(text: str, hits: list[DoseHit], bounds: Bounds) -> list[DoseHit]:
     """A bolus given before a pump decision is a test dose (rule dose.kind.screening_bolus):
     "a lumbar puncture bolus of 50 µg relieved the spasms, and a pump was implanted". An
     experimental bolus ("before and 3 hours after an intrathecal bolus of 50 mcg") stays bolus."""
     out: list[DoseHit] = []
     for hit in hits:
         if hit.kind == "bolus":
-            start = sentence_start(hit.start)
-            end = _sentence_end(text, hit.end)
-            previous = sentence_start(start - 1) if start > 0 else start
+            start, end = bounds(hit.start)
+            previous = bounds(start - 1)[0] if start > 0 else start
+            following = NON_SPACE.search(text, end)  # the next sentence's first character
             if not EXPERIMENT_OR_PUMP_BOLUS.search(text, start, end) and (
-                PUMP_DECISION.search(text, hit.end, _sentence_end(text, end))
+                PUMP_DECISION.search(
+                    text, hit.end, bounds(following.start())[1] if following else end
+                )
                 or SCREENING_CONTEXT.search(text, previous, end)
             ):
                 hit = replace(hit, kind="test")

@@ -193,7 +193,9 @@ def measures_named(text: str) -> tuple[OutcomeMention, ...]:
     pipeline = get_pipeline()
     doc = pipeline.nlp.make_doc(text)
     ctx = build_scope("abstract", text, doc, ())
-    abbreviations = find_abbreviations(text) if "(" in text or "[" in text else []
+    abbreviations = (
+        find_abbreviations(text, ctx.sentence_start) if "(" in text or "[" in text else []
+    )
     matches = lexicon_matches(pipeline, doc, text, abbreviations)
     hits = find_outcomes(
         text,
@@ -232,7 +234,11 @@ def extract_study(
     doc = pipeline.nlp.make_doc(abstract)
     ctx = build_scope("abstract", abstract, doc, sections)
     lowered = lower_same_length(abstract)
-    abbreviations = find_abbreviations(abstract) if "(" in abstract or "[" in abstract else []
+    abbreviations = (
+        find_abbreviations(abstract, ctx.sentence_start)
+        if "(" in abstract or "[" in abstract
+        else []
+    )
     matches = lexicon_matches(pipeline, doc, abstract, abbreviations)
 
     outcome_hits = find_outcomes(
@@ -245,10 +251,7 @@ def extract_study(
         outcome_hits = [
             h
             for h in outcome_hits
-            if not (
-                h.rule_id in pipeline.negatable_ids
-                and (ctx.section_at(h.start) or "").lower() in BACKGROUND_SECTIONS
-            )
+            if not (h.event and (ctx.section_at(h.start) or "").lower() in BACKGROUND_SECTIONS)
         ]
     outcome_mentions = tuple(
         OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon)
@@ -273,7 +276,9 @@ def extract_study(
     drugs = [m for m in matches if m.lexicon == "drugs.jsonl"]
     doses = []
     dose_hits = (
-        find_doses(abstract, ctx.sentence_start, lowered) if _may_have_dose(abstract) else []
+        find_doses(abstract, ctx.sentence_start, lowered, ctx.sentence_end)
+        if _may_have_dose(abstract)
+        else []
     )
     from_title = title_drugs(pipeline, title) if dose_hits and not drugs else []
     for d in dose_hits:
@@ -374,7 +379,7 @@ def extract_study(
     )
     is_hsp, hsp_evidence = decide_hsp(title_hsp, hsp_hits, mesh_terms, keywords)
     persons = [(m.start, m.end) for m in matches if m.entry.kind == "person"]
-    candidates = find_sample_candidates(abstract, persons, lowered)
+    candidates = find_sample_candidates(abstract, persons, lowered, ctx.sentence_part)
     single = None if candidates else find_single_case(abstract, lowered)
     provisional = max((h.n for h in candidates), default=1 if single else None)
     decision = decide_design_detail(
@@ -390,7 +395,9 @@ def extract_study(
     design, design_evidence = decision.design, decision.evidence
     # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design
     # cue above) but are not the sample.
-    sample_hit = _sample_size(without_parts(abstract, candidates), single, design, ctx)
+    sample_hit = _sample_size(
+        without_parts(abstract, candidates, ctx.sentence_part), single, design, ctx
+    )
     sample = (
         SampleSize(
             sample_hit.n,

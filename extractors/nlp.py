@@ -43,7 +43,6 @@ class Pipeline:
     by_phrase: dict[str, tuple[str, LexiconEntry]]  # lower-cased surface form -> entry
     title_itb: GatedPattern  # ITB concept terms, for titles (a regex: no tokenising needed)
     title_hsp: GatedPattern
-    negatable_ids: frozenset[str]  # entries for events ("infection"), not instruments
     # Bare-form match key -> its entry id: a construct's bare word ("spasticity"), an outcome
     # only where the gate finds a finding on it (extractors/outcome_gate.py).
     bare_form_keys: dict[str, str]
@@ -197,7 +196,6 @@ def get_pipeline() -> Pipeline:
         by_phrase,
         _concept_regex(entries, "itb"),
         _concept_regex(entries, "hsp"),
-        frozenset(e.id for _, e in entries.values() if e.negatable),
         bare_form_keys,
     )
 

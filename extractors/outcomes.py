@@ -120,6 +120,7 @@ class OutcomeHit:
     end: int
     rule_id: str
     in_lexicon: bool
+    event: bool = False  # from a negatable (event) entry ("infection"), not an instrument
 
 
 def normalise_name(text: str) -> str:
@@ -405,7 +406,9 @@ def find_outcomes(
                     break
         # A free-text measure ("Cobb angle", "Pain") keeps its normalised name from the
         # vocabulary but is not a catalogued instrument: in_lexicon False, as the issue asks.
-        hit = OutcomeHit(name, m.start, m.end, rule_id, not m.entry.free_text)
+        hit = OutcomeHit(
+            name, m.start, m.end, rule_id, not m.entry.free_text, event=m.entry.negatable
+        )
         (bare_hits if m.bare else hits).append(hit)
     hits += _muscle_spasticity(text, muscles)
     # Abbreviations whose long form is an unknown instrument ("Sitting Balance Scale (SBS)").

@@ -10,7 +10,7 @@ candidate wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
@@ -288,12 +288,14 @@ def find_sample_candidates(
     text: str,
     person_nouns: Sequence[tuple[int, int]] | None = None,
     lowered: str | None = None,
+    sentence_part: SentencePart | None = None,
 ) -> list[SampleHit]:
     """Every count of studied people in ``text`` (screened/open-ended counts already dropped).
 
     ``person_nouns`` are (start, end) offsets of person nouns when the caller already has them
     (the phrase matcher finds them for free); otherwise they are searched here. ``lowered`` is
-    ``lower_same_length(text)`` when the caller already has it."""
+    ``lower_same_length(text)`` when the caller already has it. ``sentence_part`` is the scope's
+    (``Scope.sentence_part``); by default the whole text is one part."""
     if lowered is None:
         lowered = lower_same_length(text)
     # "Of the 140 patients assessed, 7 ...", "Out of 94 screened": a denominator of people
@@ -403,7 +405,11 @@ def find_sample_candidates(
         + _sums_of_shared_noun_groups(text, people)
         + _sums_of_verb_groups(text, lowered, people)
         + _sums_of_elliptical_groups(text, people)
-        + _sums_of_arms(text, [h for h in hits if h.kind == SampleKind.N_EQUALS])
+        + _sums_of_arms(
+            text,
+            [h for h in hits if h.kind == SampleKind.N_EQUALS],
+            sentence_part or _whole(text),
+        )
     )
 
 
@@ -471,25 +477,36 @@ def _controls_treated(text: str, noun_end: int) -> bool:
     return bool(CONTROLS_TREATED.match(text, noun_end))
 
 
-def _sentence_span(text: str, position: int) -> tuple[int, int]:
-    start = max(text.rfind(". ", 0, position), text.rfind("; ", 0, position))
-    end = text.find(". ", position)
-    return start + 1, end if end >= 0 else len(text)
+# Offset -> (start, end) of the sentence part holding it: from the last "; " in its sentence (else
+# the sentence start) to the sentence end (``Scope.sentence_part``).
+SentencePart = Callable[[int], tuple[int, int]]
 
 
-def without_parts(text: str, hits: list[SampleHit]) -> list[SampleHit]:
-    """Candidates less the parts of an unstated whole (rule sample.part_refused)."""
+def _whole(text: str) -> SentencePart:
+    return lambda position: (0, len(text))
+
+
+def without_parts(
+    text: str, hits: list[SampleHit], sentence_part: SentencePart | None = None
+) -> list[SampleHit]:
+    """Candidates less the parts of an unstated whole (rule sample.part_refused): a count no
+    larger than a part in the same sentence part. Each hit's part is looked up once (a run-on
+    sentence made this quadratic in its length when each comparison searched the text)."""
     parts = [h for h in hits if PART_PERCENT_AFTER.match(text, h.end)]
     if not parts:
         return hits
+    part_of = sentence_part or _whole(text)
+    # The largest part in each sentence part: a hit no larger than it is refused.
+    largest: dict[tuple[int, int], int] = {}
+    for part in parts:
+        key = part_of(part.start)
+        largest[key] = max(largest.get(key, part.n), part.n)
+    part_ids = {id(part) for part in parts}
     kept = []
     for hit in hits:
-        if hit in parts:
+        if id(hit) in part_ids:
             continue
-        if any(
-            _sentence_span(text, part.start) == _sentence_span(text, hit.start) and hit.n <= part.n
-            for part in parts
-        ):
+        if hit.n <= largest.get(part_of(hit.start), -1):
             continue
         kept.append(hit)
     return kept
@@ -547,10 +564,10 @@ ARM_CONTEXT = re.compile(
 _DIGIT = re.compile(r"\d")
 
 
-def _sums_of_arms(text: str, arms: list[SampleHit]) -> list[SampleHit]:
+def _sums_of_arms(text: str, arms: list[SampleHit], sentence_part: SentencePart) -> list[SampleHit]:
     by_sentence: dict[tuple[int, int], list[SampleHit]] = {}
     for arm in arms:
-        by_sentence.setdefault(_sentence_span(text, arm.start), []).append(arm)
+        by_sentence.setdefault(sentence_part(arm.start), []).append(arm)
     sums = []
     for (s_start, s_end), group in by_sentence.items():
         if len(group) < 2 or not ARM_CONTEXT.search(text, s_start, s_end):

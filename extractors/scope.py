@@ -106,6 +106,8 @@ CLAUSE_AHEAD = frozenset(
         Boundary.BRACKET_COORDINATION,
     }
 )
+# A sentence part: a count's group statement ("8 (24%) of the 33 patients ...") never crosses "; ".
+SENTENCE_PART = frozenset({Boundary.SEMICOLON})
 # A timepoint stops applying at the next clause ("; ", ", while", ", but") ...
 TIMEPOINT_CLAUSE = frozenset({Boundary.SEMICOLON, Boundary.CONTRAST})
 # ... and a pair's own timepoint after it also at ", and".
@@ -231,6 +233,11 @@ class Scope:
         return any(
             m.kind in kinds and start <= m.start and m.end <= end for m in self.marks(sentence)
         )
+
+    def sentence_part(self, position: int) -> tuple[int, int]:
+        """The part of the sentence holding ``position`` from the last "; " before it (else the
+        sentence start) to the sentence end."""
+        return self.clause_start(position, SENTENCE_PART), self.sentence_end(position)
 
     # Sections and provenance ---------------------------------------------------------------
     def section_at(self, offset: int) -> str | None:

@@ -135,3 +135,75 @@ def test_flows_only_wire() -> None:
             ):
                 found.append(f"{name}: {ast.unparse(node)}")
     assert found == []
+
+
+# Behaviour branches on typed kinds, never on rule-id strings: a rule id is provenance (which rule
+# fired), and code that tests it ties behaviour to a name that may be renamed or reused.
+RULE_ID_COMPARISONS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
+
+
+def _is_rule_id(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "rule_id") or (
+        isinstance(node, ast.Attribute) and node.attr == "rule_id"
+    )
+
+
+def _is_string(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or isinstance(
+        node, ast.JoinedStr
+    )
+
+
+def _rule_id_branches(source: str) -> list[str]:
+    """Comparisons of a rule id with a string or with a collection (``rule_id == "x"``,
+    ``h.rule_id in {"a", "b"}``, ``h.rule_id in pipeline.some_ids``), and prefix or suffix tests
+    (``h.rule_id.startswith("dose.")``), as source text."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            for op, left, right in zip(node.ops, sides[:-1], sides[1:], strict=True):
+                if not isinstance(op, RULE_ID_COMPARISONS):
+                    continue
+                if isinstance(op, ast.In | ast.NotIn):
+                    # Any membership test of a rule id is a test against a collection of ids.
+                    hit = _is_rule_id(left) or (_is_rule_id(right) and _is_string(left))
+                else:
+                    hit = (_is_rule_id(left) and _is_string(right)) or (
+                        _is_rule_id(right) and _is_string(left)
+                    )
+                if hit:
+                    found.append(ast.unparse(node))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"startswith", "endswith"}
+            and _is_rule_id(node.func.value)
+        ):
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_the_rule_id_check_finds_each_form() -> None:
+    source = "\n".join(
+        [
+            'a = h.rule_id == "dose.x"',
+            'b = "dose.x" != rule_id',
+            'c = h.rule_id in {"a", "b"}',
+            "d = h.rule_id not in pipeline.negatable_ids",
+            'e = h.rule_id.startswith("dose.")',
+            "f = h.kind is Kind.BOLUS",  # typed: fine
+            "g = h.rule_id == other.rule_id",  # same rule as another mention: not a name test
+        ]
+    )
+    assert len(_rule_id_branches(source)) == 5
+
+
+def test_behaviour_never_branches_on_rule_id_strings() -> None:
+    found = [
+        f"{name}: {branch}"
+        for name, path in MODULES.items()
+        if name.startswith("extractors")
+        for branch in _rule_id_branches(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

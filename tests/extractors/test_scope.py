@@ -4,6 +4,7 @@ clause hold an offset, and whether a clause boundary lies between two offsets.""
 from __future__ import annotations
 
 from extractors.nlp import get_pipeline
+from extractors.samples import find_sample_candidates, without_parts
 from extractors.scope import (
     CLAUSE,
     CLAUSE_AHEAD,
@@ -82,3 +83,23 @@ def test_context_names_still_work() -> None:
     assert FieldContext is Scope
     assert build_context is build_scope
     assert split_sentences("A b. C d.") == [(0, 4), (5, 9)]
+
+
+def test_sentence_part_runs_from_the_last_semicolon_to_the_sentence_end() -> None:
+    scope = _scope()
+    pain = TEXT.index("pain")
+    assert scope.sentence_part(pain) == (TEXT.index("the PSFS"), len(TEXT))
+    mas = TEXT.index("The MAS")
+    assert scope.sentence_part(mas) == (TEXT.index("Results:"), len(TEXT))
+
+
+def test_sample_parts_are_compared_within_the_scope_sentence_part() -> None:
+    """A part ("Twelve patients (40%)") refuses counts no larger than it in its own sentence part
+    only: after "; " the 10 followed up are a count of their own (the whole text as one part
+    would refuse them)."""
+    text = "Twelve patients (40%) improved; 10 patients were followed up for a year."
+    scope = _scope(text)
+    candidates = find_sample_candidates(text, None, None, scope.sentence_part)
+    assert {h.n for h in candidates} == {12, 10}
+    assert {h.n for h in without_parts(text, candidates, scope.sentence_part)} == {10}
+    assert without_parts(text, candidates) == []
