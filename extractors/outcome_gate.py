@@ -80,7 +80,8 @@ QUANTITY = re.compile(
     rf"|\b(?:\d+|{_NUMBER_WORDS})\s+(?:{_NOT_TIME}[\w-]+\s+){{0,3}}?(?:patients?|subjects?|"
     rf"participants?|children|adults|individuals|cases?|persons?|people|women|men|events?|"
     rf"episodes?|procedures?|infections?|times)\b"
-    rf"|\b(?:in|of)\s+(?:\d+|{_NUMBER_WORDS})\b(?!\s*(?:years?|months?|weeks?|days?|hours?))",
+    # "in 3 of 20": a count; "a fever of 39.2 °C" is a measured value, not a count (no decimal).
+    rf"|\b(?:in|of)\s+(?:\d+|{_NUMBER_WORDS})\b(?![.,\u00b7]\d)(?!\s*(?:years?|months?|weeks?|days?|hours?))",
     re.I,
 )
 COUNT_BEFORE = re.compile(rf"\b(?:\d+|{_NUMBER_WORDS})\s+(?:[\w-]+\s+){{0,2}}$", re.I)

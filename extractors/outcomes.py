@@ -469,7 +469,9 @@ def find_outcomes(
         OutcomeHit(f.name, f.start, f.end, f.rule_id, False)
         for f in find_finding_subjects(text, covered, sentence_start, lowered)
     ]
-    hits += findings + _bare_not_qualified(text, bare_hits, findings, muscles)
+    hits += [_spasm_named(text, f) for f in findings] + _bare_not_qualified(
+        text, bare_hits, findings, muscles
+    )
     low = lowered if lowered is not None else text.lower()
     if any(word in low for word in COVARIATE_WORDS):
         covariates = {h.name for h in hits if _is_covariate(text, h.start, sentence_start)}
@@ -478,6 +480,41 @@ def find_outcomes(
         hits = [h for h in hits if not _in_eligibility_sentence(text, h.start, sentence_start)]
     hits.sort(key=lambda h: (h.start, -h.end))
     return hits
+
+
+# Guide N4: a spasm score or frequency that is not the Penn scale is "Spasm frequency" whatever
+# its qualifier ("frequency of flexor spasms", "extensor spasm score"); a counted spasm diary is
+# "Spasm count". A spasm named as a finding of its own ("pelvic floor spasm") keeps its name.
+SPASM_COUNT_NAME = re.compile(
+    r"\b(?:number|count|counts|diary|diaries)\b.*\bspasms?\b|\bspasms?\b.*\b(?:counts?|diar(?:y|ies))\b",
+    re.I,
+)
+SPASM_FREQUENCY_NAME = re.compile(
+    r"\b(?:frequency|score|scale|rating)\b.*\bspasms?\b|\bspasms?\b.*\b(?:frequency|score|scale|rating)\b",
+    re.I,
+)
+# "spasms", "flexor spasms", "nocturnal spasms": the guide's "spasms" with one qualifier at most.
+SPASMS_ONLY = re.compile(r"^(?:[\w\u2010-]+\s+)?spasms$", re.I)
+
+
+COUNT_OF_BEFORE = re.compile(r"\b(?:number|count)\s+of\s+(?:the\s+)?$", re.I)
+
+
+def _spasm_named(text: str, hit: OutcomeHit) -> OutcomeHit:
+    """A free-text finding named per guide N4 (rule outcome.spasm_name); the words just before
+    its span say whether spasms were counted ("the number of nocturnal spasms")."""
+    lowered = hit.name.lower()
+    if "spasm" not in lowered or "penn" in lowered:
+        return hit
+    if SPASM_COUNT_NAME.search(hit.name) or COUNT_OF_BEFORE.search(
+        text, max(0, hit.start - 20), hit.start
+    ):
+        name = "Spasm count"
+    elif SPASM_FREQUENCY_NAME.search(hit.name) or SPASMS_ONLY.search(hit.name):
+        name = "Spasm frequency"
+    else:
+        return hit
+    return OutcomeHit(name, hit.start, hit.end, "outcome.spasm_name", False)
 
 
 def _bare_not_qualified(
