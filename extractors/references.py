@@ -11,12 +11,16 @@ Why here and not in the matchers: what a short form names depends on the rest of
 - "the scale", "this test" name the nearest instrument named in full before them with that head.
 - A construct's bare word ("spasticity", "pain") names its free-text entry (``bare_forms``) only
   where no reference or longer match claims the same words; the gate then asks for a finding.
+- A generic rating scale ("an 11-point numerical rating scale") names the construct's version of
+  it (``LexiconEntry.rates``) for each construct its sentence says it rates, and those construct
+  words, there and elsewhere, then name the scale, not measures of their own (guide N6, O6).
 Overlaps are then resolved longest first, within a lexicon group.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from spacy.tokens import Doc
 
@@ -174,12 +178,17 @@ def _generic_references(pipeline: Pipeline, text: str, found: list[Found]) -> li
 
 
 def lexicon_matches(
-    pipeline: Pipeline, doc: Doc, text: str, abbreviations: list[Abbreviation]
+    pipeline: Pipeline,
+    doc: Doc,
+    text: str,
+    abbreviations: list[Abbreviation],
+    sentence_start: Callable[[int], int] | None = None,
 ) -> list[Match]:
     """Phrase-matcher hits plus abstract-defined abbreviations and resolved references, overlaps
     resolved longest-first (a resolved reference wins a tie with the plain match it covers).
 
-    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds it token by token."""
+    ``text`` is the doc's text, passed in because ``Doc.text`` rebuilds it token by token;
+    ``sentence_start`` is the scope model's (the start of a period-ended sentence without it)."""
     # Token -> character offsets for the matched tokens only: ``doc.to_array(...).tolist()``
     # over every token cost more than tokenising (measured), and matches are few.
     spans = _spans(doc, [*pipeline.names(doc), *pipeline.abbreviations(doc)], None)
@@ -208,4 +217,100 @@ def lexicon_matches(
         group.append((start, end))
         matches.append(Match(entry, lexicon, start, end, rule_id, bare=rank == 2))
     matches.sort(key=lambda m: m.start)
+    if pipeline.rated_scales and any(m.entry.id in pipeline.generic_scales for m in matches):
+        matches = _rated_constructs(
+            pipeline, text, matches, sentence_start or _period_sentence_start(text)
+        )
     return matches
+
+
+def _period_sentence_start(text: str) -> Callable[[int], int]:
+    def start(position: int) -> int:
+        found = text.rfind(". ", 0, position)
+        return found + 2 if found >= 0 else 0
+
+    return start
+
+
+# "Pain and sleep disturbance were recorded": constructs joined in one list.
+CONSTRUCT_JOIN = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/\s*)")
+# "an NRS for pain", "a numeric rating scale (0-10) of spasticity".
+RATED_AFTER = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:for|of)\s+(?:the\s+)?(?:[\w\u2010-]+\s+){0,2}")
+
+
+def _rated_constructs(
+    pipeline: Pipeline, text: str, matches: list[Match], sentence_start: Callable[[int], int]
+) -> list[Match]:
+    """Rule outcome.rated_construct: a generic rating scale takes the constructs of its own
+    sentence: the list of constructs nearest before it with no other measure between
+    ("Pain and sleep disturbance were recorded on an NRS"), or the construct right after "for"
+    or "of" ("an NRS for spasticity"). A mention whose sentence names none takes the constructs
+    the abstract's other mentions of the scale rate (rule outcome.rated_construct_reference), if
+    they agree; otherwise it stays the generic scale (guide X-O4)."""
+    outcomes = [m for m in matches if m.lexicon == OUTCOMES]
+    rated: dict[int, list[Match]] = {}  # id(scale mention) -> its constructs
+    for index, scale in enumerate(outcomes):
+        if scale.entry.id not in pipeline.generic_scales:
+            continue
+        constructs = _constructs_before(pipeline, text, outcomes, index, sentence_start)
+        if not constructs:
+            after = outcomes[index + 1] if index + 1 < len(outcomes) else None
+            if (
+                after is not None
+                and (scale.entry.id, after.entry.id) in pipeline.rated_scales
+                and RATED_AFTER.fullmatch(text, scale.end, after.start)
+            ):
+                constructs = [after]
+        if constructs:
+            rated[id(scale)] = constructs
+    agreed = {tuple(c.entry.id for c in cs) for cs in rated.values()}
+    # A construct one scale rates names that scale, there and elsewhere in the abstract ("the
+    # mean intensity of pain fell (p = 0.005)" after "pain was rated on an NRS"; guide O6).
+    scale_of: dict[str, set[str]] = {}
+    for scale in outcomes:
+        for rated_word in rated.get(id(scale), ()):
+            scale_of.setdefault(rated_word.entry.id, set()).add(scale.entry.id)
+    out: list[Match] = []
+    for m in matches:
+        scales = scale_of.get(m.entry.id, set()) if m.lexicon == OUTCOMES else set()
+        if len(scales) == 1:
+            entry = pipeline.rated_scales[(next(iter(scales)), m.entry.id)]
+            reference = "outcome.rated_construct_reference"
+            out.append(Match(entry, m.lexicon, m.start, m.end, reference))
+            continue
+        if m.lexicon != OUTCOMES or m.entry.id not in pipeline.generic_scales:
+            out.append(m)
+            continue
+        if id(m) in rated:
+            ids, rule = tuple(c.entry.id for c in rated[id(m)]), "outcome.rated_construct"
+        elif len(agreed) == 1:
+            ids, rule = next(iter(agreed)), "outcome.rated_construct_reference"
+        else:
+            out.append(m)
+            continue
+        for construct in ids:
+            entry = pipeline.rated_scales[(m.entry.id, construct)]
+            out.append(Match(entry, m.lexicon, m.start, m.end, rule))
+    return out
+
+
+def _constructs_before(
+    pipeline: Pipeline,
+    text: str,
+    outcomes: list[Match],
+    index: int,
+    sentence_start: Callable[[int], int],
+) -> list[Match]:
+    """The list of rated constructs nearest before ``outcomes[index]`` in its sentence."""
+    scale = outcomes[index]
+    begin = sentence_start(scale.start)
+    group: list[Match] = []
+    for previous in reversed(outcomes[:index]):
+        if previous.start < begin or (scale.entry.id, previous.entry.id) not in (
+            pipeline.rated_scales
+        ):
+            break
+        if group and not CONSTRUCT_JOIN.fullmatch(text, previous.end, group[-1].start):
+            break
+        group.append(previous)
+    return group[::-1]

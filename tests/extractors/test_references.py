@@ -94,3 +94,43 @@ def test_defined_abbreviation_counts_before_its_definition() -> None:
 def test_muscle_qualified_measure_keeps_its_muscle() -> None:
     text = "Soleus H-reflex amplitude fell after the bolus (p = 0.008)."
     assert _names(text) == ["Soleus H-reflex amplitude"]
+
+
+# Guide N6 / X-O4: a generic numeric rating scale takes the constructs its sentence says it rates
+# (one entry per construct); with none written it stays "Numeric Rating Scale". Composed sentences.
+RATED_CONSTRUCTS = [
+    (
+        "Methods: Pain and sleep disturbance were recorded daily on an 11-point numerical rating "
+        "scale.",
+        ["Pain Numeric Rating Scale", "Sleep Disturbance Numeric Rating Scale"],
+    ),
+    (
+        "Results: Spasticity severity fell in 9 patients on a 0-10 numeric rating scale "
+        "(p = 0.01).",
+        ["Spasticity Numeric Rating Scale"],
+    ),
+    (
+        "Methods: Spasticity was rated with a numerical rating scale for spasticity.",
+        ["Spasticity Numeric Rating Scale"],
+    ),
+    # Another measure between the construct and the scale: the scale rates nothing written.
+    (
+        "Methods: Pain was assessed with the Brief Pain Inventory and fatigue with a numeric "
+        "rating scale.",
+        ["Brief Pain Inventory", "Numeric Rating Scale"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "names"), RATED_CONSTRUCTS)
+def test_rating_scale_names_the_construct_it_rates(abstract: str, names: list[str]) -> None:
+    assert _names(abstract) == names
+
+
+def test_a_rated_construct_elsewhere_names_its_scale() -> None:
+    abstract = (
+        "Methods: Pain was rated on a numerical rating scale. Results: Pain fell from 7 to 3 "
+        "(p = 0.004)."
+    )
+    assert _names(abstract) == ["Pain Numeric Rating Scale"]
+    assert _links(abstract) == ["Pain Numeric Rating Scale"]
