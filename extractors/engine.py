@@ -192,7 +192,7 @@ def measures_named(text: str) -> tuple[OutcomeMention, ...]:
     doc = pipeline.nlp.make_doc(text)
     ctx = build_scope("abstract", text, doc, ())
     abbreviations = find_abbreviations(text) if "(" in text or "[" in text else []
-    matches = lexicon_matches(pipeline, doc, text, abbreviations)
+    matches = lexicon_matches(pipeline, doc, text, abbreviations, ctx.sentence_start)
     hits = find_outcomes(
         text,
         doc,
@@ -231,7 +231,7 @@ def extract_study(
     ctx = build_scope("abstract", abstract, doc, sections)
     lowered = lower_same_length(abstract)
     abbreviations = find_abbreviations(abstract) if "(" in abstract or "[" in abstract else []
-    matches = lexicon_matches(pipeline, doc, abstract, abbreviations)
+    matches = lexicon_matches(pipeline, doc, abstract, abbreviations, ctx.sentence_start)
 
     outcome_hits = find_outcomes(
         abstract, doc, matches, abbreviations, pipeline.by_phrase, ctx.sentence_start, lowered
