@@ -20,6 +20,7 @@ Overlaps are then resolved longest first, within a lexicon group.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 
 from spacy.tokens import Doc
@@ -110,11 +111,25 @@ def _short_form_references(
     if not short:
         return []
     wanted = {s[0] for s in short}
-    named = {
-        f[0]
-        for f in found
-        if f[0] in wanted and pipeline.entries[f[0]][0] == OUTCOMES and _not_inside_longer(f, found)
-    }
+    # Sorted by start, with the starts of each wanted label: overlaps and distances are looked up
+    # by bisection (a long abstract has thousands of matches; scanning them all per short form
+    # was quadratic).
+    by_start = sorted(found, key=lambda f: f[1])
+    starts = [f[1] for f in by_start]
+    longest = max((f[2] - f[1] for f in found), default=0)
+    named: set[str] = set()
+    for f in found:
+        if (
+            f[0] in wanted
+            and f[0] not in named
+            and pipeline.entries[f[0]][0] == OUTCOMES
+            and _not_inside_longer(f, by_start, starts, longest)
+        ):
+            named.add(f[0])
+    starts_of: dict[str, list[int]] = {}
+    for f in by_start:
+        if f[0] in named:
+            starts_of.setdefault(f[0], []).append(f[1])
     out: list[Found] = []
     by_span: dict[tuple[int, int], list[str]] = {}
     for label, start, end, _ in short:
@@ -123,7 +138,7 @@ def _short_form_references(
         candidates = [lab for lab in labels if lab in named]
         if candidates:
             # The instrument named nearest the short form, before it if any.
-            target = min(candidates, key=lambda lab: _distance(found, lab, start))
+            target = min(candidates, key=lambda lab: _distance(starts_of[lab], start))
             out.append((target, start, end, "outcome.reference_short_form"))
         elif text[max(0, start - 8) : start].rstrip().endswith(("(", "[")) and text[
             end : end + 8
@@ -133,22 +148,27 @@ def _short_form_references(
     return out
 
 
-def _not_inside_longer(f: Found, found: list[Found]) -> bool:
+def _not_inside_longer(f: Found, by_start: list[Found], starts: list[int], longest: int) -> bool:
     """No longer match (or an as long one further left) overlaps ``f``: an "Ashworth Scale"
-    inside "Modified Ashworth Scale" is not a naming of the Ashworth Scale."""
+    inside "Modified Ashworth Scale" is not a naming of the Ashworth Scale. ``by_start``: the
+    matches sorted by start, ``starts`` their starts, ``longest`` the longest match's length
+    (only matches starting that far before ``f`` can reach it)."""
     length = f[2] - f[1]
+    low = bisect_left(starts, f[1] - longest)
+    high = bisect_left(starts, f[2])
     return not any(
-        g[1] < f[2]
-        and f[1] < g[2]
-        and (g[2] - g[1] > length or (g[2] - g[1] == length and g[1] < f[1]))
-        for g in found
+        f[1] < g[2] and (g[2] - g[1] > length or (g[2] - g[1] == length and g[1] < f[1]))
+        for g in by_start[low:high]
     )
 
 
-def _distance(found: list[Found], label: str, position: int) -> tuple[int, int]:
-    before = [position - f[1] for f in found if f[0] == label and f[1] < position]
-    after = [f[1] - position for f in found if f[0] == label and f[1] >= position]
-    return (0, min(before)) if before else (1, min(after))
+def _distance(starts: list[int], position: int) -> tuple[int, int]:
+    """Nearest start before ``position`` (rank 0) or else at or after it (rank 1); ``starts``
+    sorted and not empty."""
+    index = bisect_left(starts, position)
+    if index:
+        return 0, position - starts[index - 1]
+    return 1, starts[0] - position
 
 
 def _generic_references(pipeline: Pipeline, text: str, found: list[Found]) -> list[Found]:
@@ -205,6 +225,8 @@ def lexicon_matches(
     # mention (for doses) and an ITB concept (for the study flag). Longest first, then a
     # reference before a plain match of the same span, a bare construct word last, then leftmost.
     matches: list[Match] = []
+    # Per group, the spans taken so far: disjoint, so sorted by start they are sorted by end too
+    # and only the neighbours of a new span can overlap it.
     taken: dict[str, list[tuple[int, int]]] = {}
     ranked = [(f, 0) for f in references] + [(f, 1) for f in set(found)] + [(f, 2) for f in bare]
     for (label, start, end, rule_id), rank in sorted(
@@ -212,9 +234,12 @@ def lexicon_matches(
     ):
         lexicon, entry = pipeline.entries[label]
         group = taken.setdefault(LEXICON_GROUP.get(lexicon, lexicon), [])
-        if any(s < end and start < e for s, e in group):
+        index = bisect_right(group, (start, end))
+        if (index and group[index - 1][1] > start) or (
+            index < len(group) and group[index][0] < end
+        ):
             continue
-        group.append((start, end))
+        insort(group, (start, end))
         matches.append(Match(entry, lexicon, start, end, rule_id, bare=rank == 2))
     matches.sort(key=lambda m: m.start)
     if pipeline.rated_scales and any(m.entry.id in pipeline.generic_scales for m in matches):
