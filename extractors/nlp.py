@@ -52,6 +52,9 @@ class Pipeline:
     rated_scales: dict[tuple[str, str], LexiconEntry]
     # Ids of the generic scales that have a construct's version (Numeric Rating Scale).
     generic_scales: frozenset[str]
+    # Lower-cased words of the constructs those scales rate (synonyms and bare forms) -> the
+    # construct's id: "spasticity" read as a construct where it also refers to an Ashworth scale.
+    construct_words: dict[str, str]
 
 
 # Suffix of the match key under which an entry's short forms are added to the names matcher.
@@ -211,6 +214,11 @@ def get_pipeline() -> Pipeline:
         bare_form_keys,
         rated_scales,
         frozenset(scale for scale, _ in rated_scales),
+        {
+            word.lower(): construct
+            for _, construct in rated_scales
+            for word in (*entries[construct][1].synonyms, *entries[construct][1].bare_forms)
+        },
     )
 
 

@@ -271,30 +271,42 @@ def _rated_constructs(
     ("Pain and sleep disturbance were recorded on an NRS"), or the construct right after "for"
     or "of" ("an NRS for spasticity"). A mention whose sentence names none takes the constructs
     the abstract's other mentions of the scale rate (rule outcome.rated_construct_reference), if
-    they agree; otherwise it stays the generic scale (guide X-O4)."""
+    they agree, or else the one construct with a version of the scale the abstract writes
+    anywhere ("pain" in a pain study: rule outcome.rated_construct_of_abstract); otherwise it
+    stays the generic scale (guide X-O4: no construct written)."""
     outcomes = [m for m in matches if m.lexicon == OUTCOMES]
-    rated: dict[int, list[Match]] = {}  # id(scale mention) -> its constructs
+    rated: dict[int, list[str]] = {}  # id(scale mention) -> the ids of its constructs
+    unknown: set[int] = set()  # scale mentions rating a construct the vocabulary has no scale of
     for index, scale in enumerate(outcomes):
         if scale.entry.id not in pipeline.generic_scales:
             continue
         constructs = _constructs_before(pipeline, text, outcomes, index, sentence_start)
+        previous = outcomes[index - 1] if index else None
+        if (
+            not constructs
+            and previous is not None
+            and previous.start >= sentence_start(scale.start)
+            and (previous.entry.free_text or previous.bare)
+        ):
+            unknown.add(id(scale))  # "fatigue with a numeric rating scale"
         if not constructs:
             after = outcomes[index + 1] if index + 1 < len(outcomes) else None
+            construct = _construct(pipeline, text, scale, after) if after else None
             if (
                 after is not None
-                and (scale.entry.id, after.entry.id) in pipeline.rated_scales
+                and construct is not None
                 and RATED_AFTER.fullmatch(text, scale.end, after.start)
             ):
-                constructs = [after]
+                constructs = [construct]
         if constructs:
             rated[id(scale)] = constructs
-    agreed = {tuple(c.entry.id for c in cs) for cs in rated.values()}
+    agreed = {tuple(cs) for cs in rated.values()}
     # A construct one scale rates names that scale, there and elsewhere in the abstract ("the
     # mean intensity of pain fell (p = 0.005)" after "pain was rated on an NRS"; guide O6).
     scale_of: dict[str, set[str]] = {}
     for scale in outcomes:
-        for rated_word in rated.get(id(scale), ()):
-            scale_of.setdefault(rated_word.entry.id, set()).add(scale.entry.id)
+        for construct_id in rated.get(id(scale), ()):
+            scale_of.setdefault(construct_id, set()).add(scale.entry.id)
     out: list[Match] = []
     for m in matches:
         scales = scale_of.get(m.entry.id, set()) if m.lexicon == OUTCOMES else set()
@@ -306,10 +318,13 @@ def _rated_constructs(
         if m.lexicon != OUTCOMES or m.entry.id not in pipeline.generic_scales:
             out.append(m)
             continue
+        written = {c for o in outcomes if (c := _construct(pipeline, text, m, o)) is not None}
         if id(m) in rated:
-            ids, rule = tuple(c.entry.id for c in rated[id(m)]), "outcome.rated_construct"
+            ids, rule = tuple(rated[id(m)]), "outcome.rated_construct"
         elif len(agreed) == 1:
             ids, rule = next(iter(agreed)), "outcome.rated_construct_reference"
+        elif not rated and len(written) == 1 and id(m) not in unknown:
+            ids, rule = tuple(written), "outcome.rated_construct_of_abstract"
         else:
             out.append(m)
             continue
@@ -319,23 +334,37 @@ def _rated_constructs(
     return out
 
 
+def _construct(pipeline: Pipeline, text: str, scale: Match, m: Match) -> str | None:
+    """The id of the construct ``m`` names that has a version of ``scale``, or None; a word
+    resolved as a reference to an instrument ("spasticity" beside a named Ashworth scale) still
+    names its construct here."""
+    if (scale.entry.id, m.entry.id) in pipeline.rated_scales:
+        return m.entry.id
+    construct = pipeline.construct_words.get(text[m.start : m.end].lower())
+    if construct is not None and (scale.entry.id, construct) in pipeline.rated_scales:
+        return construct
+    return None
+
+
 def _constructs_before(
     pipeline: Pipeline,
     text: str,
     outcomes: list[Match],
     index: int,
     sentence_start: Callable[[int], int],
-) -> list[Match]:
-    """The list of rated constructs nearest before ``outcomes[index]`` in its sentence."""
+) -> list[str]:
+    """The ids of the list of rated constructs nearest before ``outcomes[index]`` in its
+    sentence."""
     scale = outcomes[index]
     begin = sentence_start(scale.start)
-    group: list[Match] = []
+    group: list[str] = []
+    last: Match | None = None
     for previous in reversed(outcomes[:index]):
-        if previous.start < begin or (scale.entry.id, previous.entry.id) not in (
-            pipeline.rated_scales
-        ):
+        construct = _construct(pipeline, text, scale, previous)
+        if previous.start < begin or construct is None:
             break
-        if group and not CONSTRUCT_JOIN.fullmatch(text, previous.end, group[-1].start):
+        if last is not None and not CONSTRUCT_JOIN.fullmatch(text, previous.end, last.start):
             break
-        group.append(previous)
+        group.append(construct)
+        last = previous
     return group[::-1]

@@ -134,3 +134,22 @@ def test_a_rated_construct_elsewhere_names_its_scale() -> None:
     )
     assert _names(abstract) == ["Pain Numeric Rating Scale"]
     assert _links(abstract) == ["Pain Numeric Rating Scale"]
+
+
+def test_a_scale_without_a_construct_in_its_sentence_takes_the_abstracts_one_construct() -> None:
+    abstract = (
+        "Background: Central pain is common in multiple sclerosis. Methods: Outcomes were the "
+        "NRS and the Brief Pain Inventory."
+    )
+    assert _names(abstract) == ["Brief Pain Inventory", "Pain Numeric Rating Scale"]
+    # Two constructs with a version of the scale: which one it rates is not written.
+    two = "Methods: Pain and sleep disturbance were followed. Outcomes were the NRS and the MAS."
+    assert "Numeric Rating Scale" in _names(two)
+
+
+def test_a_construct_word_that_refers_to_an_instrument_still_names_what_a_scale_rates() -> None:
+    abstract = (
+        "Methods: Spasticity was graded with the modified Ashworth scale. Results: Spasticity "
+        "severity fell on a 0-10 numeric rating scale (p = 0.02)."
+    )
+    assert _names(abstract) == ["Modified Ashworth Scale", "Spasticity Numeric Rating Scale"]
