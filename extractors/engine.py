@@ -196,7 +196,7 @@ def measures_named(text: str) -> tuple[OutcomeMention, ...]:
     abbreviations = (
         find_abbreviations(text, ctx.sentence_start) if "(" in text or "[" in text else []
     )
-    matches = lexicon_matches(pipeline, doc, text, abbreviations)
+    matches = lexicon_matches(pipeline, doc, text, abbreviations, ctx.sentence_start)
     hits = find_outcomes(
         text,
         doc,
@@ -206,6 +206,7 @@ def measures_named(text: str) -> tuple[OutcomeMention, ...]:
         ctx.sentence_start,
         lower_same_length(text),
         measures_taken=True,
+        sentence_end=ctx.sentence_end,
     )
     return tuple(
         OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon) for h in hits
@@ -239,10 +240,17 @@ def extract_study(
         if "(" in abstract or "[" in abstract
         else []
     )
-    matches = lexicon_matches(pipeline, doc, abstract, abbreviations)
+    matches = lexicon_matches(pipeline, doc, abstract, abbreviations, ctx.sentence_start)
 
     outcome_hits = find_outcomes(
-        abstract, doc, matches, abbreviations, pipeline.by_phrase, ctx.sentence_start, lowered
+        abstract,
+        doc,
+        matches,
+        abbreviations,
+        pipeline.by_phrase,
+        ctx.sentence_start,
+        lowered,
+        sentence_end=ctx.sentence_end,
     )
     if sections or ctx.section_labels:
         # Events named in the background ("Pump infection is the most feared complication") are

@@ -36,6 +36,7 @@ _ENTRY_KEYS = {
     "sources",
     "short_forms",
     "bare_forms",
+    "rates",
 }
 
 
@@ -74,6 +75,11 @@ class LexiconEntry:
     # where its own clause reports a finding or a measurement on it and no instrument of the
     # same domain is reported (guide O3, O6; extractors/outcome_gate.py decides).
     bare_forms: tuple[str, ...] = ()
+    # A construct's version of a generic rating scale: (generic scale entry id, construct entry
+    # id), e.g. ("outcome.nrs", "outcome.pain") for "Pain Numeric Rating Scale". A generic scale
+    # mention names this entry where the construct is written beside it (guide N6;
+    # extractors/references.py resolves it).
+    rates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +133,15 @@ def _entry_from_dict(raw: dict[str, Any], where: str) -> LexiconEntry:
         sources=_strings(raw.get("sources", ()), "sources", where),
         short_forms=_strings(raw.get("short_forms", ()), "short_forms", where),
         bare_forms=_strings(raw.get("bare_forms", ()), "bare_forms", where),
+        rates=_rates(raw.get("rates", ()), where),
     )
+
+
+def _rates(value: Any, where: str) -> tuple[str, ...]:
+    rates = _strings(value, "rates", where)
+    if rates and len(rates) != 2:
+        raise LexiconError(f"{where}: 'rates' must be [generic scale id, construct id]")
+    return rates
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:

@@ -46,6 +46,14 @@ class Pipeline:
     # Bare-form match key -> its entry id: a construct's bare word ("spasticity"), an outcome
     # only where the gate finds a finding on it (extractors/outcome_gate.py).
     bare_form_keys: dict[str, str]
+    # (generic scale id, construct id) -> the construct's version of the scale ("outcome.nrs",
+    # "outcome.pain") -> Pain Numeric Rating Scale; LexiconEntry.rates).
+    rated_scales: dict[tuple[str, str], LexiconEntry]
+    # Ids of the generic scales that have a construct's version (Numeric Rating Scale).
+    generic_scales: frozenset[str]
+    # Lower-cased words of the constructs those scales rate (synonyms and bare forms) -> the
+    # construct's id: "spasticity" read as a construct where it also refers to an Ashworth scale.
+    construct_words: dict[str, str]
 
 
 # Suffix of the match key under which an entry's short forms are added to the names matcher.
@@ -187,6 +195,11 @@ def get_pipeline() -> Pipeline:
     # Setting the (empty) rules again is spaCy's public way to empty that cache.
     tokenizer: Any = nlp.tokenizer
     tokenizer.rules = {}
+    rated_scales = {
+        (entry.rates[0], entry.rates[1]): entry
+        for _, entry in entries.values()
+        if len(entry.rates) == 2
+    }
     return Pipeline(
         nlp,
         names,
@@ -197,6 +210,13 @@ def get_pipeline() -> Pipeline:
         _concept_regex(entries, "itb"),
         _concept_regex(entries, "hsp"),
         bare_form_keys,
+        rated_scales,
+        frozenset(scale for scale, _ in rated_scales),
+        {
+            word.lower(): construct
+            for _, construct in rated_scales
+            for word in (*entries[construct][1].synonyms, *entries[construct][1].bare_forms)
+        },
     )
 
 

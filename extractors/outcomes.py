@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 from extractors.abbreviations import Abbreviation
 from extractors.finding_subjects import find_finding_subjects
 from extractors.lexicon import LexiconEntry
-from extractors.outcome_gate import gated, instrument_domains
+from extractors.outcome_gate import gated, instrument_domains, sentence_bounds
 
 # Events that did not happen, were avoided or are only a risk are not reported outcomes.
 NEGATION_BEFORE = re.compile(
@@ -190,9 +190,8 @@ def _dose_trajectory(text: str, start: int, end: int) -> bool:
     return len(values) >= 2 and not RANGE_WORD.search(text, start, end)
 
 
-def _clause(text: str, start: int, end: int, sentence_start: int) -> tuple[int, int]:
-    sentence_end = text.find(". ", end)
-    sentence_end = sentence_end if sentence_end > 0 else len(text)
+def _clause(text: str, start: int, end: int, sentence: tuple[int, int]) -> tuple[int, int]:
+    sentence_start, sentence_end = sentence
     clause_start = max(
         (m.end() for m in DOSE_CLAUSE_SPLIT.finditer(text, sentence_start, start)),
         default=sentence_start,
@@ -201,9 +200,9 @@ def _clause(text: str, start: int, end: int, sentence_start: int) -> tuple[int, 
     return clause_start, after.start() if after else sentence_end
 
 
-def _dose_finding(text: str, m: Match, sentence_start: int) -> str | None:
+def _dose_finding(text: str, m: Match, sentence: tuple[int, int]) -> str | None:
     """The rule id under which a dose parameter is a reported outcome, or None."""
-    clause_start, clause_end = _clause(text, m.start, m.end, sentence_start)
+    clause_start, clause_end = _clause(text, m.start, m.end, sentence)
     if DOSE_SUBJECT_BEFORE.match(text[clause_start : m.start]) and (
         DOSE_FINDING_AFTER.search(text, m.end, clause_end)
         or _dose_trajectory(text, m.end, clause_end)
@@ -220,15 +219,10 @@ def _dose_finding(text: str, m: Match, sentence_start: int) -> str | None:
     return None
 
 
-def _negated(text: str, start: int, sentence_start: int) -> bool:
-    if NEGATION_BEFORE.search(text[max(sentence_start, start - 60) : start]):
+def _negated(text: str, start: int, sentence: tuple[int, int]) -> bool:
+    if NEGATION_BEFORE.search(text[max(sentence[0], start - 60) : start]):
         return True
-    sentence_end = text.find(". ", start)
-    return bool(
-        FUTURE_RESEARCH.search(
-            text[sentence_start : sentence_end if sentence_end > 0 else len(text)]
-        )
-    )
+    return bool(FUTURE_RESEARCH.search(text, sentence[0], sentence[1]))
 
 
 # "gait distance/velocity", "gait distance and velocity": the head word after the conjunction
@@ -341,11 +335,14 @@ def find_outcomes(
     lowered: str | None = None,
     *,
     measures_taken: bool = False,
+    sentence_end: Callable[[int], int] | None = None,
 ) -> list[OutcomeHit]:
     """All outcome mentions in one field, sorted by offset (several may share a name);
     ``lowered`` is ``lower_same_length(text)`` when the caller has it. ``measures_taken``: the
     text is known to name measures that were taken (a results table's row or column header), so
-    the gate for generic measures (``outcome_gate``) is not asked."""
+    the gate for generic measures (``outcome_gate``) is not asked. ``sentence_start`` and
+    ``sentence_end`` are the scope model's (without an end, the next ". " ends a sentence)."""
+    sentence_of = sentence_bounds(text, sentence_start, sentence_end)
     outcome_matches = [m for m in matches if m.lexicon == "outcomes.jsonl"]
     excluded = [m for m in matches if m.lexicon == "exclusions.jsonl"]
     joints = [m for m in matches if m.entry.kind == "joint"]
@@ -360,11 +357,11 @@ def find_outcomes(
         if m.start in methods:
             continue
         if m.entry.needs_finding:
-            found = _dose_finding(text, m, sentence_start(m.start))
+            found = _dose_finding(text, m, sentence_of(m.start))
             if found is None:
                 continue
             rule_id = found
-        if m.entry.negatable and _negated(text, m.start, sentence_start(m.start)):
+        if m.entry.negatable and _negated(text, m.start, sentence_of(m.start)):
             continue
         taken.append((m, rule_id))
     reported = {
@@ -372,7 +369,7 @@ def find_outcomes(
         for m in (
             [m for m, _ in taken]
             if measures_taken
-            else gated(text, [m for m, _ in taken], sentence_start)
+            else gated(text, [m for m, _ in taken], sentence_start, sentence_end)
         )
     }
     # Generic mentions that the gate drops still cover their words (no free-text rule renames them).
@@ -423,7 +420,7 @@ def find_outcomes(
             # An abbreviation names its long form everywhere, before its definition too.
             uses = list(pattern.finditer(text))
             if not _title_case(long_form) and not any(
-                MEASURE_FINDING.search(_sentence(text, at, sentence_start))
+                MEASURE_FINDING.search(text, *sentence_of(at))
                 for at in [abbreviation.long_start, *(use.start() for use in uses)]
             ):
                 # Rule outcome.defined_measure_needs_finding: a lower-case long form ("dye
@@ -472,15 +469,58 @@ def find_outcomes(
         OutcomeHit(f.name, f.start, f.end, f.rule_id, False)
         for f in find_finding_subjects(text, covered, sentence_start, lowered)
     ]
-    hits += findings + _bare_not_qualified(text, bare_hits, findings, muscles)
+    hits += [_spasm_named(text, f) for f in findings] + _bare_not_qualified(
+        text, bare_hits, findings, muscles
+    )
     low = lowered if lowered is not None else text.lower()
     if any(word in low for word in COVARIATE_WORDS):
         covariates = {h.name for h in hits if _is_covariate(text, h.start, sentence_start)}
         hits = [h for h in hits if h.name not in covariates]
     if _may_state_eligibility(low):
-        hits = [h for h in hits if not _in_eligibility_sentence(text, h.start, sentence_start)]
+        # One verdict per sentence: a run-on "sentence" holds hundreds of hits.
+        verdicts: dict[tuple[int, int], bool] = {}
+        for h in hits:
+            bounds = sentence_of(h.start)
+            if bounds not in verdicts:
+                verdicts[bounds] = _eligibility_sentence(text, bounds)
+        hits = [h for h in hits if not verdicts[sentence_of(h.start)]]
     hits.sort(key=lambda h: (h.start, -h.end))
     return hits
+
+
+# Guide N4: a spasm score or frequency that is not the Penn scale is "Spasm frequency" whatever
+# its qualifier ("frequency of flexor spasms", "extensor spasm score"); a counted spasm diary is
+# "Spasm count". A spasm named as a finding of its own ("pelvic floor spasm") keeps its name.
+SPASM_COUNT_NAME = re.compile(
+    r"\b(?:number|count|counts|diary|diaries)\b.*\bspasms?\b|\bspasms?\b.*\b(?:counts?|diar(?:y|ies))\b",
+    re.I,
+)
+SPASM_FREQUENCY_NAME = re.compile(
+    r"\b(?:frequency|score|scale|rating)\b.*\bspasms?\b|\bspasms?\b.*\b(?:frequency|score|scale|rating)\b",
+    re.I,
+)
+# "spasms", "flexor spasms", "nocturnal spasms": the guide's "spasms" with one qualifier at most.
+SPASMS_ONLY = re.compile(r"^(?:[\w\u2010-]+\s+)?spasms$", re.I)
+
+
+COUNT_OF_BEFORE = re.compile(r"\b(?:number|count)\s+of\s+(?:the\s+)?$", re.I)
+
+
+def _spasm_named(text: str, hit: OutcomeHit) -> OutcomeHit:
+    """A free-text finding named per guide N4 (rule outcome.spasm_name); the words just before
+    its span say whether spasms were counted ("the number of nocturnal spasms")."""
+    lowered = hit.name.lower()
+    if "spasm" not in lowered or "penn" in lowered:
+        return hit
+    if SPASM_COUNT_NAME.search(hit.name) or COUNT_OF_BEFORE.search(
+        text, max(0, hit.start - 20), hit.start
+    ):
+        name = "Spasm count"
+    elif SPASM_FREQUENCY_NAME.search(hit.name) or SPASMS_ONLY.search(hit.name):
+        name = "Spasm frequency"
+    else:
+        return hit
+    return OutcomeHit(name, hit.start, hit.end, "outcome.spasm_name", False)
 
 
 def _bare_not_qualified(
@@ -512,11 +552,6 @@ def _title_case(phrase: str) -> bool:
     """ "Sitting Balance Scale", "Impact of Event Scale": every major word capitalised."""
     words = [w for w in re.split(r"[\s\u2010-]+", phrase) if w and w.lower() not in _MINOR_WORDS]
     return bool(words) and all(w[0].isupper() or w[0].isdigit() for w in words)
-
-
-def _sentence(text: str, position: int, sentence_start: Callable[[int], int]) -> str:
-    end = text.find(". ", position)
-    return text[sentence_start(position) : end if end > 0 else len(text)]
 
 
 # Rule outcome.covariate_dropped: a variable the analysis adjusts for ("after adjustment for BMI",
@@ -559,8 +594,5 @@ def _may_state_eligibility(lowered: str) -> bool:
     )
 
 
-def _in_eligibility_sentence(text: str, start: int, sentence_start: Callable[[int], int]) -> bool:
-    s_start = sentence_start(start)
-    s_end = text.find(". ", start)
-    sentence = text[s_start : s_end if s_end > 0 else len(text)]
-    return bool(ELIGIBILITY.search(sentence)) and not FINDING_CUE.search(sentence)
+def _eligibility_sentence(text: str, sentence: tuple[int, int]) -> bool:
+    return bool(ELIGIBILITY.search(text, *sentence)) and not FINDING_CUE.search(text, *sentence)

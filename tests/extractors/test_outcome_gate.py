@@ -189,3 +189,35 @@ def test_bare_construct_words(abstract: str, names: list[str]) -> None:
 def test_bare_word_inside_a_longer_name_keeps_the_longer_name() -> None:
     names = _names("Results: Gains were seen for hamstring spasticity (p = 0.01).")
     assert names == ["Hamstring spasticity"]
+
+
+# Guide N4: a spasm score or frequency with any qualifier is Spasm frequency unless Penn is
+# named; a counted diary is Spasm count; a spasm reported as a finding of its own keeps its name.
+# Composed sentences.
+SPASM_NAMES = [
+    ("Results: The frequency of flexor spasms fell (p < 0.05).", ["Spasm frequency"]),
+    ("Results: Extensor spasm scores decreased significantly (p = 0.01).", ["Spasm frequency"]),
+    ("Results: The number of nocturnal spasms was reduced (p = 0.02).", ["Spasm count"]),
+    (
+        "Results: The Penn spasm frequency scale score fell (p = 0.01).",
+        ["Penn Spasm Frequency Scale"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "names"), SPASM_NAMES)
+def test_spasm_findings_are_named_per_n4(abstract: str, names: list[str]) -> None:
+    assert _names(abstract) == names
+
+
+# Guide S1/S3: an event counted on its own gets its own name; unquantified it is not listed.
+EVENTS_COUNTED = [
+    ("Results: Four patients developed pruritus and one had nausea.", ["Nausea", "Pruritus"]),
+    ("Results: One patient needed pump revision after catheter extrusion.", ["Catheter extrusion"]),
+    ("Results: No pruritus occurred.", []),
+]
+
+
+@pytest.mark.parametrize(("abstract", "names"), EVENTS_COUNTED)
+def test_events_counted_on_their_own(abstract: str, names: list[str]) -> None:
+    assert _names(abstract) == names

@@ -94,3 +94,62 @@ def test_defined_abbreviation_counts_before_its_definition() -> None:
 def test_muscle_qualified_measure_keeps_its_muscle() -> None:
     text = "Soleus H-reflex amplitude fell after the bolus (p = 0.008)."
     assert _names(text) == ["Soleus H-reflex amplitude"]
+
+
+# Guide N6 / X-O4: a generic numeric rating scale takes the constructs its sentence says it rates
+# (one entry per construct); with none written it stays "Numeric Rating Scale". Composed sentences.
+RATED_CONSTRUCTS = [
+    (
+        "Methods: Pain and sleep disturbance were recorded daily on an 11-point numerical rating "
+        "scale.",
+        ["Pain Numeric Rating Scale", "Sleep Disturbance Numeric Rating Scale"],
+    ),
+    (
+        "Results: Spasticity severity fell in 9 patients on a 0-10 numeric rating scale "
+        "(p = 0.01).",
+        ["Spasticity Numeric Rating Scale"],
+    ),
+    (
+        "Methods: Spasticity was rated with a numerical rating scale for spasticity.",
+        ["Spasticity Numeric Rating Scale"],
+    ),
+    # Another measure between the construct and the scale: the scale rates nothing written.
+    (
+        "Methods: Pain was assessed with the Brief Pain Inventory and fatigue with a numeric "
+        "rating scale.",
+        ["Brief Pain Inventory", "Numeric Rating Scale"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "names"), RATED_CONSTRUCTS)
+def test_rating_scale_names_the_construct_it_rates(abstract: str, names: list[str]) -> None:
+    assert _names(abstract) == names
+
+
+def test_a_rated_construct_elsewhere_names_its_scale() -> None:
+    abstract = (
+        "Methods: Pain was rated on a numerical rating scale. Results: Pain fell from 7 to 3 "
+        "(p = 0.004)."
+    )
+    assert _names(abstract) == ["Pain Numeric Rating Scale"]
+    assert _links(abstract) == ["Pain Numeric Rating Scale"]
+
+
+def test_a_scale_without_a_construct_in_its_sentence_takes_the_abstracts_one_construct() -> None:
+    abstract = (
+        "Background: Central pain is common in multiple sclerosis. Methods: Outcomes were the "
+        "NRS and the Brief Pain Inventory."
+    )
+    assert _names(abstract) == ["Brief Pain Inventory", "Pain Numeric Rating Scale"]
+    # Two constructs with a version of the scale: which one it rates is not written.
+    two = "Methods: Pain and sleep disturbance were followed. Outcomes were the NRS and the MAS."
+    assert "Numeric Rating Scale" in _names(two)
+
+
+def test_a_construct_word_that_refers_to_an_instrument_still_names_what_a_scale_rates() -> None:
+    abstract = (
+        "Methods: Spasticity was graded with the modified Ashworth scale. Results: Spasticity "
+        "severity fell on a 0-10 numeric rating scale (p = 0.02)."
+    )
+    assert _names(abstract) == ["Modified Ashworth Scale", "Spasticity Numeric Rating Scale"]
