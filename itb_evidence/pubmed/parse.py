@@ -50,6 +50,7 @@ from itb_evidence.pubmed.fields import (
     parse_title,
 )
 from itb_evidence.pubmed.records import PubmedRecord
+from itb_evidence.pubmed.reflist_filter import WithoutReferenceLists
 from itb_evidence.pubmed.xmlreader import EntityDeclarationError, Readable, stream_records
 
 __all__ = [
@@ -220,9 +221,27 @@ def _noop() -> None:
 
 def _open(
     source: Source,
-) -> tuple[str | Readable, Callable[[], None], Callable[[], str | Readable] | None]:
+) -> tuple[Readable, Callable[[], None], Callable[[], Readable] | None]:
     """What to hand to the reader, how to close it afterwards, and how to read the document again
-    from its start (the reader's faster way needs that; a caller's stream cannot be rewound)."""
+    from its start (the reader's faster way needs that; a caller's stream cannot be rewound).
+
+    Every way in reads through :class:`WithoutReferenceLists`: the cited references are never
+    read, so libxml2 is spared building (and freeing) most of each record's tree."""
+    stream, close, reopen = _open_raw(source)
+    if reopen is None:
+        return WithoutReferenceLists(stream), close, None
+    again = reopen
+
+    def reopened() -> Readable:
+        return WithoutReferenceLists(again())
+
+    return WithoutReferenceLists(stream), close, reopened
+
+
+def _open_raw(
+    source: Source,
+) -> tuple[Readable, Callable[[], None], Callable[[], Readable] | None]:
+    """The document's bytes as a stream (gzip undone), its closer, and how to reopen it."""
     if isinstance(source, bytes):
         data = source
         if data.startswith(_GZIP_MAGIC):
@@ -240,15 +259,14 @@ def _open(
         path = os.fspath(source)
         with open(path, "rb") as probe:
             magic = probe.read(2)
-        if magic == _GZIP_MAGIC:
 
-            def unzipped_file() -> gzip.GzipFile:
+        def opened() -> gzip.GzipFile | io.BufferedReader:
+            if magic == _GZIP_MAGIC:
                 return gzip.GzipFile(path, "rb")
+            return open(path, "rb")  # closed by iter_parse's finally, or by the reader (reopen)
 
-            # closed by iter_parse's finally, after the last record
-            handle = unzipped_file()
-            return handle, handle.close, unzipped_file
-        return path, _noop, lambda: path  # lxml reads the file itself: fastest path
+        handle = opened()
+        return handle, handle.close, opened
     magic = source.read(2)
     if magic == _GZIP_MAGIC:
         unzipped_stream = gzip.GzipFile(fileobj=_Prefixed(magic, source), mode="rb")
