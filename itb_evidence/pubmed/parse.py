@@ -85,7 +85,10 @@ class PubmedRecordError(PubmedParseError):
 
 @dataclass(frozen=True, slots=True)
 class ParseFailure:
-    """A record that could not be parsed, with its raw XML so no data is lost."""
+    """A record that could not be parsed, with its raw XML so no data is lost.
+
+    ``raw`` is the record as parsed: without its ``ReferenceList`` (the cited works, which the
+    parser never reads and so never builds); the raw cache keeps the bytes as received."""
 
     pmid: str | None
     message: str

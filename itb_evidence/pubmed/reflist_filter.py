@@ -63,18 +63,25 @@ class WithoutReferenceLists:
         return self._passthrough
 
     def read(self, size: int = -1, /) -> bytes:
-        while not self._ready and not (self._eof and not self._pending):
+        """Up to ``size`` bytes (all if negative), short only at the end, as a file reads: libxml2
+        words some errors by where its reads end, so they end where a file's would."""
+        wanted = size if size is not None and size >= 0 else -1
+        while (wanted < 0 or len(self._ready) < wanted) and not (self._eof and not self._pending):
             if self._passthrough and not self._pending:
-                return self._source.read(size if size and size > 0 else -1)
+                more = self._source.read(wanted - len(self._ready) if wanted >= 0 else -1)
+                if not more:
+                    self._eof = True
+                self._ready += more
+                continue
             chunk = b"" if self._eof else self._source.read(CHUNK)
             if not chunk:
                 self._eof = True
             self._pending += chunk
-            self._ready = self._scan()
-        if size is None or size < 0 or size >= len(self._ready):
+            self._ready += self._scan()
+        if wanted < 0 or wanted >= len(self._ready):
             data, self._ready = self._ready, b""
         else:
-            data, self._ready = self._ready[:size], self._ready[size:]
+            data, self._ready = self._ready[:wanted], self._ready[wanted:]
         return data
 
     def close(self) -> None:
