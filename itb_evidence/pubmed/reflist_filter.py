@@ -25,12 +25,14 @@ CHUNK = 1 << 16
 # A ReferenceList tag's name, and what may follow it: the end of a start tag (attributes, which
 # PubMed's DTD has none of, with quoted values that may hold '>'), or of an end tag.
 _OPEN = b"<ReferenceList"
-_TAG = re.compile(rb"<(/?)ReferenceList(?=[\s/>])")
+_NAME = b"ReferenceList"
+_NAME_ENDS = b" \t\r\n/>"
 _START_TAG_REST = re.compile(rb"""(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
 _END_TAG_REST = re.compile(rb"\s*>")
 _XML_DECLARATION_AT = (0, 3)  # at the start, or after a UTF-8 byte order mark
 _UTF8_BOM = b"\xef\xbb\xbf"
 _LONGEST_TAG_REST = 4096  # a ReferenceList tag not ended within this is not one we can read
+_LONGEST_PADDING = 1024  # see _placeholder
 MAX_REGION = 64 << 20  # a ReferenceList larger than this is passed through, not buffered
 
 
@@ -127,16 +129,15 @@ class WithoutReferenceLists:
                     return self._hold(out, buf, pos)
                 if end < 0:
                     return self._give_up(out, buf, pos)
-                region = buf[pos:end]
-                if b"<!" in region or b"<?" in region:
+                if _find_markup(buf, pos, end) >= 0:
                     return self._give_up(out, buf, pos)
-                out.append(_placeholder(region))
+                out.append(_placeholder(buf, pos, end))
                 self.removed += 1
                 pos = end
                 continue
             ref = buf.find(_OPEN, pos)
             limit = len(buf) if ref < 0 else ref
-            markup = _first_of(buf.find(b"<!", pos, limit), buf.find(b"<?", pos, limit))
+            markup = _find_markup(buf, pos, limit)
             if markup >= 0:
                 after = self._markup_end(buf, markup)
                 if after is None:
@@ -156,7 +157,7 @@ class WithoutReferenceLists:
             if ref + len(_OPEN) >= len(buf):
                 out.append(buf[pos:ref])
                 return self._hold(out, buf, ref)
-            if buf[ref + len(_OPEN)] not in b" \t\r\n/>":
+            if buf[ref + len(_OPEN)] not in _NAME_ENDS:
                 out.append(buf[pos : ref + len(_OPEN)])  # another name, e.g. ReferenceListX
                 pos = ref + len(_OPEN)
                 continue
@@ -191,17 +192,26 @@ class WithoutReferenceLists:
         scan resumes where it stopped); ``-1``: give up."""
         depth, at = max(self._depth, 0), self._resume
         while True:
-            match = _TAG.search(buf, at)
-            if match is None:
-                self._depth, self._resume = depth or _START, at
+            name = buf.find(_NAME, at)  # bytes.find: far faster than a regex over the region
+            if name < 0 or name + len(_NAME) >= len(buf):
+                self._depth = depth or _START
+                self._resume = (
+                    max(at, len(buf) - len(_NAME) - 2) if name < 0 else max(start, name - 2)
+                )
                 return None
-            rest = (_END_TAG_REST if match.group(1) else _START_TAG_REST).match(buf, match.end())
+            closing = buf[name - 2 : name] == b"</"
+            if not (closing or buf[name - 1 : name] == b"<") or buf[name + len(_NAME)] not in (
+                _NAME_ENDS
+            ):
+                at = name + len(_NAME)  # the word in text, or another name (ReferenceListing)
+                continue
+            rest = (_END_TAG_REST if closing else _START_TAG_REST).match(buf, name + len(_NAME))
             if rest is None:
-                if len(buf) - match.end() < _LONGEST_TAG_REST and not self._eof:
-                    self._depth, self._resume = depth or _START, at
+                if len(buf) - name < _LONGEST_TAG_REST and not self._eof:
+                    self._depth, self._resume = depth or _START, max(start, name - 2)
                     return None
                 return -1
-            depth += -1 if match.group(1) else 0 if rest.group(1) else 1
+            depth += -1 if closing else 0 if rest.group(1) else 1
             at = rest.end()
             if depth <= 0:
                 self._depth, self._resume = 0, 0
@@ -211,16 +221,27 @@ class WithoutReferenceLists:
 _START = -1  # _depth while a region's start tag is not read yet
 
 
-def _first_of(a: int, b: int) -> int:
-    if a < 0:
-        return b
-    if b < 0:
-        return a
-    return min(a, b)
+def _find_markup(buf: bytes, start: int, end: int) -> int:
+    """The first ``<!`` or ``<?`` in ``buf[start:end]``, or -1. Found by their rare second byte
+    (``bytes.find`` of one byte is a memchr; of ``b"<!"`` it stops at every ``<``)."""
+    first = -1
+    for mark in b"!?":
+        at = buf.find(mark, start, end)
+        while at >= 0 and (at <= start or buf[at - 1] != 0x3C):  # 0x3C: "<"
+            at = buf.find(mark, at + 1, end)
+        if at > 0 and (first < 0 or at - 1 < first):
+            first = at - 1
+            end = first  # the other mark only matters before this one
+    return first
 
 
-def _placeholder(region: bytes) -> bytes:
-    """As many line breaks as ``region`` holds, then a space per character after the last."""
-    lines = region.count(b"\n")
-    last = region[region.rfind(b"\n") + 1 :]
-    return b"\n" * lines + b" " * len(last.decode("utf-8", "replace"))
+def _placeholder(buf: bytes, start: int, end: int) -> bytes:
+    """As many line breaks as ``buf[start:end]`` holds, then -- if its last line is short, as in
+    efetch's one-element-a-line output -- a space per character of that line. A long last line (a
+    whole document on one line) is not padded: that would hand libxml2 nearly as many bytes as
+    the element, so there only columns on the rest of that line shift in libxml2's errors."""
+    breaks = b"\n" * buf.count(b"\n", start, end)
+    last = max(start, buf.rfind(b"\n", start, end) + 1)
+    if end - last > _LONGEST_PADDING:
+        return breaks
+    return breaks + b" " * len(buf[last:end].decode("utf-8", "replace"))

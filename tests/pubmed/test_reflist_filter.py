@@ -149,3 +149,19 @@ def test_real_documents_lose_exactly_their_reference_lists() -> None:
         assert out.count(b"\n") == data.count(b"\n") and not stream.passthrough, path.name
         removed += stream.removed
     assert removed >= 100  # the shared records carry about a hundred reference lists
+
+
+def test_question_and_exclamation_marks_in_text_do_not_stop_the_filter() -> None:
+    texty = NESTED.replace(b"inner", b"Why? Because! a<?b").replace(b"a<?b", b"a &lt;?b")
+    out, stream = filtered(io.BytesIO(texty))
+    assert tags(out) == NESTED_KEPT and not stream.passthrough
+
+
+def test_a_long_last_line_is_not_padded_but_lines_are_kept() -> None:
+    citations = b"<Reference><Citation>x</Citation></Reference>" * 100  # > 1024 characters
+    one_line = NESTED.replace(
+        b"<Title>References</Title>", b"<Title>References</Title>" + citations
+    )
+    out, stream = filtered(io.BytesIO(one_line))
+    assert tags(out) == NESTED_KEPT and stream.removed == 3
+    assert out.count(b"\n") == one_line.count(b"\n") and len(out) < len(NESTED)
