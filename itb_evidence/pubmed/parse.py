@@ -9,8 +9,13 @@ Safety: the document is read by :func:`itb_evidence.pubmed.xmlreader.stream_reco
 streaming reader (entity resolution, DTD loading and network access off). A document that declares
 its own entities (billion laughs, XXE) is refused outright: PubMed never sends one.
 
+Speed: the bytes pass through :class:`~itb_evidence.pubmed.reflist_filter.WithoutReferenceLists`
+first, which drops the cited references (``ReferenceList``, most of a record's elements, never
+read here) so libxml2 never builds them; it passes a document through unchanged wherever a byte
+scan could be fooled (comments, CDATA, an internal DTD subset), so safety is that of the reader.
+
 Failure policy: a record that cannot be parsed becomes a :class:`ParseFailure` carrying its raw XML
-(nothing is lost, the batch goes on); a broken document (truncated, malformed) raises
+(all but its references, which the raw cache keeps; the batch goes on); a broken document (truncated, malformed) raises
 :class:`PubmedXMLError` after the records before the break have been yielded.
 """
 
