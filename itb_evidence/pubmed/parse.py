@@ -15,8 +15,9 @@ read here) so libxml2 never builds them; it passes a document through unchanged 
 scan could be fooled (comments, CDATA, an internal DTD subset), so safety is that of the reader.
 
 Failure policy: a record that cannot be parsed becomes a :class:`ParseFailure` carrying its raw XML
-(all but its references, which the raw cache keeps; the batch goes on); a broken document (truncated, malformed) raises
-:class:`PubmedXMLError` after the records before the break have been yielded.
+(all but its references, which the raw cache keeps; the batch goes on); a broken document
+(truncated, malformed) raises :class:`PubmedXMLError` after the records before the break have been
+yielded.
 """
 
 from __future__ import annotations
