@@ -9,9 +9,15 @@ Safety: the document is read by :func:`itb_evidence.pubmed.xmlreader.stream_reco
 streaming reader (entity resolution, DTD loading and network access off). A document that declares
 its own entities (billion laughs, XXE) is refused outright: PubMed never sends one.
 
+Speed: the bytes pass through :class:`~itb_evidence.pubmed.reflist_filter.WithoutReferenceLists`
+first, which drops the cited references (``ReferenceList``, most of a record's elements, never
+read here) so libxml2 never builds them; it passes a document through unchanged wherever a byte
+scan could be fooled (comments, CDATA, an internal DTD subset), so safety is that of the reader.
+
 Failure policy: a record that cannot be parsed becomes a :class:`ParseFailure` carrying its raw XML
-(nothing is lost, the batch goes on); a broken document (truncated, malformed) raises
-:class:`PubmedXMLError` after the records before the break have been yielded.
+(all but its references, which the raw cache keeps; the batch goes on); a broken document
+(truncated, malformed) raises :class:`PubmedXMLError` after the records before the break have been
+yielded.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from itb_evidence.pubmed.fields import (
     parse_title,
 )
 from itb_evidence.pubmed.records import PubmedRecord
+from itb_evidence.pubmed.reflist_filter import WithoutReferenceLists
 from itb_evidence.pubmed.xmlreader import EntityDeclarationError, Readable, stream_records
 
 __all__ = [
@@ -84,7 +91,10 @@ class PubmedRecordError(PubmedParseError):
 
 @dataclass(frozen=True, slots=True)
 class ParseFailure:
-    """A record that could not be parsed, with its raw XML so no data is lost."""
+    """A record that could not be parsed, with its raw XML so no data is lost.
+
+    ``raw`` is the record as parsed: without its ``ReferenceList`` (the cited works, which the
+    parser never reads and so never builds); the raw cache keeps the bytes as received."""
 
     pmid: str | None
     message: str
@@ -220,9 +230,27 @@ def _noop() -> None:
 
 def _open(
     source: Source,
-) -> tuple[str | Readable, Callable[[], None], Callable[[], str | Readable] | None]:
+) -> tuple[Readable, Callable[[], None], Callable[[], Readable] | None]:
     """What to hand to the reader, how to close it afterwards, and how to read the document again
-    from its start (the reader's faster way needs that; a caller's stream cannot be rewound)."""
+    from its start (the reader's faster way needs that; a caller's stream cannot be rewound).
+
+    Every way in reads through :class:`WithoutReferenceLists`: the cited references are never
+    read, so libxml2 is spared building (and freeing) most of each record's tree."""
+    stream, close, reopen = _open_raw(source)
+    if reopen is None:
+        return WithoutReferenceLists(stream), close, None
+    again = reopen
+
+    def reopened() -> Readable:
+        return WithoutReferenceLists(again())
+
+    return WithoutReferenceLists(stream), close, reopened
+
+
+def _open_raw(
+    source: Source,
+) -> tuple[Readable, Callable[[], None], Callable[[], Readable] | None]:
+    """The document's bytes as a stream (gzip undone), its closer, and how to reopen it."""
     if isinstance(source, bytes):
         data = source
         if data.startswith(_GZIP_MAGIC):
@@ -240,15 +268,14 @@ def _open(
         path = os.fspath(source)
         with open(path, "rb") as probe:
             magic = probe.read(2)
-        if magic == _GZIP_MAGIC:
 
-            def unzipped_file() -> gzip.GzipFile:
+        def opened() -> gzip.GzipFile | io.BufferedReader:
+            if magic == _GZIP_MAGIC:
                 return gzip.GzipFile(path, "rb")
+            return open(path, "rb")  # closed by iter_parse's finally, or by the reader (reopen)
 
-            # closed by iter_parse's finally, after the last record
-            handle = unzipped_file()
-            return handle, handle.close, unzipped_file
-        return path, _noop, lambda: path  # lxml reads the file itself: fastest path
+        handle = opened()
+        return handle, handle.close, opened
     magic = source.read(2)
     if magic == _GZIP_MAGIC:
         unzipped_stream = gzip.GzipFile(fileobj=_Prefixed(magic, source), mode="rb")
