@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 
 from extractors.abbreviations import find_abbreviations
-from extractors.concept_patterns import concept_pattern_spans
 from extractors.confidence import assign_confidence
 from extractors.doses import find_doses, may_have_dose
 from extractors.follow_up import choose_follow_up, find_follow_ups
@@ -25,8 +24,9 @@ from extractors.link import (
     statistic_p_value,
     title_drugs,
 )
-from extractors.nlp import Pipeline, get_pipeline
-from extractors.outcomes import Match, find_outcomes
+from extractors.nlp import get_pipeline
+from extractors.outcomes import find_outcomes
+from extractors.population import population_mentions, title_counts, with_patterns
 from extractors.pvalues import PValueHit, find_p_values
 from extractors.references import lexicon_matches
 from extractors.results import (
@@ -41,14 +41,13 @@ from extractors.results import (
     pair_timepoints,
 )
 from extractors.samples import (
-    SampleHit,
-    SampleKind,
+    choose_sample,
     find_sample_candidates,
     find_single_case,
     without_parts,
 )
 from extractors.scan import lower_same_length
-from extractors.scope import Scope, build_scope
+from extractors.scope import build_scope
 from extractors.study import decide_design_detail, decide_hsp, decide_itb
 from extractors.types import (
     DoseMention,
@@ -74,102 +73,11 @@ EXTRACTOR_VERSION = "extractors-1.0.0"
 MAX_FIELD_CHARS = 100_000
 BACLOFEN_WORD = re.compile(r"\bbaclofen\b", re.I)
 DECIMALS = re.compile(r"[.\u00b7,](\d+)")
-BACKGROUND_SECTIONS = frozenset(
-    {"background", "introduction", "context", "rationale", "background and purpose"}
-)
 
 
 def _decimals(text: str) -> int:
     m = DECIMALS.search(text)
     return len(m.group(1)) if m else 0
-
-
-# A review's own sample is a pooled count ("a total of 143", "eight studies with 143 patients").
-POOLED_SAMPLE_KINDS = frozenset({SampleKind.POOLED, SampleKind.POOLED_STUDIES})
-
-
-def _sample_size(
-    hits: list[SampleHit], single: SampleHit | None, design: str, ctx: Scope
-) -> SampleHit | None:
-    if design == "review":
-        return None
-    if design == "systematic review/meta-analysis":
-        hits = [h for h in hits if h.kind in POOLED_SAMPLE_KINDS]
-    # Counts in the background ("About 130,000 people live with MS") describe the disease, not the
-    # study, whenever the rest of the abstract gives one.
-    studied = [
-        h for h in hits if (ctx.section_at(h.start) or "").lower() not in BACKGROUND_SECTIONS
-    ]
-    hits = studied or hits
-    # "only the 26 who completed ... were analysed": the analysed subset, not the larger total.
-    hits = [h for h in hits if h.kind is SampleKind.ANALYSED_ONLY] or hits
-    if hits:
-        return max(hits, key=lambda h: (h.n, -h.start))
-    if single is not None:
-        return single
-    return None
-
-
-# Rule study.concept_context: mentions that say who was left out ("patients already on intrathecal
-# baclofen were excluded") do not count towards the ITB/HSP flags, and background mentions count
-# only when the rest of the abstract also names the concept ("Background: ITB is effective ...").
-EXCLUSION_SENTENCE = re.compile(
-    r"\b(?:were|was|been|are|is)\s+excluded\b|\bexclusion\s+criteri|\bexcluding\b", re.I
-)
-
-
-def _population_mentions(matches: list[Match], kind: str, ctx: Scope, lowered: str) -> int:
-    mentions = [m for m in matches if m.entry.kind == kind]
-    if not mentions:
-        return 0
-    kept = mentions
-    if "exclu" in lowered:
-        kept = []
-        for m in mentions:
-            s_start, s_end = ctx.sentence_bounds(m.start)
-            if not EXCLUSION_SENTENCE.search(ctx.text, s_start, s_end):
-                kept.append(m)
-    if not any(ctx.section_labels):
-        return len(kept)
-    outside_background = [
-        m for m in kept if (ctx.section_at(m.start) or "").lower() not in BACKGROUND_SECTIONS
-    ]
-    return len(kept) if outside_background else 0
-
-
-def _with_patterns(
-    pipeline: Pipeline, matches: list[Match], text: str, lowered: str, kind: str
-) -> list[Match]:
-    """``matches`` plus concept-pattern hits of ``kind`` that overlap no lexicon match of it
-    ("SPG15" is not in the lexicon; "SPG4" is, and counts once). Rule ids from
-    lexicons/concept_patterns.yaml."""
-    extra = []
-    taken = [(m.start, m.end) for m in matches if m.entry.kind == kind]
-    for start, end, rule_id in concept_pattern_spans(text, lowered, kind):
-        if not any(s < end and start < e for s, e in taken):
-            entry = pipeline.entries[f"{kind}.term"][1]
-            extra.append(Match(entry, "concept_patterns.yaml", start, end, rule_id))
-    return [*matches, *extra] if extra else matches
-
-
-def _title_counts(pipeline: Pipeline, title: str) -> tuple[int, int]:
-    if not title:
-        return 0, 0
-    lowered = lower_same_length(title)
-    counts = []
-    for gated, kind in ((pipeline.title_itb, "itb"), (pipeline.title_hsp, "hsp")):
-        spans = (
-            [m.span() for m in gated.pattern.finditer(title)]
-            if gated.may_match(title, lowered)
-            else []
-        )
-        extra = [
-            hit
-            for hit in concept_pattern_spans(title, lowered, kind)
-            if not any(s < hit[1] and hit[0] < e for s, e in spans)
-        ]
-        counts.append(len(spans) + len(extra))
-    return counts[0], counts[1]
 
 
 class FieldTooLong(ValueError):
@@ -256,11 +164,7 @@ def extract_study(
         # Events named in the background ("Pump infection is the most feared complication") are
         # context, not this study's outcomes. Only events: a background section often also states
         # the aim, with the instruments the study used.
-        outcome_hits = [
-            h
-            for h in outcome_hits
-            if not (h.event and (ctx.section_at(h.start) or "").lower() in BACKGROUND_SECTIONS)
-        ]
+        outcome_hits = [h for h in outcome_hits if not (h.event and ctx.in_background(h.start))]
     outcome_mentions = tuple(
         OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon)
         for h in outcome_hits
@@ -371,10 +275,10 @@ def extract_study(
                 ResultPair(outcome, hit.pre, hit.post, None, prov, None, None, hit.unit, reason)
             )
 
-    title_itb, title_hsp = _title_counts(pipeline, title)
+    title_itb, title_hsp = title_counts(pipeline, title)
     itb_hits, hsp_hits = (
-        _population_mentions(
-            _with_patterns(pipeline, matches, abstract, lowered, kind), kind, ctx, lowered
+        population_mentions(
+            with_patterns(pipeline, matches, abstract, lowered, kind), kind, ctx, lowered
         )
         for kind in ("itb", "hsp")
     )
@@ -403,7 +307,7 @@ def extract_study(
     design, design_evidence = decision.design, decision.evidence
     # Parts of an unstated whole ("8 children (24%)") show that people were studied (the design
     # cue above) but are not the sample.
-    sample_hit = _sample_size(
+    sample_hit = choose_sample(
         without_parts(abstract, candidates, ctx.sentence_part), single, design, ctx
     )
     sample = (

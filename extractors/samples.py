@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from itertools import pairwise
+from typing import Protocol
 
 from extractors.numbers import INT_COUNT, NUM_LEFT, WORD_NUMBER, parse_count
 from extractors.scan import GatedPattern, lower_same_length
@@ -1100,3 +1101,39 @@ SINGLE_CASE_GATED = GatedPattern(SINGLE_CASE, ("patient", "case", "man", "boy", 
 def find_single_case(text: str, lowered: str | None = None) -> SampleHit | None:
     m = SINGLE_CASE_GATED.search(text, lowered if lowered is not None else lower_same_length(text))
     return SampleHit(1, m.start(), m.end(), SampleKind.SINGLE_CASE) if m else None
+
+
+class SectionScope(Protocol):
+    """What choosing the sample asks of the field's scope (``extractors.scope.Scope``)."""
+
+    def in_background(self, offset: int) -> bool: ...
+
+
+# A review's own sample is a pooled count ("a total of 143", "eight studies with 143 patients").
+POOLED_SAMPLE_KINDS = frozenset({SampleKind.POOLED, SampleKind.POOLED_STUDIES})
+
+
+def choose_sample(
+    hits: list[SampleHit],
+    single: SampleHit | None,
+    design: str,
+    scope: SectionScope,
+) -> SampleHit | None:
+    """The study's sample among the candidate counts: none for a narrative review, the pooled
+    count for a systematic review, counts outside the background first, an analysed subset over
+    the larger total, then the largest (earliest on ties); a single case when nothing is counted."""
+    if design == "review":
+        return None
+    if design == "systematic review/meta-analysis":
+        hits = [h for h in hits if h.kind in POOLED_SAMPLE_KINDS]
+    # Counts in the background ("About 130,000 people live with MS") describe the disease, not the
+    # study, whenever the rest of the abstract gives one.
+    studied = [h for h in hits if not scope.in_background(h.start)]
+    hits = studied or hits
+    # "only the 26 who completed ... were analysed": the analysed subset, not the larger total.
+    hits = [h for h in hits if h.kind is SampleKind.ANALYSED_ONLY] or hits
+    if hits:
+        return max(hits, key=lambda h: (h.n, -h.start))
+    if single is not None:
+        return single
+    return None

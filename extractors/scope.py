@@ -121,6 +121,12 @@ class Mark:
     end: int
 
 
+# Section labels whose text is the disease's or the field's context, not this study's findings.
+BACKGROUND_SECTIONS = frozenset(
+    {"background", "introduction", "context", "rationale", "background and purpose"}
+)
+
+
 @dataclass(slots=True)
 class Scope:
     """One field prepared for extraction: text, spaCy doc, sentence and section bounds, clause
@@ -243,6 +249,10 @@ class Scope:
     def section_at(self, offset: int) -> str | None:
         index = bisect_right(self.section_starts, offset) - 1
         return self.section_labels[index] if index >= 0 else None
+
+    def in_background(self, offset: int) -> bool:
+        """Whether ``offset`` sits in a background/introduction section (context, not findings)."""
+        return (self.section_at(offset) or "").lower() in BACKGROUND_SECTIONS
 
     def sentence_ref(self, offset: int) -> SentenceRef:
         """The sentence holding ``offset``, one shared object per sentence."""

@@ -14,13 +14,13 @@ never rewritten: identical content is ``unchanged``, different content the next 
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from itb_evidence.pubmed.rawcache import write_gzip_atomically
 
 PmcCacheStatus = Literal["new", "revised", "unchanged"]
 _REVISION = re.compile(r"^r(\d+)\.xml\.gz$")
@@ -70,15 +70,7 @@ class PmcRawCache:
                     return CachedArticle(pmcid, latest, "unchanged", self._path(pmcid, latest))
             revision = (revisions[-1] + 1) if revisions else 1
             path = self._path(pmcid, revision)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".gz")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(gzip.compress(article_xml, mtime=0))
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_gzip_atomically(path, article_xml)
             return CachedArticle(pmcid, revision, "revised" if revisions else "new", path)
 
     def latest(self, pmcid: str) -> bytes | None:

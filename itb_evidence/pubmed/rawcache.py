@@ -99,6 +99,20 @@ def _version(record: etree._Element) -> int:
     return int(raw) if raw.isdigit() else 1
 
 
+def write_gzip_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` gzipped to ``path`` atomically (temp file + rename), so a killed run never
+    leaves half a record; ``mtime=0`` keeps equal data byte-identical on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".gz")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(gzip.compress(data, mtime=0))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class RawCache:
     """A directory of raw records. Safe for threads of one process (one lock per cache)."""
 
@@ -121,16 +135,7 @@ class RawCache:
         return gzip.decompress((self._dir(pmid) / key.file_name()).read_bytes())
 
     def _write(self, path: Path, data: bytes) -> None:
-        """Write atomically (temp file + rename), so a killed run never leaves half a record."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".gz")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(gzip.compress(data, mtime=0))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_gzip_atomically(path, data)
 
     def _put_record(self, pmid: str, version: int, revised: str, data: bytes) -> CachedRecord:
         digest = hashlib.sha256(data).hexdigest()
