@@ -69,6 +69,12 @@ class PRF:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def add(self, other: PRF) -> None:
+        """Pool ``other``'s counts into these (per-table scores into a split's)."""
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
 
 @dataclass(slots=True)
 class Accuracy:
@@ -78,6 +84,16 @@ class Accuracy:
     @property
     def value(self) -> float:
         return self.correct / self.total if self.total else 1.0
+
+    def tick(self, correct: bool) -> None:
+        """Count one judged value."""
+        self.total += 1
+        self.correct += correct
+
+    def add(self, other: Accuracy) -> None:
+        """Pool ``other``'s counts into these."""
+        self.correct += other.correct
+        self.total += other.total
 
 
 @dataclass(slots=True)

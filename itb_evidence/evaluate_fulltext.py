@@ -283,30 +283,17 @@ class TableScores:
     spurious_links: int = 0
 
     def add(self, other: TableScores) -> None:
-        for name in ("values",):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            mine.tp, mine.fp, mine.fn = (
-                mine.tp + theirs.tp,
-                mine.fp + theirs.fp,
-                mine.fn + theirs.fn,
-            )
+        self.values.add(other.values)
         for name in ("linked", "outcome", "role", "timepoint", "spread_type"):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            mine.correct += theirs.correct
-            mine.total += theirs.total
+            getattr(self, name).add(getattr(other, name))
         self.spurious_links += other.spurious_links
-
-
-def _tick(metric: Accuracy, correct: bool) -> None:
-    metric.total += 1
-    metric.correct += correct
 
 
 def score_match(scores: TableScores, predicted: TableValue, gold: GoldValue) -> None:
     """Count one matched pair into the link and attribute scores."""
     if gold.spread is not None:
         spread = predicted.statistic.spread if predicted.statistic is not None else None
-        _tick(scores.spread_type, spread is not None and spread.type == gold.spread.get("type"))
+        scores.spread_type.tick(spread is not None and spread.type == gold.spread.get("type"))
     gold_outcome = lenient_key(gold.outcome)
     predicted_outcome = lenient_key(predicted.outcome)
     if gold_outcome is None:
@@ -315,10 +302,10 @@ def score_match(scores: TableScores, predicted: TableValue, gold: GoldValue) -> 
     outcome = predicted_outcome == gold_outcome
     role = role_agrees(predicted.role, gold.role)
     timepoint = same_timepoint(predicted.timepoint, gold.timepoint)
-    _tick(scores.outcome, outcome)
-    _tick(scores.role, role)
-    _tick(scores.timepoint, timepoint)
-    _tick(scores.linked, outcome and role and timepoint)
+    scores.outcome.tick(outcome)
+    scores.role.tick(role)
+    scores.timepoint.tick(timepoint)
+    scores.linked.tick(outcome and role and timepoint)
 
 
 @dataclass(frozen=True, slots=True)
