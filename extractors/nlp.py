@@ -2,7 +2,7 @@
 
 ``spacy.blank("en")`` tokenizer, trimmed (``make_tokenizer``), and two PhraseMatchers over the
 lexicons (LOWER for names and short forms, ORTH for case-sensitive abbreviations). Sentences come
-from a regex splitter (context.py): measured, the sentencizer cost a third of the tokeniser's time.
+from a regex splitter (scope.py): measured, the sentencizer cost a third of the tokeniser's time.
 Why PhraseMatcher and regexes rather than many Matcher patterns: Matcher cost grows with the
 pattern count (NOTES.md), PhraseMatcher cost barely does.
 """

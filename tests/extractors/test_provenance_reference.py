@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from extractors import extract_study
-from extractors.context import split_sentences
 from extractors.contract import to_contract
+from extractors.scope import split_sentences
 from extractors.spans import (
     CUT_MARKER,
     SENTENCE_CAP,

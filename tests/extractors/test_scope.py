@@ -77,11 +77,9 @@ def test_bracket_end_counts_nesting() -> None:
     assert bracket_end("to 1 (unclosed", 4) == -1
 
 
-def test_context_names_still_work() -> None:
-    from extractors.context import FieldContext, build_context, split_sentences
+def test_split_sentences_gives_each_sentence_its_period() -> None:
+    from extractors.scope import split_sentences
 
-    assert FieldContext is Scope
-    assert build_context is build_scope
     assert split_sentences("A b. C d.") == [(0, 4), (5, 9)]
 
 
