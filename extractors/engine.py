@@ -189,7 +189,7 @@ def extract_study(
     doses = []
     dose_hits = (
         find_doses(abstract, ctx.sentence_start, lowered, ctx.sentence_end)
-        if _may_have_dose(abstract)
+        if may_have_dose(abstract)
         else []
     )
     from_title = title_drugs(pipeline, title) if dose_hits and not drugs else []
@@ -362,11 +362,6 @@ def extract_study(
 
 
 ANY_DIGIT = re.compile(r"\d")
-
-
-def _may_have_dose(text: str) -> bool:
-    """Cheap pre-check: a dose needs a mass unit or a unit-dosed drug (doses.may_have_dose)."""
-    return may_have_dose(text)
 
 
 def _may_have_p(text: str) -> bool:
