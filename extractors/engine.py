@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from spacy.tokens import Doc
+
 from extractors.abbreviations import find_abbreviations
 from extractors.confidence import assign_confidence
 from extractors.doses import find_doses, may_have_dose
@@ -24,8 +26,8 @@ from extractors.link import (
     statistic_p_value,
     title_drugs,
 )
-from extractors.nlp import get_pipeline
-from extractors.outcomes import find_outcomes
+from extractors.nlp import Pipeline, get_pipeline
+from extractors.outcomes import Match, OutcomeHit, find_outcomes
 from extractors.population import population_mentions, title_counts, with_patterns
 from extractors.pvalues import PValueHit, find_p_values
 from extractors.references import lexicon_matches
@@ -47,7 +49,7 @@ from extractors.samples import (
     without_parts,
 )
 from extractors.scan import lower_same_length
-from extractors.scope import build_scope
+from extractors.scope import Scope, build_scope
 from extractors.study import decide_design_detail, decide_hsp, decide_itb
 from extractors.types import (
     DoseMention,
@@ -93,14 +95,12 @@ class FieldTooLong(ValueError):
         self.limit = limit
 
 
-def measures_named(text: str) -> tuple[OutcomeMention, ...]:
-    """The outcome measures named by a short text known to report measures taken (a results
-    table's row or column header): the vocabulary, abbreviations and naming rules of
-    ``extract_study``, without the gate that asks an abstract whether a generic measure was
-    taken."""
-    pipeline = get_pipeline()
-    doc = pipeline.nlp.make_doc(text)
-    ctx = build_scope("abstract", text, doc, ())
+def _lexicon_and_outcomes(
+    pipeline: Pipeline, doc: Doc, ctx: Scope, lowered: str, *, measures_taken: bool = False
+) -> tuple[list[Match], list[OutcomeHit]]:
+    """The field's lexicon matches (abbreviations it defines resolved) and its outcome mentions:
+    the steps ``extract_study`` and ``measures_named`` share."""
+    text = ctx.text
     abbreviations = (
         find_abbreviations(text, ctx.sentence_start) if "(" in text or "[" in text else []
     )
@@ -112,9 +112,23 @@ def measures_named(text: str) -> tuple[OutcomeMention, ...]:
         abbreviations,
         pipeline.by_phrase,
         ctx.sentence_start,
-        lower_same_length(text),
-        measures_taken=True,
+        lowered,
+        measures_taken=measures_taken,
         sentence_end=ctx.sentence_end,
+    )
+    return matches, hits
+
+
+def measures_named(text: str) -> tuple[OutcomeMention, ...]:
+    """The outcome measures named by a short text known to report measures taken (a results
+    table's row or column header): the vocabulary, abbreviations and naming rules of
+    ``extract_study``, without the gate that asks an abstract whether a generic measure was
+    taken."""
+    pipeline = get_pipeline()
+    doc = pipeline.nlp.make_doc(text)
+    ctx = build_scope("abstract", text, doc, ())
+    _, hits = _lexicon_and_outcomes(
+        pipeline, doc, ctx, lower_same_length(text), measures_taken=True
     )
     return tuple(
         OutcomeMention(h.name, ctx.prov(h.start, h.end, h.rule_id), h.in_lexicon) for h in hits
@@ -143,23 +157,7 @@ def extract_study(
     doc = pipeline.nlp.make_doc(abstract)
     ctx = build_scope("abstract", abstract, doc, sections)
     lowered = lower_same_length(abstract)
-    abbreviations = (
-        find_abbreviations(abstract, ctx.sentence_start)
-        if "(" in abstract or "[" in abstract
-        else []
-    )
-    matches = lexicon_matches(pipeline, doc, abstract, abbreviations, ctx.sentence_start)
-
-    outcome_hits = find_outcomes(
-        abstract,
-        doc,
-        matches,
-        abbreviations,
-        pipeline.by_phrase,
-        ctx.sentence_start,
-        lowered,
-        sentence_end=ctx.sentence_end,
-    )
+    matches, outcome_hits = _lexicon_and_outcomes(pipeline, doc, ctx, lowered)
     if sections or ctx.section_labels:
         # Events named in the background ("Pump infection is the most feared complication") are
         # context, not this study's outcomes. Only events: a background section often also states
